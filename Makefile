@@ -1,0 +1,27 @@
+# The whole set-up on a fresh machine with python3 and make: `make run` or `make test`.
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/nn-tui $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m ruff check engine tui tests bench
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check engine tui tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
