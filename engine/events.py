@@ -1,0 +1,127 @@
+"""Immutable events the trainer publishes: plain ints, floats and strings only, so any thread can
+read them and the CLI can print them as JSON without knowing NumPy."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    epoch: int  # epochs completed when the event happened
+
+    def to_dict(self) -> dict:
+        return {"event": self.kind, **asdict(self)}
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind} at epoch {self.epoch}"
+
+
+@dataclass(frozen=True)
+class Started(Event):
+    kind: ClassVar[str] = "started"
+    target_epoch: int
+    n_train: int
+    batch_size: int
+
+    @property
+    def text(self) -> str:
+        start = "started" if self.epoch == 0 else f"continued from epoch {self.epoch}"
+        return f"{start}: training to epoch {self.target_epoch} on {self.n_train} samples"
+
+
+@dataclass(frozen=True)
+class EpochEnd(Event):
+    """Figures for one epoch. Classification fills the *_acc fields, regression *_r2 and val_mae;
+    the others are None. Validation figures are None when there is no validation split."""
+
+    kind: ClassVar[str] = "epoch"
+    train_loss: float
+    val_loss: float | None
+    lr: float
+    seconds: float
+    samples_per_sec: float
+    train_acc: float | None = None
+    val_acc: float | None = None
+    train_r2: float | None = None
+    val_r2: float | None = None
+    val_mae: float | None = None
+
+    @property
+    def is_regression(self) -> bool:
+        return self.train_acc is None
+
+    @property
+    def train_score(self) -> float | None:
+        return self.train_r2 if self.is_regression else self.train_acc
+
+    @property
+    def val_score(self) -> float | None:
+        return self.val_r2 if self.is_regression else self.val_acc
+
+    @property
+    def text(self) -> str:
+        return f"epoch {self.epoch} loss {self.train_loss:.4f}"
+
+
+@dataclass(frozen=True)
+class Paused(Event):
+    kind: ClassVar[str] = "paused"
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    kind: ClassVar[str] = "resumed"
+
+
+@dataclass(frozen=True)
+class Stopped(Event):
+    kind: ClassVar[str] = "stopped"
+
+    @property
+    def text(self) -> str:
+        return f"stopped at epoch {self.epoch}; weights kept"
+
+
+@dataclass(frozen=True)
+class Finished(Event):
+    kind: ClassVar[str] = "finished"
+
+    @property
+    def text(self) -> str:
+        return f"finished at epoch {self.epoch}"
+
+
+@dataclass(frozen=True)
+class EarlyStopped(Event):
+    kind: ClassVar[str] = "early_stopped"
+    best_epoch: int
+    best_val_loss: float
+
+    @property
+    def text(self) -> str:
+        return (f"early-stopped at epoch {self.epoch}: no better validation loss since epoch "
+                f"{self.best_epoch} ({self.best_val_loss:.4f}); its weights restored")
+
+
+@dataclass(frozen=True)
+class Diverged(Event):
+    kind: ClassVar[str] = "diverged"
+    loss: str  # "nan" or "inf"
+
+    @property
+    def text(self) -> str:
+        return (f"diverged at epoch {self.epoch} (loss became {self.loss}); "
+                "try a smaller learning rate")
+
+
+@dataclass(frozen=True)
+class Reset(Event):
+    kind: ClassVar[str] = "reset"
+
+    @property
+    def text(self) -> str:
+        return "weights re-initialised"

@@ -1,0 +1,71 @@
+"""Losses, each the mean over the batch, with their gradients; registry `LOSSES`.
+
+Targets arrive as a float matrix `T` of shape (n, outputs) (one-hot rows for class labels).
+cross_entropy works on softmax logits and binary_cross_entropy on sigmoid logits: fusing them
+with their activation gives a gradient `p - t` and a loss from log-sum-exp that never becomes
+inf or nan, even for a confident wrong prediction (where `-log(softmax(z))` would).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from engine.errors import SpecError
+
+Array = np.ndarray
+# (z, a, T) -> (loss, gradient); the gradient is dL/dz when the loss is fused, else dL/da.
+LossFn = Callable[[Array, Array, Array], "tuple[float, Array]"]
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    value_and_grad: LossFn
+    fused_with: str | None  # the output activation this loss differentiates through itself
+    summary: str
+
+    def value(self, z: Array, a: Array, T: Array) -> float:
+        return self.value_and_grad(z, a, T)[0]
+
+
+def _mse(z: Array, a: Array, T: Array) -> tuple[float, Array]:
+    diff = a - T
+    return float(np.mean(diff * diff)), diff * (2.0 / diff.size)
+
+
+def _cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    n = z.shape[0]
+    loss = -float(np.sum(T * (shifted - log_norm))) / n
+    return loss, (a - T) * (1.0 / n)
+
+
+def _binary_cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
+    # log(1 + exp(-|z|)) + max(z, 0) - z t  is  -[t log s(z) + (1-t) log(1-s(z))], without overflow.
+    per_item = np.maximum(z, 0) - z * T + np.log1p(np.exp(-np.abs(z)))
+    return float(np.mean(per_item)), (a - T) * (1.0 / z.size)
+
+
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", _mse, None, "mean squared error, any output activation"),
+    "cross_entropy": Loss(
+        "cross_entropy", _cross_entropy, "softmax", "softmax cross-entropy (needs softmax output)"
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        _binary_cross_entropy,
+        "sigmoid",
+        "binary cross-entropy (needs sigmoid output)",
+    ),
+}
+
+
+def get_loss(name: str) -> Loss:
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise SpecError(f"unknown loss '{name}' (choose from {', '.join(LOSSES)})") from None

@@ -1,0 +1,24 @@
+"""Learning-rate schedules: `(base_lr, epoch, total_epochs, **options) -> lr`, epoch from 0."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+Schedule = Callable[..., float]
+
+
+def constant(base_lr: float, epoch: int, total: int) -> float:
+    return base_lr
+
+
+def step(base_lr: float, epoch: int, total: int, every: int = 20, gamma: float = 0.5) -> float:
+    return base_lr * gamma ** (epoch // max(1, every))
+
+
+def cosine(base_lr: float, epoch: int, total: int, min_lr: float = 0.0) -> float:
+    progress = min(1.0, epoch / max(1, total))
+    return min_lr + 0.5 * (base_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
+
+
+SCHEDULES: dict[str, Schedule] = {"constant": constant, "step": step, "cosine": cosine}

@@ -1,0 +1,167 @@
+"""Frozen descriptions of a model and a training run, the `"100:relu,10:softmax"` parser, and the
+checks that say in one line why a setting cannot work (the CLI prints them, the editor shows them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+from engine.activations import ACTIVATIONS
+from engine.errors import SpecError
+from engine.losses import LOSSES
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    units: int
+    activation: str = "relu"
+
+    def __str__(self) -> str:
+        return f"{self.units}:{self.activation}"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The layers after the input; the last one is the output layer."""
+
+    layers: tuple[LayerSpec, ...]
+    loss: str = "cross_entropy"
+
+    @property
+    def layers_text(self) -> str:
+        return ",".join(str(layer) for layer in self.layers)
+
+    def n_params(self, n_inputs: int) -> int:
+        sizes = [n_inputs, *(layer.units for layer in self.layers)]
+        return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+    def validate(self, n_inputs: int | None = None, n_outputs: int | None = None,
+                 task: str | None = None) -> list[str]:
+        """Reasons this model cannot work (empty if it can); with a dataset's input size,
+        output size (classes for classification) and task, also whether it fits that data."""
+        reasons = [r for layer in self.layers for r in _layer_reasons(layer)]
+        if not self.layers:
+            reasons.append("the network needs at least one layer")
+        if self.loss not in LOSSES:
+            reasons.append(f"unknown loss '{self.loss}' (choose from {', '.join(LOSSES)})")
+        if reasons:
+            return reasons
+        out = self.layers[-1]
+        fused = LOSSES[self.loss].fused_with
+        if fused and out.activation != fused:
+            reasons.append(f"{self.loss} needs a {fused} output layer (the last layer is "
+                           f"{out.activation})")
+        if out.activation == "softmax" and out.units < 2:
+            reasons.append("a softmax output needs at least 2 units")
+        for layer in self.layers[:-1]:
+            if layer.activation == "softmax":
+                reasons.append("softmax belongs on the output layer only")
+                break
+        binary_sigmoid = (task == "classification" and n_outputs == 2 and out.units == 1
+                          and out.activation == "sigmoid")
+        if n_outputs is not None and out.units != n_outputs and not binary_sigmoid:
+            reasons.append(f"the output layer has {out.units} units but the dataset needs "
+                           f"{n_outputs}")
+        if task == "classification" and out.activation not in ("softmax", "sigmoid"):
+            reasons.append(f"a classification output layer needs softmax or sigmoid "
+                           f"(not {out.activation})")
+        if n_inputs is not None and n_inputs < 1:
+            reasons.append("the dataset has no features")
+        return reasons
+
+    def to_dict(self) -> dict:
+        return {"layers": [asdict(layer) for layer in self.layers], "loss": self.loss}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelSpec:
+        layers = tuple(LayerSpec(int(d["units"]), str(d["activation"])) for d in data["layers"])
+        return cls(layers, str(data.get("loss", "cross_entropy")))
+
+
+def _layer_reasons(layer: LayerSpec) -> list[str]:
+    reasons = []
+    if not isinstance(layer.units, int) or layer.units < 1:
+        reasons.append(f"a layer needs at least 1 unit (got {layer.units})")
+    elif layer.units > 100_000:
+        reasons.append(f"{layer.units} units is more than this tool is made for (max 100000)")
+    if layer.activation not in ACTIVATIONS:
+        reasons.append(f"unknown activation '{layer.activation}' "
+                       f"(choose from {', '.join(ACTIVATIONS)})")
+    return reasons
+
+
+def parse_layers(text: str) -> tuple[LayerSpec, ...]:
+    """`"100:relu,10:softmax"` -> layer specs; raises SpecError with the reason."""
+    if not text or not text.strip():
+        raise SpecError("--layers is empty (expected e.g. 100:relu,10:softmax)")
+    layers = []
+    for part in text.split(","):
+        units_text, _, activation = part.strip().partition(":")
+        try:
+            units = int(units_text)
+        except ValueError:
+            raise SpecError(f"'{part.strip()}': units must be a whole number "
+                            "(expected e.g. 100:relu)") from None
+        layer = LayerSpec(units, activation.strip() or "relu")
+        reasons = _layer_reasons(layer)
+        if reasons:
+            raise SpecError(f"'{part.strip()}': {reasons[0]}")
+        layers.append(layer)
+    return tuple(layers)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    nesterov: bool = False
+    l2: float = 0.0
+    batch_size: int = 32  # 0 means the full batch
+    epochs: int = 60
+    patience: int = 0  # 0 turns early stopping off
+    schedule: str = "constant"
+    schedule_options: dict = field(default_factory=dict)
+    seed: int = 0
+    dtype: str = "float32"
+
+    def validate(self) -> list[str]:
+        from engine.optimizers import OPTIMIZERS
+        from engine.schedules import SCHEDULES
+
+        checks = [
+            (self.optimizer in OPTIMIZERS,
+             f"unknown optimizer '{self.optimizer}' (choose from {', '.join(OPTIMIZERS)})"),
+            (_finite(self.lr) and self.lr > 0, f"learning rate must be > 0 (got {self.lr})"),
+            (_finite(self.momentum) and 0 <= self.momentum < 1,
+             f"momentum must be in [0, 1) (got {self.momentum})"),
+            (_finite(self.l2) and self.l2 >= 0, f"L2 must be >= 0 (got {self.l2})"),
+            (isinstance(self.batch_size, int) and self.batch_size >= 0,
+             f"batch size must be >= 0, 0 meaning the full batch (got {self.batch_size})"),
+            (isinstance(self.epochs, int) and self.epochs >= 1,
+             f"epochs must be >= 1 (got {self.epochs})"),
+            (isinstance(self.patience, int) and self.patience >= 0,
+             f"patience must be >= 0 (got {self.patience})"),
+            (self.schedule in SCHEDULES,
+             f"unknown schedule '{self.schedule}' (choose from {', '.join(SCHEDULES)})"),
+            (self.dtype in ("float32", "float64"),
+             f"dtype must be float32 or float64 (got {self.dtype})"),
+        ]
+        return [reason for ok, reason in checks if not ok]
+
+    def checked(self) -> TrainConfig:
+        reasons = self.validate()
+        if reasons:
+            raise SpecError(reasons[0])
+        return self
+
+    def with_changes(self, **changes: object) -> TrainConfig:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)

@@ -1,0 +1,358 @@
+"""`Trainer`: the epoch loop as a generator of events, and a thread around it that can be paused,
+resumed, stepped, stopped and reset from any other thread.
+
+The thread publishes events into a deque (appending never blocks, whoever reads or does not read)
+and, after each epoch, a read-only copy of the weights that `snapshot()` hands out.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import metrics
+from engine.errors import SpecError
+from engine.events import (
+    Diverged,
+    EarlyStopped,
+    EpochEnd,
+    Event,
+    Finished,
+    Paused,
+    Reset,
+    Resumed,
+    Started,
+    Stopped,
+)
+from engine.network import Network
+from engine.optimizers import make_optimizer
+from engine.schedules import SCHEDULES
+from engine.spec import TrainConfig
+
+LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size")  # safe to change between epochs
+
+
+@dataclass(frozen=True)
+class TrainData:
+    """The training and validation arrays; y as labels (classification) or (n, k) floats."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    classification: bool
+    target_scale: np.ndarray | float = 1.0  # to report MAE in the dataset's own units
+
+    @classmethod
+    def from_arrays(cls, X: np.ndarray, y: np.ndarray, classification: bool,
+                    X_val: np.ndarray | None = None, y_val: np.ndarray | None = None) -> TrainData:
+        X, y = np.asarray(X), np.asarray(y)
+        if X_val is None:
+            X_val, y_val = X[:0], y[:0]
+        return cls(X, y, np.asarray(X_val), np.asarray(y_val), classification)
+
+    @classmethod
+    def from_dataset(cls, dataset: object) -> TrainData:
+        scaling = getattr(dataset, "target_scaling", None) or {}
+        scale = np.asarray(scaling.get("scale", 1.0), dtype=np.float64)
+        return cls(dataset.X_train, dataset.y_train, dataset.X_val, dataset.y_val,
+                   dataset.task == "classification", scale)
+
+
+class Trainer:
+    def __init__(self, network: Network, data: TrainData, config: TrainConfig) -> None:
+        self.network = network
+        self.config = config.checked()
+        if len(data.X_train) == 0:
+            raise SpecError("there are no training samples")
+        self.data = data
+        net = network
+        self._X = np.ascontiguousarray(data.X_train, dtype=net.dtype)
+        self._T = net.targets(data.y_train)
+        self._labels = net.labels_from_outputs(self._T) if data.classification else None
+        self._X_val = np.ascontiguousarray(data.X_val, dtype=net.dtype)
+        self._T_val = net.targets(data.y_val)
+        self.optimizer = make_optimizer(config.optimizer, config.momentum, config.nesterov)
+        self.rng = np.random.default_rng(config.seed)
+        self.epoch = 0
+        self.history: list[EpochEnd] = []
+        self._pending: dict[str, object] = {}
+        self._best: tuple[float, int, np.ndarray] | None = None
+        # Thread side.
+        self._events: deque[Event] = deque()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pause = False
+        self._stop = False
+        self._steps = 0  # epochs allowed while paused (from step())
+        self._min_epoch_seconds = 0.0
+        self.state = "idle"  # idle | running | paused | finished | stopped | diverged
+        self._snap_params = network.params.copy()
+        self._snap_params.flags.writeable = False
+        self._snap_epoch = 0
+
+    # -- live settings ------------------------------------------------------------------------
+    def update(self, **changes: object) -> None:
+        """Changes lr, momentum, l2 or batch size from any thread; applied at the next epoch."""
+        unknown = set(changes) - set(LIVE_SETTINGS)
+        if unknown:
+            raise SpecError(f"cannot change {', '.join(sorted(unknown))} while training "
+                            f"(only {', '.join(LIVE_SETTINGS)})")
+        self.config.with_changes(**changes).checked()
+        with self._cond:
+            self._pending.update(changes)
+
+    def _apply_pending(self) -> None:
+        with self._cond:
+            changes, self._pending = self._pending, {}
+        if changes:
+            self.config = self.config.with_changes(**changes)
+            if "momentum" in changes and hasattr(self.optimizer, "momentum"):
+                self.optimizer.momentum = self.config.momentum
+
+    # -- the loop -----------------------------------------------------------------------------
+    def run(self, epochs: int | None = None) -> Iterator[Event]:
+        """Trains `epochs` more epochs (default: the config's), yielding events as it goes."""
+        target = self.epoch + (epochs if epochs is not None else self.config.epochs)
+        self._best = None
+        yield Started(self.epoch, target, len(self._X), self._batch_size())
+        while self.epoch < target:
+            self._apply_pending()
+            event = self._run_epoch()
+            yield event
+            if isinstance(event, Diverged):
+                return
+            stop = self._early_stop(event)
+            if stop is not None:
+                yield stop
+                return
+        yield Finished(self.epoch)
+
+    def _batch_size(self) -> int:
+        n = len(self._X)
+        size = self.config.batch_size
+        return n if size <= 0 or size >= n else size
+
+    def _run_epoch(self) -> EpochEnd | Diverged:
+        net, cfg = self.network, self.config
+        start = time.perf_counter()
+        lr = SCHEDULES[cfg.schedule](cfg.lr, self.epoch, cfg.epochs, **cfg.schedule_options)
+        n = len(self._X)
+        size = self._batch_size()
+        if size < n:
+            order = self.rng.permutation(n)
+            X, T = self._X[order], self._T[order]
+            labels = self._labels[order] if self._labels is not None else None
+        else:
+            X, T, labels = self._X, self._T, self._labels
+        before = net.params.copy()
+        total_loss = 0.0
+        correct = 0
+        for lo in range(0, n, size):
+            xb = X[lo:lo + size]
+            loss = net.train_step_gradients(xb, T[lo:lo + size], cfg.l2)
+            if not math.isfinite(loss):
+                net.params[...] = before  # keep the last finite weights
+                self.optimizer.reset()
+                self.state = "diverged"
+                return Diverged(self.epoch + 1, "nan" if math.isnan(loss) else "inf")
+            if labels is not None:
+                predicted = net.labels_from_outputs(net.layers[-1].a)
+                correct += int(np.count_nonzero(predicted == labels[lo:lo + size]))
+            total_loss += loss * len(xb)
+            self.optimizer.step(net.params, net.grads, lr)
+        if not np.isfinite(net.params).all():
+            net.params[...] = before
+            self.optimizer.reset()
+            self.state = "diverged"
+            return Diverged(self.epoch + 1, "inf")
+        self.epoch += 1
+        event = self._epoch_event(total_loss / n, correct / n, lr, start)
+        self.history.append(event)
+        return event
+
+    def _epoch_event(self, train_loss: float, train_acc: float, lr: float,
+                     start: float) -> EpochEnd:
+        net = self.network
+        figures: dict[str, float | None] = {}
+        val_loss = None
+        has_val = len(self._X_val) > 0
+        if has_val:
+            z = net.logits(self._X_val)
+            a = net.layers[-1].act.forward(z)
+            val_loss = net.loss.value(z, a, self._T_val)
+        if self.data.classification:
+            figures["train_acc"] = train_acc
+            if has_val:
+                figures["val_acc"] = metrics.accuracy(net.labels_from_outputs(a),
+                                                      net.labels_from_outputs(self._T_val))
+        else:
+            figures["train_r2"] = metrics.r2(net.predict_proba(self._X), self._T)
+            if has_val:
+                figures["val_r2"] = metrics.r2(a, self._T_val)
+                figures["val_mae"] = metrics.mae(a * self.data.target_scale,
+                                                 self._T_val * self.data.target_scale)
+        self._publish_snapshot()
+        seconds = time.perf_counter() - start
+        return EpochEnd(self.epoch, float(train_loss), _float(val_loss), float(lr), seconds,
+                        len(self._X) / max(seconds, 1e-9),
+                        **{k: _float(v) for k, v in figures.items()})
+
+    def _early_stop(self, event: EpochEnd) -> EarlyStopped | None:
+        patience = self.config.patience
+        if patience <= 0:
+            return None
+        watched = event.val_loss if event.val_loss is not None else event.train_loss
+        if self._best is None or watched < self._best[0]:
+            self._best = (watched, event.epoch, self.network.params.copy())
+            return None
+        best_loss, best_epoch, best_params = self._best
+        if event.epoch - best_epoch < patience:
+            return None
+        self.network.params[...] = best_params
+        self._publish_snapshot()
+        return EarlyStopped(event.epoch, best_epoch, best_loss)
+
+    # -- snapshots ----------------------------------------------------------------------------
+    def _publish_snapshot(self) -> None:
+        params = self.network.params.copy()
+        params.flags.writeable = False
+        self._snap_params, self._snap_epoch = params, self.epoch  # swapping references is atomic
+
+    def snapshot(self) -> Network:
+        """A read-only network with the weights as they were at the end of the latest epoch."""
+        return self.network.copy(read_only=True, params=self._snap_params)
+
+    # -- the thread ---------------------------------------------------------------------------
+    @property
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def drain(self) -> list[Event]:
+        """Every event published since the last call, oldest first (never blocks the trainer)."""
+        events = []
+        pop = self._events.popleft
+        while self._events:
+            events.append(pop())
+        return events
+
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Slow the thread to a readable pace (None: full speed); takes effect immediately."""
+        with self._cond:
+            self._min_epoch_seconds = 1.0 / epochs_per_second if epochs_per_second else 0.0
+            self._cond.notify_all()
+
+    def start(self, epochs: int | None = None, paused: bool = False, steps: int = 0) -> None:
+        """Starts (or continues after a finish or stop) training in a background thread."""
+        if self.is_alive:
+            raise SpecError("training is already running")
+        with self._cond:
+            self._pause, self._stop, self._steps = paused, False, steps
+        self.state = "paused" if paused else "running"
+        self._thread = threading.Thread(target=self._thread_main, args=(epochs,),
+                                        name="nn-tui-trainer", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._pause = True
+            self._cond.notify_all()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._pause = False
+            self._cond.notify_all()
+
+    def step(self) -> None:
+        """Run exactly one more epoch, then pause (starting the thread if needed)."""
+        if not self.is_alive:
+            self.start(paused=True, steps=1)
+            return
+        with self._cond:
+            self._pause = True
+            self._steps += 1
+            self._cond.notify_all()
+
+    def stop(self, wait: bool = True) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if wait and self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def reset(self) -> None:
+        """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0."""
+        self.stop(wait=True)
+        self.network.initialize(np.random.default_rng(self.network.seed))
+        self.optimizer.reset()
+        self.rng = np.random.default_rng(self.config.seed)
+        self.epoch = 0
+        self.history = []
+        self._publish_snapshot()
+        self.state = "idle"
+        self._events.append(Reset(0))
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _thread_main(self, epochs: int | None) -> None:
+        publish = self._events.append
+        events = self.run(epochs)
+        try:
+            publish(next(events))  # Started
+            while True:
+                if not self._wait_for_go():
+                    publish(Stopped(self.epoch))
+                    self.state = "stopped"
+                    return
+                started = time.perf_counter()
+                event = next(events)
+                publish(event)
+                if not isinstance(event, EpochEnd):
+                    self.state = "diverged" if isinstance(event, Diverged) else "finished"
+                    return
+                self._pace(started)
+        except StopIteration:
+            self.state = "finished"
+        finally:
+            events.close()
+
+    def _wait_for_go(self) -> bool:
+        """Blocks while paused; False once a stop is requested. Consumes a step if one is owed."""
+        with self._cond:
+            announced = False
+            while not self._stop:
+                if not self._pause:
+                    if announced:
+                        self._events.append(Resumed(self.epoch))
+                    self.state = "running"
+                    return True
+                if self._steps > 0:
+                    self._steps -= 1
+                    return True
+                if not announced:
+                    self.state = "paused"
+                    self._events.append(Paused(self.epoch))
+                    announced = True
+                self._cond.wait()
+            return False
+
+    def _pace(self, started: float) -> None:
+        with self._cond:
+            while not self._stop and not self._pause:
+                left = self._min_epoch_seconds - (time.perf_counter() - started)
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)
+
