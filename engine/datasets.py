@@ -362,6 +362,8 @@ def _npz_array(archive: np.lib.npyio.NpzFile, key: str, shown: str) -> Array:
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         # Object arrays land here too: allow_pickle=False refuses to run their pickles.
         raise DatasetError(f"{shown}: cannot read array '{key}' ({exc})") from None
+    if not isinstance(array, np.ndarray):  # NpzFile hands back raw bytes for a non-.npy member
+        raise DatasetError(f"{shown}: cannot read array '{key}' (not a .npy array)")
     if array.dtype.kind not in "biuf":
         raise DatasetError(f"{shown}: array '{key}' is not numeric (dtype {array.dtype})")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):

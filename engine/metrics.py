@@ -29,7 +29,9 @@ def accuracy(labels_pred: Array, labels_true: Array) -> float:
 
 def _columns(pred: Array, true: Array) -> tuple[Array, Array]:
     pred, true = _same_shape(pred, true)
-    return pred.reshape(len(pred), -1), true.reshape(len(true), -1)
+    if pred.ndim == 1:  # one output given as a flat vector
+        return pred[:, None], true[:, None]
+    return pred, true
 
 
 def r2(pred: Array, true: Array) -> float:
