@@ -109,8 +109,10 @@ class EarlyStopped(Event):
 
 @dataclass(frozen=True)
 class Diverged(Event):
+    """`epoch` is the epoch that diverged; the weights are those from before it."""
+
     kind: ClassVar[str] = "diverged"
-    loss: str  # "nan" or "inf"
+    loss: str  # the loss that gave it away, as text: "nan", "inf" or e.g. "2.75e+04"
 
     @property
     def text(self) -> str:

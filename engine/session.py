@@ -5,16 +5,18 @@ loading a model happen in one place."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 import numpy as np
 
 from engine import metrics
 from engine.datasets import Dataset, load_dataset
-from engine.errors import SpecError
+from engine.errors import DatasetError, ModelFileError, SpecError
+from engine.events import EpochEnd
 from engine.network import Network
 from engine.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
-from engine.trainer import Trainer, TrainData
+from engine.trainer import TrainData, Trainer
 
 # The loss that suits each output activation, used when none is named.
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
@@ -55,7 +57,8 @@ class Evaluation:
 
 class Session:
     def __init__(self, dataset: Dataset, spec: ModelSpec, config: TrainConfig,
-                 network: Network | None = None, name: str | None = None) -> None:
+                 network: Network | None = None, name: str | None = None,
+                 dataset_options: dict | None = None) -> None:
         reasons = spec.validate(dataset.n_features, dataset.n_outputs, dataset.task)
         reasons += config.validate()
         if reasons:
@@ -70,28 +73,36 @@ class Session:
                                                     dtype=config.dtype)
         self.trainer = Trainer(self.network, TrainData.from_dataset(dataset), config)
         self.name = name
+        # How `dataset` was loaded (name or path, seed, split sizes...), saved with the model so
+        # that opening it again gives the same split; None when the caller built the dataset.
+        self.dataset_options = dataset_options
         self.created_at = time.strftime("%Y-%m-%dT%H:%M:%S")
 
     @classmethod
     def create(cls, dataset: str | Dataset = "digits", layers: str | tuple | None = None,
                loss: str | None = None, config: TrainConfig | None = None,
-               val_size: float = 0.15, test_size: float = 0.15) -> Session:
+               val_size: float = 0.15, test_size: float = 0.15, noise: float | None = None,
+               n_samples: int | None = None) -> Session:
         """Builds everything from the CLI's kind of options; raises EngineError with a reason."""
         config = (config or TrainConfig()).checked()
+        options = None
         if isinstance(dataset, str):
-            dataset = load_dataset(dataset, seed=config.seed, val_size=val_size,
-                                   test_size=test_size)
+            options = {"name_or_path": dataset, "seed": config.seed, "val_size": val_size,
+                       "test_size": test_size, "noise": noise, "n_samples": n_samples}
+            dataset = _load(options)
         if layers is None:
             layer_specs = default_layers(dataset)
         else:
             layer_specs = parse_layers(layers) if isinstance(layers, str) else tuple(layers)
         spec = ModelSpec(layer_specs, loss or default_loss(layer_specs))
-        return cls(dataset, spec, config)
+        return cls(dataset, spec, config, dataset_options=options)
 
     def rebuilt(self, spec: ModelSpec | None = None, dataset: Dataset | None = None,
                 config: TrainConfig | None = None) -> Session:
         """A new session with fresh weights; this one is left as it was."""
-        return Session(dataset or self.dataset, spec or self.spec, config or self.config)
+        options = self.dataset_options if dataset is None else None
+        return Session(dataset or self.dataset, spec or self.spec, config or self.config,
+                       dataset_options=options)
 
     def with_config(self, **changes: object) -> Session:
         return self.rebuilt(config=replace(self.config, **changes))
@@ -125,7 +136,7 @@ class Session:
             "dtype": self.network.dtype.name,
             "train": self.config.to_dict(),
             "optimizer": {"name": self.config.optimizer, **self.trainer.optimizer.settings},
-            "dataset": self.dataset.describe(),
+            "dataset": {**self.dataset.describe(), "load": self.dataset_load()},
             "class_names": list(self.dataset.class_names),
             "history": [event.to_dict() for event in self.trainer.history],
             "epochs_trained": self.trainer.epoch,
@@ -134,31 +145,86 @@ class Session:
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
 
-    def save(self, path: str, overwrite: bool = False) -> str:
-        from engine.persistence import save_network
+    def dataset_load(self) -> dict:
+        """The `load_dataset` arguments that give this dataset and split again (estimated from
+        the split sizes when the caller built the dataset itself)."""
+        ds = self.dataset
+        if self.dataset_options is not None:
+            options = dict(self.dataset_options)
+        else:
+            total = len(ds.X_train) + len(ds.X_val) + len(ds.X_test)
+            val, test = round(len(ds.X_val) / total, 2), round(len(ds.X_test) / total, 2)
+            if val + test >= 1:  # "people" shares its four rows among all splits
+                val, test = 0.15, 0.15
+            options = {"name_or_path": ds.name if ds.source == "builtin" else ds.source,
+                       "seed": self.config.seed, "val_size": val, "test_size": test,
+                       "noise": None, "n_samples": None}
+        if ds.source != "builtin":  # reopened from another folder, the relative path fails
+            options["abs_path"] = str(Path(ds.source).expanduser().resolve())
+        return options
 
-        written = save_network(self.network, path, metadata=self.metadata(), overwrite=overwrite)
+    def save(self, path: str, overwrite: bool = False) -> str:
+        """Saves to `path`, or to saved_models/NAME.safetensors for a bare name."""
+        from engine.persistence import model_path, save_network
+
+        written = save_network(self.network, model_path(path), metadata=self.metadata(),
+                               overwrite=overwrite)
         self.name = written
         return written
 
     @classmethod
     def load(cls, path: str, dataset: str | Dataset | None = None) -> Session:
-        """Opens a saved model with the dataset it was trained on (or another that fits)."""
-        from engine.persistence import load_network
+        """Opens a saved model with the dataset and split it was trained on, or with `dataset`
+        (a name, path or Dataset) if it fits the model's inputs and outputs."""
+        from engine.persistence import load_network, model_path
 
+        path = model_path(path)
         network, meta = load_network(path)
-        config = TrainConfig(**{**TrainConfig().to_dict(), **meta.get("train", {})})
+        known = {f.name for f in fields(TrainConfig)}
+        try:
+            config = TrainConfig(**{k: v for k, v in (meta.get("train") or {}).items()
+                                    if k in known})
+            options = {"seed": config.seed, "val_size": 0.15, "test_size": 0.15,
+                       **((meta.get("dataset") or {}).get("load") or {})}
+            trained_on = options.get("name_or_path") or meta["dataset"]["name"]
+        except (TypeError, KeyError, AttributeError):
+            raise ModelFileError(f"{path}: broken training or dataset metadata") from None
+        same = dataset is None or dataset == trained_on
         if dataset is None:
-            dataset = meta.get("dataset", {}).get("source_name") or \
-                meta.get("dataset", {}).get("name", "digits")
+            dataset = trained_on
+            if not Path(trained_on).exists() and Path(options.get("abs_path") or "").is_file():
+                dataset = options["abs_path"]
         if isinstance(dataset, str):
-            ds_meta = meta.get("dataset", {})
-            dataset = load_dataset(dataset, seed=config.seed,
-                                   val_size=ds_meta.get("val_size", 0.15),
-                                   test_size=ds_meta.get("test_size", 0.15))
-        if network.n_inputs != dataset.n_features:
-            raise SpecError(f"{path}: the model takes {network.n_inputs} inputs but "
-                            f"{dataset.name} has {dataset.n_features} features")
-        session = cls(dataset, network.spec, config, network=network, name=str(path))
-        session.trainer.epoch = int(meta.get("epochs_trained", 0))
+            try:
+                dataset = _load({**options, "name_or_path": dataset} if same else
+                                {**options, "name_or_path": dataset, "noise": None,
+                                 "n_samples": None})
+            except DatasetError as exc:
+                if not same:
+                    raise
+                raise DatasetError(f"{path}: cannot reopen the dataset it was trained on "
+                                   f"({exc}); choose another dataset") from None
+        try:
+            session = cls(dataset, network.spec, config, network=network, name=str(path),
+                          dataset_options=options if same else None)
+        except SpecError as exc:
+            raise SpecError(f"{path} does not fit {dataset.name}: {exc}") from None
+        session.trainer.epoch = int(meta.get("epochs_trained", 0) or 0)
+        session.trainer.history = _history(meta.get("history"))
         return session
+
+
+def _load(options: dict) -> Dataset:
+    return load_dataset(options["name_or_path"], seed=options["seed"],
+                        val_size=options["val_size"], test_size=options["test_size"],
+                        noise=options.get("noise"), n_samples=options.get("n_samples"))
+
+
+def _history(entries: object) -> list[EpochEnd]:
+    """The saved epoch figures back as events, for the charts; [] if they cannot be read."""
+    known = {f.name for f in fields(EpochEnd)}
+    try:
+        return [EpochEnd(**{k: v for k, v in entry.items() if k in known})
+                for entry in entries or () if entry.get("event") == "epoch"]
+    except (TypeError, AttributeError):
+        return []

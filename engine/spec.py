@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 
 from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
@@ -34,7 +35,7 @@ class ModelSpec:
 
     def n_params(self, n_inputs: int) -> int:
         sizes = [n_inputs, *(layer.units for layer in self.layers)]
-        return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        return sum(a * b + b for a, b in pairwise(sizes))
 
     def validate(self, n_inputs: int | None = None, n_outputs: int | None = None,
                  task: str | None = None) -> list[str]:

@@ -36,6 +36,9 @@ from engine.schedules import SCHEDULES
 from engine.spec import TrainConfig
 
 LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size")  # safe to change between epochs
+# A batch loss this many times the run's first one (or 1.0, if larger) counts as divergence: the
+# fused losses never overflow, so a run with lr 50 blows up to losses of 1e4 rather than nan.
+DIVERGENCE_FACTOR = 100.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class Trainer:
         """Trains `epochs` more epochs (default: the config's), yielding events as it goes."""
         target = self.epoch + (epochs if epochs is not None else self.config.epochs)
         self._best = None
+        self._loss_limit = math.inf
         yield Started(self.epoch, target, len(self._X), self._batch_size())
         while self.epoch < target:
             self._apply_pending()
@@ -154,28 +158,42 @@ class Trainer:
         before = net.params.copy()
         total_loss = 0.0
         correct = 0
-        for lo in range(0, n, size):
-            xb = X[lo:lo + size]
-            loss = net.train_step_gradients(xb, T[lo:lo + size], cfg.l2)
-            if not math.isfinite(loss):
-                net.params[...] = before  # keep the last finite weights
-                self.optimizer.reset()
-                self.state = "diverged"
-                return Diverged(self.epoch + 1, "nan" if math.isnan(loss) else "inf")
-            if labels is not None:
-                predicted = net.labels_from_outputs(net.layers[-1].a)
-                correct += int(np.count_nonzero(predicted == labels[lo:lo + size]))
-            total_loss += loss * len(xb)
-            self.optimizer.step(net.params, net.grads, lr)
+        # Overflow here is divergence, which the loss check below reports as an event.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for lo in range(0, n, size):
+                outcome = self._train_batch(X[lo:lo + size], T[lo:lo + size], lr,
+                                            labels[lo:lo + size] if labels is not None else None)
+                if isinstance(outcome, float):
+                    return self._diverged(before, outcome)
+                total_loss += outcome[0]
+                correct += outcome[1]
         if not np.isfinite(net.params).all():
-            net.params[...] = before
-            self.optimizer.reset()
-            self.state = "diverged"
-            return Diverged(self.epoch + 1, "inf")
+            return self._diverged(before, math.inf)
         self.epoch += 1
         event = self._epoch_event(total_loss / n, correct / n, lr, start)
         self.history.append(event)
         return event
+
+    def _train_batch(self, xb: np.ndarray, tb: np.ndarray, lr: float,
+                     labels: np.ndarray | None) -> tuple[float, int] | float:
+        """One optimizer step: (loss summed over the batch, correct count), or the bad loss."""
+        net = self.network
+        loss = net.train_step_gradients(xb, tb, self.config.l2)
+        if not loss <= self._loss_limit:  # also true for nan
+            return loss
+        if self._loss_limit == math.inf:
+            self._loss_limit = DIVERGENCE_FACTOR * max(loss, 1.0)
+        correct = 0
+        if labels is not None:
+            correct = int(np.count_nonzero(net.labels_from_outputs(net.layers[-1].a) == labels))
+        self.optimizer.step(net.params, net.grads, lr)
+        return loss * len(xb), correct
+
+    def _diverged(self, before: np.ndarray, loss: float) -> Diverged:
+        self.network.params[...] = before  # the weights at the start of the epoch, all finite
+        self.optimizer.reset()
+        self.state = "diverged"
+        return Diverged(self.epoch + 1, f"{loss:.4g}")
 
     def _epoch_event(self, train_loss: float, train_acc: float, lr: float,
                      start: float) -> EpochEnd:

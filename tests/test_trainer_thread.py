@@ -1,0 +1,148 @@
+"""Thread control: pause, resume, step, stop and reset from another thread while training runs,
+with no lost or duplicated epochs and a snapshot that stays consistent."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from engine import EpochEnd, Network, TrainConfig
+from engine.session import Session
+
+TIMEOUT = 20.0
+
+
+def _session(epochs: int = 200, **config) -> Session:
+    return Session.create("moons", layers="16:tanh,2:softmax",
+                          config=TrainConfig(epochs=epochs, lr=0.01, **config))
+
+
+def _wait_for(predicate, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.002)
+
+
+def _epochs(events) -> list[int]:
+    return [e.epoch for e in events if isinstance(e, EpochEnd)]
+
+
+def _collect(trainer, until) -> list:
+    events: list = []
+    _wait_for(lambda: events.extend(trainer.drain()) or until(events))
+    return events
+
+
+def test_pause_resume_stop_lose_and_duplicate_no_epoch():
+    trainer = _session().trainer
+    trainer.set_pace(500)  # slow enough that pause lands mid-run on any machine
+    trainer.start()
+    events = _collect(trainer, lambda ev: len(_epochs(ev)) >= 5)
+    trainer.pause()
+    events += _collect(trainer, lambda ev: bool(ev) and ev[-1].kind == "paused")
+    assert trainer.state == "paused"
+    paused_at = trainer.epoch
+    time.sleep(0.05)
+    assert trainer.epoch == paused_at  # nothing runs while paused
+    trainer.resume()
+    events += _collect(trainer, lambda ev: trainer.epoch >= paused_at + 5)
+    trainer.stop()
+    events += trainer.drain()
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "stopped"
+    assert "paused" in kinds and "resumed" in kinds
+    assert _epochs(events) == list(range(1, trainer.epoch + 1))
+    assert [e.epoch for e in trainer.history] == list(range(1, trainer.epoch + 1))
+    assert not trainer.is_alive
+
+
+def test_step_runs_exactly_one_epoch_each_time():
+    trainer = _session().trainer
+    trainer.step()
+    events = _collect(trainer, lambda ev: ev and ev[-1].kind == "paused")
+    trainer.step()
+    trainer.step()
+    events += _collect(trainer, lambda ev: len(_epochs(events + ev)) == 3
+                       and ev[-1].kind == "paused")
+    assert _epochs(events) == [1, 2, 3]
+    assert trainer.epoch == 3
+    trainer.stop()
+
+
+def test_stop_keeps_the_weights_and_a_new_start_continues_the_numbering():
+    trainer = _session(epochs=4).trainer
+    trainer.start()
+    trainer.join(TIMEOUT)
+    assert trainer.state == "finished"
+    kept = trainer.network.params.copy()
+    trainer.start()
+    trainer.join(TIMEOUT)
+    events = trainer.drain()
+    assert _epochs(events) == list(range(1, 9))
+    assert not np.array_equal(kept, trainer.network.params)
+    assert [e.kind for e in events].count("finished") == 2
+
+
+def test_reset_while_running_gives_the_initial_weights_back():
+    session = _session(epochs=100_000)
+    initial = session.network.params.copy()
+    trainer = session.trainer
+    trainer.start()
+    _wait_for(lambda: trainer.epoch > 3)
+    trainer.reset()
+    assert not trainer.is_alive and trainer.epoch == 0 and trainer.history == []
+    np.testing.assert_array_equal(trainer.network.params, initial)
+    kinds = [e.kind for e in trainer.drain()]
+    assert kinds[-2:] == ["stopped", "reset"]
+
+
+def test_snapshots_are_read_only_and_consistent_while_training():
+    trainer = _session(epochs=100_000).trainer
+    trainer.start()
+    seen = []
+    try:
+        for _ in range(30):
+            snap = trainer.snapshot()
+            assert isinstance(snap, Network)
+            with pytest.raises(ValueError):
+                snap.layers[0].W[0, 0] = 1.0
+            probs = snap.predict_proba(np.zeros((3, 2)))
+            np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+            seen.append(snap.params.copy())
+            time.sleep(0.002)
+    finally:
+        trainer.stop()
+    assert any(not np.array_equal(seen[0], s) for s in seen)  # it followed training
+
+
+def test_control_from_many_threads_at_once_never_breaks_the_trainer():
+    trainer = _session(epochs=100_000).trainer
+    trainer.start()
+    actions = [trainer.pause, trainer.resume, trainer.step, lambda: trainer.update(lr=0.02)]
+
+    def hammer(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        for _ in range(200):
+            actions[rng.integers(len(actions))]()
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    trainer.resume()
+    _wait_for(lambda: trainer.epoch > 5)
+    trainer.stop()
+    events = trainer.drain()
+    assert _epochs(events) == list(range(1, trainer.epoch + 1))
+    assert trainer.config.lr == 0.02
+
+
+def test_a_slow_consumer_never_slows_the_trainer():
+    trainer = _session(epochs=300).trainer
+    trainer.start()  # nobody drains until the end
+    trainer.join(TIMEOUT)
+    assert trainer.state == "finished"
+    assert _epochs(trainer.drain()) == list(range(1, 301))
