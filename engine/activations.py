@@ -6,8 +6,8 @@ returns dL/dz as a new array (never written into `a`, which callers may still be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

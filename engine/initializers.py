@@ -3,7 +3,7 @@ that keeps its signal's variance steady (He for the relu family, Glorot for the 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

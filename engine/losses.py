@@ -8,8 +8,8 @@ inf or nan, even for a confident wrong prediction (where `-log(softmax(z))` woul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
