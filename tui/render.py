@@ -1,0 +1,263 @@
+"""Pure text rendering for the widgets: images as block characters, probabilities as bars, feature
+lists and confusion tables. No Textual here, so each piece is tested without an app.
+
+Every function reads intensity from the characters themselves (monochrome terminals, NO_COLOR)
+and takes its styles as arguments: the widgets derive them from their CSS, so colours stay in CSS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.style import StyleType
+from rich.text import Text
+
+# ---------------------------------------------------------------- images
+
+
+@dataclass(frozen=True)
+class Shade:
+    """One intensity level: the glyph drawn (twice, a pixel is two columns) from `floor` up."""
+
+    glyph: str
+    floor: float
+
+
+# Ordered darkest to brightest; a pixel takes the last shade whose floor it reaches.
+SHADES: tuple[Shade, ...] = (
+    Shade(" ", 0.0),
+    Shade("░", 0.05),  # the faintest drawn ink (1/9) and dataset greys (1/16) still show
+    Shade("▒", 0.3),
+    Shade("▓", 0.55),
+    Shade("█", 0.8),
+)
+CELL_WIDTH = 2  # terminal cells are about twice as tall as wide: two columns make a square pixel
+CURSOR_GLYPHS = "[]"  # readable without colour; the cursor style adds emphasis when there is some
+
+
+@dataclass(frozen=True)
+class ImageStyles:
+    """One style per entry of SHADES, and the cursor's. Widgets build it from CSS."""
+
+    shades: tuple[StyleType, ...]
+    cursor: StyleType
+
+
+# Without a theme: text attributes only (no colours), so the default is safe on any terminal.
+PLAIN_IMAGE_STYLES = ImageStyles(shades=("", "dim", "", "", "bold"), cursor="reverse")
+_FLOORS = np.array([shade.floor for shade in SHADES[1:]])
+
+
+def shade_levels(pixels: np.ndarray) -> np.ndarray:
+    """Index into SHADES per pixel (same shape); NaN counts as blank, values are clipped."""
+    values = np.nan_to_num(np.asarray(pixels, dtype=np.float64), nan=0.0)
+    return np.searchsorted(_FLOORS, values, side="right")
+
+
+def image_to_blocks(pixels: np.ndarray, shape: tuple[int, int] = (8, 8), color: bool = True,
+                    cursor: tuple[int, int] | None = None,
+                    styles: ImageStyles = PLAIN_IMAGE_STYLES) -> list[Text]:
+    """One Text per image row, `CELL_WIDTH` columns per pixel; `cursor` is (row, column).
+    With `color` False no style is applied at all and only the glyphs carry the picture."""
+    levels = shade_levels(np.asarray(pixels).reshape(shape))
+    lines = []
+    for r, row in enumerate(levels):
+        line = Text(no_wrap=True, overflow="crop")
+        for c, level in enumerate(row):
+            if cursor == (r, c):
+                line.append(CURSOR_GLYPHS, styles.cursor if color else "")
+            else:
+                line.append(SHADES[level].glyph * CELL_WIDTH, styles.shades[level] if color else "")
+        lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------- probability bars
+
+FULL_BLOCK = "█"
+PARTIAL_BLOCKS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")  # index = eighths of a cell
+STEPS_PER_CELL = len(PARTIAL_BLOCKS)
+TRUE_MARK = " ◀"
+PERCENT_WIDTH = 6  # "100.0%"
+MAX_NAME_WIDTH = 12
+# name, space, bar, space, percent, mark: everything but the name and the bar
+_BAR_FIXED = 1 + 1 + PERCENT_WIDTH + len(TRUE_MARK)
+
+
+@dataclass(frozen=True)
+class BarStyles:
+    """Styles of a bar line's parts; `predicted` is added over the whole argmax line."""
+
+    name: StyleType = ""
+    bar: StyleType = ""
+    percent: StyleType = ""
+    predicted: StyleType = "bold"
+    true_mark: StyleType = "bold"
+
+
+PLAIN_BAR_STYLES = BarStyles()
+
+
+def format_percent(p: float) -> str:
+    """'87.3%'; tiny and near-certain values say so rather than round to 0.0% or 100.0%."""
+    if not math.isfinite(p):
+        return "n/a"
+    if p <= 0:
+        return "0.0%"
+    if p < 0.0005:
+        return "<0.1%"
+    if p >= 1:
+        return "100.0%"
+    if p > 0.9995:
+        return ">99.9%"
+    return f"{p * 100:.1f}%"
+
+
+def bar_glyphs(fraction: float, cells: int) -> str:
+    """A left-aligned bar `cells` wide filled to `fraction`, in eighths of a cell."""
+    fraction = fraction if math.isfinite(fraction) else 0.0
+    steps = min(max(round(fraction * cells * STEPS_PER_CELL), 0), cells * STEPS_PER_CELL)
+    full, rest = divmod(steps, STEPS_PER_CELL)
+    return (FULL_BLOCK * full + PARTIAL_BLOCKS[rest]).ljust(cells)
+
+
+def truncate_name(name: str, width: int) -> str:
+    return name if len(name) <= width else name[: max(width - 1, 0)] + "…"
+
+
+def visible_classes(probs: np.ndarray, predicted: int | None, true_label: int | None,
+                    rows: int) -> list[int]:
+    """Which classes get a line when only `rows` fit: predicted and true first, then the most
+    probable, shown in class order so a bar stays where the eye expects it."""
+    k = len(probs)
+    if rows >= k:
+        return list(range(k))
+    chosen = dict.fromkeys(c for c in (predicted, true_label) if c is not None and 0 <= c < k)
+    for c in np.argsort(-np.nan_to_num(probs, nan=-1.0), kind="stable"):
+        if len(chosen) >= rows:
+            break
+        chosen[int(c)] = None
+    return sorted(list(chosen)[: max(rows, 0)])
+
+
+def probability_bars(probs: np.ndarray, class_names: Sequence[str], width: int,
+                     predicted: int | None, true_label: int | None = None,
+                     max_lines: int | None = None,
+                     styles: BarStyles = PLAIN_BAR_STYLES) -> list[Text]:
+    """`3 ████████▌     87.3% ◀` per class, no line wider than `width`. The bar cell count is
+    the same on every line, so bar length follows probability. `max_lines` keeps the classes
+    that matter most (see `visible_classes`)."""
+    probs = np.asarray(probs, dtype=np.float64).ravel()
+    longest = max((len(name) for name in class_names), default=1)
+    name_width = max(1, min(longest, MAX_NAME_WIDTH, width - _BAR_FIXED - 1))
+    cells = max(1, width - name_width - _BAR_FIXED)
+    rows = len(probs) if max_lines is None else max_lines
+    lines = []
+    for c in visible_classes(probs, predicted, true_label, rows):
+        p = float(probs[c])
+        line = Text(no_wrap=True, overflow="crop")
+        line.append(truncate_name(class_names[c], name_width).rjust(name_width), styles.name)
+        line.append(" ")
+        line.append(bar_glyphs(p, cells), styles.bar)
+        line.append(" ")
+        line.append(format_percent(p).rjust(PERCENT_WIDTH), styles.percent)
+        if c == true_label:
+            line.append(TRUE_MARK, styles.true_mark)
+        else:
+            line.append(" " * len(TRUE_MARK))
+        if c == predicted:
+            line.stylize(styles.predicted)
+        line.truncate(width)
+        lines.append(line)
+    return lines
+
+
+def verdict(predicted: int, true_label: int, class_names: Sequence[str] | None = None) -> str:
+    if predicted == true_label:
+        return "✓ correct"
+    shown = class_names[true_label] if class_names else str(true_label)
+    return f"✗ wrong (true {shown})"
+
+
+# ---------------------------------------------------------------- features and numbers
+
+
+def format_number(value: float) -> str:
+    """Four significant figures: 0.731, 151.2, 1.2e+04."""
+    return f"{value:.4g}"
+
+
+def feature_lines(names: Sequence[str], values: np.ndarray, width: int, rows: int,
+                  name_style: StyleType = "") -> list[Text]:
+    """`name  value` per feature, values right-aligned, at most `rows` lines (the last says how
+    many more there are when they do not all fit)."""
+    shown = [format_number(float(v)) for v in np.asarray(values).ravel()]
+    value_width = max((len(s) for s in shown), default=1)
+    name_width = max(1, width - value_width - 1)
+    count = len(shown) if len(shown) <= rows else max(rows - 1, 0)
+    lines = []
+    for name, text in zip(names[:count], shown[:count]):
+        line = Text(no_wrap=True, overflow="crop")
+        line.append(truncate_name(name, name_width).ljust(name_width), name_style)
+        line.append(" " + text.rjust(value_width))
+        lines.append(line)
+    if count < len(shown) and rows > 0:
+        lines.append(Text(f"… {len(shown) - count} more", name_style))
+    for line in lines:
+        line.truncate(width)
+    return lines
+
+
+# ---------------------------------------------------------------- confusion matrix
+
+
+@dataclass(frozen=True)
+class ConfusionStyles:
+    correct: StyleType = "bold"
+    error: StyleType = "underline"
+    zero: StyleType = "dim"
+    header: StyleType = "bold"
+
+
+PLAIN_CONFUSION_STYLES = ConfusionStyles()
+MIN_CELL_WIDTH = 3  # two digits and a space: fits ten classes in 38 columns
+CORNER = "t\\p"  # rows are the true class, columns the predicted one
+
+
+def confusion_title(matrix: np.ndarray, split: str = "test") -> str:
+    n = int(matrix.sum())
+    accuracy = f"{np.trace(matrix) / n:.3f}" if n else "n/a"
+    return f"confusion ({split}, n={n}) acc {accuracy}"
+
+
+def confusion_lines(matrix: np.ndarray, class_names: Sequence[str], width: int,
+                    split: str = "test",
+                    styles: ConfusionStyles = PLAIN_CONFUSION_STYLES) -> list[Text]:
+    """A title, a header of predicted names, then one row per true class. Cells widen to
+    the largest count (and to the names when there is room); names are truncated to fit."""
+    matrix = np.asarray(matrix)
+    k = len(matrix)
+    label_width = min(max([len(CORNER), *(len(n) for n in class_names)]), MAX_NAME_WIDTH)
+    count_width = len(str(int(matrix.max()))) if matrix.size else 1
+    room = (width - label_width) // max(k, 1) - 1
+    cell = max(count_width, min(max((len(n) for n in class_names), default=1), room))
+    cell = max(cell, MIN_CELL_WIDTH - 1) + 1
+    lines = [Text(confusion_title(matrix, split), no_wrap=True)]
+    header = Text(CORNER.ljust(label_width), styles.header, no_wrap=True)
+    for name in class_names:
+        header.append(truncate_name(name, cell - 1).rjust(cell), styles.header)
+    lines.append(header)
+    for t in range(k):
+        row = Text(truncate_name(class_names[t], label_width).rjust(label_width), styles.header,
+                   no_wrap=True)
+        for p in range(k):
+            count = int(matrix[t, p])
+            style = styles.correct if t == p else (styles.error if count else styles.zero)
+            row.append(str(count).rjust(cell), style)
+        lines.append(row)
+    for line in lines:
+        line.truncate(width)
+    return lines
