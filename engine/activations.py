@@ -22,6 +22,58 @@ class Activation:
     forward: Callable[[Array], Array]
     backward: Callable[[Array, Array, Array], Array]
     init: str  # the initializer that suits it: "he" or "glorot"
+    # Optional in-place forms for training, writing into a reused buffer `out` (no allocation).
+    forward_into: Callable[[Array, Array], Array] | None = None
+    backward_into: Callable[[Array, Array, Array, Array], Array] | None = None
+
+
+def row_max(z: Array) -> Array:
+    """Max of each row, as a column. Reducing along the short axis of an (n, 10) array is slow in
+    NumPy (about 56 us for 1257 rows); a transposed copy reduced along axis 0 takes 7 us."""
+    return np.ascontiguousarray(z.T).max(axis=0).reshape(-1, 1)
+
+
+def row_sum(z: Array) -> Array:
+    """Sum of each row, as a column: a matrix-vector product, 7x faster than sum(axis=1)."""
+    return (z @ _ones(z.shape[1], z.dtype)).reshape(-1, 1)
+
+
+_ZEROS: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
+_ONES: dict[tuple[int, np.dtype], Array] = {}
+
+
+def _ones(n: int, dtype: np.dtype) -> Array:
+    key = (n, dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 16:
+            _ONES.clear()
+        ones = np.ones(n, dtype=dtype)
+        ones.flags.writeable = False
+        _ONES[key] = ones
+    return ones
+
+
+def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    # np.maximum(z, 0) takes a slow broadcasting path (48 us for 1257x100 float32); against a
+    # same-shaped zero array it takes 18 us. The arrays are read-only and shared by shape.
+    key = (shape, dtype)
+    zeros = _ZEROS.get(key)
+    if zeros is None:
+        if len(_ZEROS) > 16:
+            _ZEROS.clear()
+        zeros = np.zeros(shape, dtype=dtype)
+        zeros.flags.writeable = False
+        _ZEROS[key] = zeros
+    return zeros
+
+
+def _relu_into(z: Array, out: Array) -> Array:
+    return np.maximum(z, _zeros(z.shape, z.dtype), out=out)
+
+
+def _relu_backward_into(z: Array, a: Array, grad: Array, out: Array) -> Array:
+    return np.multiply(grad, z > 0, out=out)
 
 
 def _sigmoid(z: Array) -> Array:
@@ -31,8 +83,9 @@ def _sigmoid(z: Array) -> Array:
 
 
 def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(z - row_max(z))
+    e /= row_sum(e)
+    return e
 
 
 def _softmax_backward(z: Array, a: Array, grad: Array) -> Array:
@@ -45,7 +98,8 @@ LEAKY_SLOPE = 0.01
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a, g: g * a * (1 - a), "glorot"),
     "tanh": Activation("tanh", np.tanh, lambda z, a, g: g * (1 - a * a), "glorot"),
-    "relu": Activation("relu", lambda z: np.maximum(z, 0), lambda z, a, g: g * (z > 0), "he"),
+    "relu": Activation("relu", lambda z: np.maximum(z, 0), lambda z, a, g: g * (z > 0), "he",
+                       _relu_into, _relu_backward_into),
     "leaky_relu": Activation(
         "leaky_relu",
         lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),

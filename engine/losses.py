@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.activations import row_max, row_sum
 from engine.errors import SpecError
 
 Array = np.ndarray
@@ -26,6 +27,8 @@ class Loss:
     value_and_grad: LossFn
     fused_with: str | None  # the output activation this loss differentiates through itself
     summary: str
+    # (z, T) -> (loss, dL/dz, the output activation): one pass for a fused pair, used in training.
+    from_logits: Callable[[Array, Array], tuple[float, Array, Array]] | None = None
 
     def value(self, z: Array, a: Array, T: Array) -> float:
         return self.value_and_grad(z, a, T)[0]
@@ -37,11 +40,27 @@ def _mse(z: Array, a: Array, T: Array) -> tuple[float, Array]:
 
 
 def _cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - row_max(z)
+    log_norm = np.log(row_sum(np.exp(shifted)))
     n = z.shape[0]
-    loss = -float(np.sum(T * (shifted - log_norm))) / n
-    return loss, (a - T) * (1.0 / n)
+    # -sum(T * (shifted - log_norm)) as two dot products: no (n, k) temporaries, no slow reductions
+    loss = (float(np.vdot(log_norm, row_sum(T))) - float(np.vdot(shifted, T))) / n
+    grad = a - T
+    grad *= 1.0 / n
+    return loss, grad
+
+
+def _softmax_cross_entropy(z: Array, T: Array) -> tuple[float, Array, Array]:
+    """Softmax and its cross-entropy from one exp: the training step's output layer."""
+    shifted = z - row_max(z)
+    a = np.exp(shifted)
+    norm = row_sum(a)
+    a /= norm
+    n = z.shape[0]
+    loss = (float(np.vdot(np.log(norm), row_sum(T))) - float(np.vdot(shifted, T))) / n
+    grad = a - T
+    grad *= 1.0 / n
+    return loss, grad, a
 
 
 def _binary_cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
@@ -53,7 +72,8 @@ def _binary_cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
 LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _mse, None, "mean squared error, any output activation"),
     "cross_entropy": Loss(
-        "cross_entropy", _cross_entropy, "softmax", "softmax cross-entropy (needs softmax output)"
+        "cross_entropy", _cross_entropy, "softmax", "softmax cross-entropy (needs softmax output)",
+        _softmax_cross_entropy,
     ),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",

@@ -172,14 +172,23 @@ class Network:
     def train_step_gradients(self, X: np.ndarray, T: np.ndarray, l2: float = 0.0) -> float:
         """Forward and backward on one batch: fills `self.grads`, returns the mean loss.
         `X` must already have the network's dtype and `T` come from `targets`."""
-        z, a = self.forward(X, train=True)
-        loss, grad = self.loss.value_and_grad(z, a, T)
         layers = self.layers
         last = layers[-1]
-        if self.loss.fused_with:
+        a = X
+        for layer in layers[:-1]:
+            a = layer.forward(a, train=True)
+        from_logits = self.loss.from_logits
+        if from_logits is not None:
+            z = last.forward(a, train=True, activate=False)
+            loss, grad, last.a = from_logits(z, T)
             grad = last.backward_from_z(grad, need_dx=len(layers) > 1)
         else:
-            grad = last.backward(grad, need_dx=len(layers) > 1)
+            a = last.forward(a, train=True)
+            loss, grad = self.loss.value_and_grad(last.z, a, T)
+            if self.loss.fused_with:  # the gradient is already dL/dz
+                grad = last.backward_from_z(grad, need_dx=len(layers) > 1)
+            else:
+                grad = last.backward(grad, need_dx=len(layers) > 1)
         for i in range(len(layers) - 2, -1, -1):
             grad = layers[i].backward(grad, need_dx=i > 0)
         if l2:

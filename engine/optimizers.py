@@ -85,21 +85,22 @@ class Adam(Optimizer):
         if self.m is None:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
             self._scratch = np.empty_like(params)
+        # m and v are kept divided by (1 - beta1) and (1 - beta2): `m = b1 m + g` is two passes
+        # over the buffer instead of three, and those factors move into the scalars below.
         m, v, tmp = self.m, self.v, self._scratch
         self.t += 1
-        b1, b2 = self.beta1, self.beta2
+        b1, b2, t = self.beta1, self.beta2, self.t
         m *= b1
-        m += (1 - b1) * grads
+        m += grads
         v *= b2
         np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - b2
         v += tmp
         # Bias corrections folded into one scalar step size (as in the Adam paper, section 2).
-        lr_t = lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        v_scale = math.sqrt((1 - b2**t) / (1 - b2))
         np.sqrt(v, out=tmp)
-        tmp += self.eps * math.sqrt(1 - b2**self.t)
+        tmp += self.eps * v_scale
         np.divide(m, tmp, out=tmp)
-        tmp *= lr_t
+        tmp *= lr * (1 - b1) / (1 - b1**t) * v_scale
         params -= tmp
 
 
