@@ -1,0 +1,144 @@
+"""What the architecture editor edits: a frozen `Design` (the dataset's shape, the model spec and
+the training config) and the pure rules for changing it.
+
+Every edit returns a new, valid `Design` or raises `SpecError` with the reason, so a bad value is
+refused whole and never half-applied. `change_kind` says what an accepted change costs: applied
+live at the next epoch, used by the next run, carried over with the weights kept, or a rebuild
+with fresh weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from engine import (
+    LIVE_SETTINGS,
+    LayerSpec,
+    ModelSpec,
+    SpecError,
+    TrainConfig,
+    default_loss,
+)
+
+CLASS_OUTPUTS = ("softmax", "sigmoid")
+
+# What a changed field costs, from the cheapest to the dearest (lr, momentum, l2 and batch size,
+# the engine's LIVE_SETTINGS, are "live" whatever this table says).
+KINDS = ("live", "next_run", "carry", "rebuild", "reload")
+FIELD_KINDS: dict[str, str] = {
+    "epochs": "next_run",
+    "optimizer": "carry",
+    "patience": "carry",
+    "nesterov": "carry",
+    "schedule": "carry",
+    "dtype": "rebuild",
+    "layers": "rebuild",
+    "loss": "rebuild",
+    "seed": "reload",
+    "dataset": "reload",
+}
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """What the editor needs to know about a dataset."""
+
+    name: str
+    n_inputs: int
+    n_outputs: int
+    task: str
+    n_train: int
+    source: str  # what load_dataset takes to load it again: a built-in name or a file path
+
+    @classmethod
+    def of(cls, dataset: object) -> DataShape:
+        source = dataset.name if dataset.source == "builtin" else dataset.source
+        return cls(dataset.name, dataset.n_features, dataset.n_outputs, dataset.task,
+                   len(dataset.X_train), source)
+
+    @property
+    def is_classification(self) -> bool:
+        return self.task == "classification"
+
+
+@dataclass(frozen=True)
+class Design:
+    data: DataShape
+    spec: ModelSpec
+    config: TrainConfig
+
+    @classmethod
+    def of(cls, session: object, config: TrainConfig | None = None) -> Design:
+        return cls(DataShape.of(session.dataset), session.spec, config or session.config)
+
+    @property
+    def layers(self) -> tuple[LayerSpec, ...]:
+        return self.spec.layers
+
+    @property
+    def n_params(self) -> int:
+        return self.spec.n_params(self.data.n_inputs)
+
+    def layer_params(self, index: int) -> int:
+        fan_in = self.data.n_inputs if index == 0 else self.layers[index - 1].units
+        return fan_in * self.layers[index].units + self.layers[index].units
+
+    def reasons(self) -> list[str]:
+        data = self.data
+        return (self.spec.validate(data.n_inputs, data.n_outputs, data.task)
+                + self.config.validate())
+
+    def checked(self) -> Design:
+        reasons = self.reasons()
+        if reasons:
+            raise SpecError(reasons[0])
+        return self
+
+    # -- edits: each returns a valid Design or raises SpecError ------------------------------
+    def with_layers(self, layers: tuple[LayerSpec, ...]) -> Design:
+        """New layers; the loss follows the output activation if it was that activation's
+        default (so softmax -> sigmoid also turns cross-entropy into binary cross-entropy)."""
+        loss = self.spec.loss
+        if self.layers and layers and loss == default_loss(self.layers):
+            loss = default_loss(layers)
+        return replace(self, spec=ModelSpec(tuple(layers), loss)).checked()
+
+    def with_loss(self, loss: str) -> Design:
+        return replace(self, spec=replace(self.spec, loss=loss)).checked()
+
+    def with_config(self, **changes: object) -> Design:
+        return replace(self, config=replace(self.config, **changes)).checked()
+
+    def for_dataset(self, data: DataShape) -> Design:
+        """The same hidden layers on another dataset, the output layer refitted to it."""
+        out = self.layers[-1] if self.layers else LayerSpec(data.n_outputs, "softmax")
+        if data.is_classification:
+            activation = out.activation if out.activation in CLASS_OUTPUTS else "softmax"
+        else:
+            activation = "linear"
+        layers = (*self.layers[:-1], LayerSpec(data.n_outputs, activation))
+        moved = replace(self, data=data)
+        try:
+            return moved.with_layers(layers)
+        except SpecError:
+            return replace(moved, spec=ModelSpec(layers, default_loss(layers))).checked()
+
+
+# -- what a change costs ------------------------------------------------------------------
+def changed_fields(old: Design, new: Design) -> frozenset[str]:
+    names = {f.name for f in fields(TrainConfig)
+             if getattr(old.config, f.name) != getattr(new.config, f.name)}
+    if old.data != new.data:
+        names.add("dataset")
+    if old.spec.layers != new.spec.layers:
+        names.add("layers")
+    if old.spec.loss != new.spec.loss:
+        names.add("loss")
+    return frozenset(names)
+
+
+def change_kind(names: frozenset[str]) -> str:
+    """The dearest kind among the changed fields ("live" when nothing changed)."""
+    kinds = ["live" if name in LIVE_SETTINGS else FIELD_KINDS.get(name, "rebuild")
+             for name in names]
+    return max(kinds, key=KINDS.index, default="live")

@@ -1,0 +1,45 @@
+"""The app's key table: each key, its action, the footer's short label and the help screen's
+longer story (the tooltip). Several bindings share `t`; the app's `check_action` enables the one
+that fits the trainer's state, so the footer says "train", "pause", "resume" or "train more".
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+TRAIN_TIP = "start / pause / resume training; once finished, train another round"
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("t", "train", "train", tooltip=TRAIN_TIP),
+    Binding("t", "pause", "pause", tooltip=TRAIN_TIP),
+    Binding("t", "resume", "resume", tooltip=TRAIN_TIP),
+    Binding("t", "continue_training", "train more", tooltip=TRAIN_TIP),
+    Binding("s", "step", "one epoch", tooltip="train exactly one epoch, then pause"),
+    Binding("x", "stop", "stop", tooltip="stop training; the weights are kept"),
+    Binding("r", "reinitialise", "re-init",
+            tooltip="re-initialise the weights (asks first once trained)"),
+    Binding("n", "next_sample", "next sample", tooltip="next test sample"),
+    Binding("p", "previous_sample", "previous sample", show=False,
+            tooltip="previous test sample"),
+    Binding("m", "next_misclassified", "misclassified",
+            tooltip="next misclassified test sample"),
+    Binding("R", "random_sample", "random sample", show=False,
+            tooltip="a random test sample"),
+    Binding("d", "draw", "draw",
+            tooltip="draw mode: edit the image and watch the prediction change"),
+    Binding("l", "log_scale", "log loss", tooltip="loss chart on a log scale, or back"),
+    Binding("left_square_bracket", "slower", "slower", key_display="[",
+            tooltip="slower training pace, down to 1 epoch/s"),
+    Binding("right_square_bracket", "faster", "faster", key_display="]",
+            tooltip="faster training pace, up to full speed"),
+    Binding("v", "switch_view", "other view",
+            tooltip="small terminals: switch between the design and watch views"),
+    Binding("ctrl+s", "save", "save", tooltip="save the model (asks for a name)"),
+    Binding("ctrl+o", "open", "open", tooltip="open a saved model"),
+    Binding("question_mark,f1", "help", "help", key_display="? f1",
+            tooltip="this help"),
+    Binding("q", "quit", "quit", tooltip="quit (asks first while training runs)"),
+    Binding("tab", "focus_next", "next panel", show=False),
+    Binding("shift+tab", "focus_previous", "previous panel", show=False),
+    Binding("ctrl+p", "command_palette", "commands", tooltip="the command palette: every action"),
+]

@@ -1,0 +1,78 @@
+"""Building sessions for the app: from the command-line preset at start-up, and again when the
+dataset or seed changes. These functions load datasets (the first load imports scikit-learn,
+about a second), so the app runs them in a thread worker, never on the UI thread."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, fields
+
+from engine import Session, TrainConfig
+from tui.design import DataShape, Design
+
+# The preset options that are TrainConfig fields; None means "the default".
+CONFIG_OPTIONS = ("optimizer", "lr", "momentum", "l2", "batch_size", "epochs", "patience", "seed")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What `nn-tui --dataset wine --layers ... --model ...` asked for; None means default."""
+
+    dataset: str | None = None
+    layers: str | None = None
+    loss: str | None = None
+    optimizer: str | None = None
+    lr: float | None = None
+    momentum: float | None = None
+    l2: float | None = None
+    batch_size: int | None = None
+    epochs: int | None = None
+    patience: int | None = None
+    seed: int | None = None
+    val_size: float | None = None
+    test_size: float | None = None
+    model: str | None = None
+
+    @classmethod
+    def from_namespace(cls, namespace: argparse.Namespace) -> Preset:
+        return cls(**{f.name: getattr(namespace, f.name, None) for f in fields(cls)})
+
+    @property
+    def dataset_name(self) -> str:
+        return self.dataset or "digits"
+
+    @property
+    def splits(self) -> dict[str, float]:
+        return {"val_size": 0.15 if self.val_size is None else self.val_size,
+                "test_size": 0.15 if self.test_size is None else self.test_size}
+
+    def config(self) -> TrainConfig:
+        given = {name: getattr(self, name) for name in CONFIG_OPTIONS
+                 if getattr(self, name) is not None}
+        return TrainConfig(**given).checked()
+
+    def build(self) -> Session:
+        """The session to start with (raises EngineError with the reason)."""
+        if self.model:
+            return Session.load(self.model, dataset=self.dataset)
+        return Session.create(self.dataset_name, layers=self.layers, loss=self.loss,
+                              config=self.config(), **self.splits)
+
+
+def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Session:
+    """`design` on another dataset (or the same with another seed): the dataset is loaded with
+    the design's seed and the output layer refitted to it; fresh weights."""
+    probe = Session.create(dataset, config=design.config, **splits)
+    fitted = design.for_dataset(DataShape.of(probe.dataset))
+    return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)
+
+
+def carried_over(session: Session, config: TrainConfig) -> Session:
+    """A session with new settings (optimizer, patience...) that keeps the trained weights and
+    the epoch count; the optimizer's state starts afresh."""
+    trainer = session.trainer
+    twin = Session(session.dataset, session.spec, config, network=session.network,
+                   name=session.name, dataset_options=session.dataset_options)
+    twin.trainer.epoch = trainer.epoch
+    twin.trainer.history = list(trainer.history)
+    return twin

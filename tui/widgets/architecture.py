@@ -1,0 +1,207 @@
+"""`ArchitectureEditor`: the dataset, the layers and the training settings, all editable from
+the keyboard.
+
+Each edit is checked whole (`tui.edits`) before it leaves the editor: a refused value shows its
+reason on the last line and the design stays as it was. An accepted one is posted up as
+`Proposed`; the app applies it (live, or by rebuilding after asking) and sets the design back
+down with `show`, which also undoes a change the person declined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from engine import OPTIMIZERS, EngineError, dataset_names
+from tui import edits
+from tui.design import Design, changed_fields
+from tui.widgets.choice import ChoiceField
+from tui.widgets.layer_list import LayerList, LayerRows
+
+# The layer list's edits: (design, index, step, text) -> design, and where the cursor goes.
+LAYER_EDITS: dict[str, Callable[[Design, int, int, str], Design]] = {
+    "activation": lambda d, i, step, _: edits.with_activation_cycled(d, i, step),
+    "add": lambda d, i, _, __: edits.with_layer_added(d, i),
+    "delete": lambda d, i, _, __: edits.with_layer_deleted(d, i),
+    "move": lambda d, i, step, _: edits.with_layer_moved(d, i, step),
+    "units": lambda d, i, _, text: edits.with_units(d, i, text),
+}
+CURSOR_AFTER: dict[str, Callable[[int, int, Design], int]] = {
+    "add": lambda i, _, d: min(i + 1, len(d.layers) - 1),
+    "move": lambda i, step, _: i + step,
+}
+
+
+def _row(label: str, widget: Widget) -> Horizontal:
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+
+
+class ArchitectureEditor(Vertical, can_focus=False):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move_focus(-1)", "previous field", show=False),
+        Binding("down", "move_focus(1)", "next field", show=False),
+        Binding("escape", "leave_field", "leave field",
+                tooltip="put a half-typed value back and leave the text field"),
+    ]
+
+    @dataclass
+    class Proposed(Message):
+        """A valid new design; `fields` names what changed."""
+
+        design: Design
+        fields: frozenset[str]
+
+    @dataclass
+    class DatasetRequested(Message):
+        name: str
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.design: Design | None = None
+
+    def compose(self) -> ComposeResult:
+        yield _row("dataset", ChoiceField(id="dataset"))
+        yield Static("loading…", id="shape")
+        yield LayerList(id="layers")
+        yield _row("loss", ChoiceField(id="loss"))
+        yield _row("optimizer", ChoiceField(id="optimizer"))
+        for field in edits.CONFIG_FIELDS.values():
+            yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True))
+        yield Static("", id="total")
+        yield Static("", id="reason")
+
+    # -- down: the app sets what is shown ----------------------------------------------------
+    def show(self, design: Design, cursor: int | None = None) -> None:
+        self.design = design
+        self.query_one("#dataset", ChoiceField).value = design.data.name
+        self.query_one("#loss", ChoiceField).value = design.spec.loss
+        self.query_one("#optimizer", ChoiceField).value = design.config.optimizer
+        for name, field in edits.CONFIG_FIELDS.items():
+            box = self.query_one(f"#field-{name}", Input)
+            box.value = field.format(design.config)
+            box.remove_class("-invalid")
+        data = design.data
+        self.query_one("#shape", Static).update(
+            f"{data.n_inputs} in → {data.n_outputs} out · {data.n_train:,} train")
+        self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
+        self.query_one(LayerList).show(design, cursor)
+
+    def show_loading(self, name: str) -> None:
+        self.query_one("#dataset", ChoiceField).value = name
+        self.query_one("#shape", Static).update(f"loading {name}…")
+
+    def refuse(self, reason: str) -> None:
+        self.query_one("#reason", Static).update(f"✗ {reason}")
+        self.query_one("#reason", Static).set_class(True, "-shown")
+
+    def clear_reason(self) -> None:
+        self.query_one("#reason", Static).update("")
+        self.query_one("#reason", Static).set_class(False, "-shown")
+
+    # -- up: edits become proposals ----------------------------------------------------------
+    def _propose(self, make: Callable[[], Design], cursor: int | None = None) -> bool:
+        if self.design is None:
+            return False
+        try:
+            new = make()
+        except EngineError as exc:
+            self.refuse(str(exc))
+            return False
+        self.clear_reason()
+        fields = changed_fields(self.design, new)
+        if fields:
+            self.show(new, cursor)
+            self.post_message(self.Proposed(new, fields))
+        return True
+
+    def on_choice_field_stepped(self, message: ChoiceField.Stepped) -> None:
+        message.stop()
+        design, step = self.design, message.step
+        if design is None:
+            return
+        if message.field.id == "dataset":
+            name = edits.cycled(dataset_names(), message.field.value, step)
+            self.clear_reason()
+            self.show_loading(name)
+            self.post_message(self.DatasetRequested(name))
+        elif message.field.id == "loss":
+            self._propose(lambda: edits.with_loss_cycled(design, step))
+        else:
+            optimizer = edits.cycled(list(OPTIMIZERS), design.config.optimizer, step)
+            self._propose(lambda: design.with_config(optimizer=optimizer))
+
+    def on_layer_rows_edit(self, message: LayerRows.Edit) -> None:
+        message.stop()
+        design = self.design
+        if design is None:
+            return
+        apply = LAYER_EDITS[message.kind]
+        after = CURSOR_AFTER.get(message.kind, lambda i, _, __: i)
+        accepted = self._propose(
+            lambda: apply(design, message.index, message.step, message.text),
+            cursor=after(message.index, message.step, design))
+        if accepted and message.kind == "units":
+            self.query_one(LayerList).close_units()
+
+    def _typed(self, box: Input, leaving: bool) -> None:
+        design = self.design
+        if design is None or box.id is None:
+            return
+        name = box.id.removeprefix("field-")
+        field = edits.CONFIG_FIELDS[name]
+        if box.value.strip() == field.format(design.config):
+            box.remove_class("-invalid")
+            return
+        accepted = self._propose(lambda: edits.with_typed_value(design, name, box.value))
+        box.set_class(not accepted and not leaving, "-invalid")
+        if not accepted and leaving:
+            box.value = field.format(design.config)
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if message.input.id and message.input.id.startswith("field-"):
+            message.stop()
+            self._typed(message.input, leaving=False)
+
+    def on_input_blurred(self, message: Input.Blurred) -> None:
+        if message.input.id and message.input.id.startswith("field-"):
+            message.stop()
+            self._typed(message.input, leaving=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return isinstance(self.screen.focused, Input)
+        return True
+
+    def action_leave_field(self) -> None:
+        """Escape puts a half-typed value back and moves to the nearest field above that is not
+        a text field, so that single-letter keys work again."""
+        if self.design is not None:
+            self.show(self.design)
+            self.clear_reason()
+        stops = self._stops()
+        focused = self.screen.focused
+        if focused in stops:
+            above = stops[:stops.index(focused)]
+            next((w for w in reversed(above) if not isinstance(w, Input)), stops[0]).focus()
+
+    # -- moving between fields ---------------------------------------------------------------
+    def focus_target(self) -> Widget:
+        return self.query_one("#dataset", ChoiceField)
+
+    def _stops(self) -> list[Widget]:
+        return [w for w in self.walk_children(Widget)
+                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"]
+
+    def action_move_focus(self, step: int) -> None:
+        stops = self._stops()
+        focused = self.screen.focused
+        index = stops.index(focused) if focused in stops else -step
+        stops[(index + step) % len(stops)].focus()

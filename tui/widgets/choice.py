@@ -1,0 +1,42 @@
+"""`ChoiceField`: a focusable `◂ value ▸` that steps through named choices from the keyboard.
+
+It only reports the step; the editor decides what the next valid value is (some choices do not
+fit the current model) and sets `value` back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class ChoiceField(Widget, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "step(-1)", "previous", show=False),
+        Binding("right,space,enter", "step(1)", "next choice", key_display="→"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-field--arrow"}
+
+    value: reactive[str] = reactive("")
+
+    @dataclass
+    class Stepped(Message):
+        field: ChoiceField
+        step: int
+
+    def __init__(self, value: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(ChoiceField.value, value)
+
+    def render(self) -> Text:
+        arrow = self.get_component_rich_style("choice-field--arrow")
+        return Text.assemble(("◂ ", arrow), self.value, (" ▸", arrow))
+
+    def action_step(self, step: int) -> None:
+        self.post_message(self.Stepped(self, step))

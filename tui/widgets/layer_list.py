@@ -1,0 +1,157 @@
+"""`LayerList`: the network's layers, one row each (units, activation, parameters), with a
+cursor. Keys edit the selected layer; the list only reports the edit and the editor applies it,
+so a refused edit leaves the list as it was.
+
+Typing a digit (or enter) opens a small field for the layer's units; enter applies, escape
+cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input
+
+from tui.design import Design
+
+
+class LayerRows(Widget, can_focus=True):
+    """The rows themselves; the focus stop of the layer list."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"layer-rows--cursor", "layer-rows--dim"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "previous layer", show=False),
+        Binding("down", "cursor(1)", "next layer", show=False),
+        Binding("right,space", "edit('activation', 1)", "activation", key_display="→",
+                tooltip="next activation that fits"),
+        Binding("left", "edit('activation', -1)", "activation", show=False,
+                tooltip="next activation that fits"),
+        Binding("a,plus,insert", "edit('add')", "add layer"),
+        Binding("delete,minus,backspace", "edit('delete')", "delete layer"),
+        Binding("shift+up,ctrl+up", "edit('move', -1)", "move up", key_display="⇧↑"),
+        Binding("shift+down,ctrl+down", "edit('move', 1)", "move down", key_display="⇧↓"),
+        Binding("enter", "type_units", "type units",
+                tooltip="type the layer's units (or just start typing digits)"),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+    design: reactive[Design | None] = reactive(None, layout=True)
+
+    @dataclass
+    class Edit(Message):
+        kind: str  # "activation" | "add" | "delete" | "move" | "units"
+        index: int
+        step: int = 0
+        text: str = ""
+
+    @dataclass
+    class TypeUnits(Message):
+        index: int
+        first_digit: str
+
+    def render(self) -> Text:
+        if self.design is None:
+            return Text("")
+        design = self.design
+        dim = self.get_component_rich_style("layer-rows--dim")
+        text = Text()
+        text.append(f"  {'input':<6}{design.data.n_inputs:>5}\n", dim)
+        last = len(design.layers) - 1
+        for i, layer in enumerate(design.layers):
+            name = f"{i + 1}" + (" out" if i == last else "")
+            mark = "▸" if i == self.cursor else " "
+            row = (f"{mark} {name:<6}{layer.units:>5} {layer.activation:<10}"
+                   f"{design.layer_params(i):>7,}")
+            style = self.get_component_rich_style("layer-rows--cursor") if i == self.cursor \
+                else ""
+            text.append(row, style)
+            if i < last:
+                text.append("\n")
+        return text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + (len(self.design.layers) if self.design else 0)
+
+    def validate_cursor(self, cursor: int) -> int:
+        count = len(self.design.layers) if self.design else 1
+        return max(0, min(cursor, count - 1))
+
+    def action_cursor(self, step: int) -> None:
+        moved = self.validate_cursor(self.cursor + step)
+        if moved == self.cursor:
+            raise SkipAction()  # at an end: let the editor move to the next field
+        self.cursor = moved
+
+    def action_edit(self, kind: str, step: int = 0) -> None:
+        self.post_message(self.Edit(kind, self.cursor, step))
+
+    def action_type_units(self) -> None:
+        self.post_message(self.TypeUnits(self.cursor, ""))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character.isdigit():
+            event.stop()
+            self.post_message(self.TypeUnits(self.cursor, event.character))
+
+
+class LayerList(Vertical):
+    """The rows plus the units field that opens while a layer's units are typed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel_units", "cancel", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield LayerRows(id="layer-rows")
+        yield Input(id="units-input", placeholder="units, then enter")
+
+    @property
+    def rows(self) -> LayerRows:
+        return self.query_one(LayerRows)
+
+    def show(self, design: Design, cursor: int | None = None) -> None:
+        self.rows.design = design
+        if cursor is not None:
+            self.rows.cursor = cursor
+        self.rows.cursor = self.rows.validate_cursor(self.rows.cursor)
+        self.rows.refresh(layout=True)
+
+    def on_layer_rows_type_units(self, message: LayerRows.TypeUnits) -> None:
+        message.stop()
+        units_input = self.query_one("#units-input", Input)
+        design = self.rows.design
+        current = str(design.layers[message.index].units) if design else ""
+        units_input.value = message.first_digit or current
+        units_input.select_on_focus = not message.first_digit  # enter: typing replaces it all
+        units_input.cursor_position = len(units_input.value)
+        units_input.border_title = f"layer {message.index + 1} units"
+        self.add_class("-typing")
+        units_input.focus()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        message.stop()
+        rows = self.rows
+        self.post_message(LayerRows.Edit("units", rows.cursor, text=message.value))
+
+    def close_units(self) -> None:
+        if self.has_class("-typing"):
+            self.remove_class("-typing")
+            self.rows.focus()
+
+    def action_cancel_units(self) -> None:
+        self.close_units()
+
+    def on_input_blurred(self, message: Input.Blurred) -> None:
+        message.stop()
+        self.remove_class("-typing")

@@ -1,0 +1,84 @@
+"""`TrainingLog`: what happened, newest at the bottom: epoch lines (as many as a person can
+read, chosen by `tui.relay`) and timestamped events. Scrollable and bounded in memory.
+
+It keeps its entries (not just rendered lines), so that when its width changes it writes them
+again: long lines wrap to the new width and epoch lines take the fullest layout that fits.
+The clock is injected so that tests and snapshots can fix the timestamps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.events import Resize
+from textual.widgets import RichLog
+
+from engine import EpochEnd, Event
+from tui.log_lines import epoch_line, event_line
+
+MAX_LINES = 2000
+Clock = Callable[[], str]
+Entry = tuple[str, EpochEnd | str]  # ("epoch", event) or ("event" | "problem", stamped text)
+
+
+def wall_clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+class TrainingLog(RichLog):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "training-log--epoch",
+        "training-log--event",
+        "training-log--problem",
+    }
+    PROBLEMS: ClassVar[frozenset[str]] = frozenset({"diverged"})
+
+    def __init__(self, clock: Clock = wall_clock, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, max_lines=MAX_LINES, min_width=20, wrap=True,
+                         markup=False, highlight=False)
+        self.clock = clock
+        self.entries: deque[Entry] = deque(maxlen=MAX_LINES)
+        self._written_width = 0
+
+    @property
+    def _width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def add(self, events: Iterable[Event]) -> None:
+        """Writes epochs as figures and other events as timestamped lines, in order."""
+        for event in events:
+            if isinstance(event, EpochEnd):
+                self._add(("epoch", event))
+            else:
+                self.note(event.text, problem=event.kind in self.PROBLEMS)
+
+    def note(self, text: str, problem: bool = False) -> None:
+        """A timestamped line: an event, or something the app did (saved, loaded...)."""
+        self._add(("problem" if problem else "event", event_line(text, self.clock())))
+
+    @property
+    def lines_text(self) -> list[str]:
+        """The entries as plain text at the current width (for tests and the README)."""
+        return [self._text(entry).plain for entry in self.entries]
+
+    def _add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self.write(self._text(entry))
+
+    def _text(self, entry: Entry) -> Text:
+        kind, value = entry
+        style = self.get_component_rich_style(f"training-log--{kind}")
+        width = self._width or 200
+        return Text(epoch_line(value, width) if isinstance(value, EpochEnd) else value, style)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._width and self._width != self._written_width:
+            self._written_width = self._width
+            self.clear()
+            for entry in self.entries:
+                self.write(self._text(entry))
