@@ -65,7 +65,6 @@ class Session:
             raise SpecError(reasons[0])
         self.dataset = dataset
         self.spec = spec
-        self.config = config
         if network is not None and network.n_inputs != dataset.n_features:
             raise SpecError(f"the model takes {network.n_inputs} inputs but {dataset.name} has "
                             f"{dataset.n_features} features")
@@ -96,6 +95,20 @@ class Session:
             layer_specs = parse_layers(layers) if isinstance(layers, str) else tuple(layers)
         spec = ModelSpec(layer_specs, loss or default_loss(layer_specs))
         return cls(dataset, spec, config, dataset_options=options)
+
+    @property
+    def config(self) -> TrainConfig:
+        """The settings in force: the trainer's, which live changes (lr, L2...) update."""
+        return self.trainer.config
+
+    def with_settings(self, config: TrainConfig) -> Session:
+        """A session with other settings (optimizer, patience...) that keeps the weights, the
+        epoch count and the history; the optimizer's state starts afresh."""
+        twin = Session(self.dataset, self.spec, config, network=self.network, name=self.name,
+                       dataset_options=self.dataset_options)
+        twin.trainer.epoch = self.trainer.epoch
+        twin.trainer.history = list(self.trainer.history)
+        return twin
 
     def rebuilt(self, spec: ModelSpec | None = None, dataset: Dataset | None = None,
                 config: TrainConfig | None = None) -> Session:

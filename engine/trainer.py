@@ -35,7 +35,7 @@ from engine.optimizers import make_optimizer
 from engine.schedules import SCHEDULES
 from engine.spec import TrainConfig
 
-LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size")  # safe to change between epochs
+LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size", "patience")  # safe to change between epochs
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
 # A batch loss this many times the run's first one (or 1.0, if larger) counts as divergence: the
 # fused losses never overflow, so a run with lr 50 blows up to losses of 1e4 rather than nan.

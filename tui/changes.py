@@ -16,7 +16,7 @@ from functools import partial
 
 from engine import EngineError
 from tui.design import Design, change_kind
-from tui.sessions import carried_over, session_for
+from tui.sessions import session_for
 from tui.widgets.architecture import ArchitectureEditor
 
 FIELD_LABELS = {"lr": "learning rate", "l2": "L2", "batch_size": "batch size"}
@@ -62,7 +62,7 @@ class DesignChanges:
 
     def _apply_carry(self, design: Design, fields: frozenset[str]) -> None:
         self.stop_training()  # the new session shares the network: no thread may change it
-        twin = carried_over(self.session, design.config)
+        twin = self.session.with_settings(design.config)
         self.adopt(twin, f"{_described(design, fields)}; weights kept", new_run=False)
 
     def _apply_rebuild(self, design: Design, fields: frozenset[str]) -> None:

@@ -65,14 +65,3 @@ def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Sessi
     probe = Session.create(dataset, config=design.config, **splits)
     fitted = design.for_dataset(DataShape.of(probe.dataset))
     return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)
-
-
-def carried_over(session: Session, config: TrainConfig) -> Session:
-    """A session with new settings (optimizer, patience...) that keeps the trained weights and
-    the epoch count; the optimizer's state starts afresh."""
-    trainer = session.trainer
-    twin = Session(session.dataset, session.spec, config, network=session.network,
-                   name=session.name, dataset_options=session.dataset_options)
-    twin.trainer.epoch = trainer.epoch
-    twin.trainer.history = list(trainer.history)
-    return twin
