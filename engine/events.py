@@ -121,6 +121,18 @@ class Diverged(Event):
 
 
 @dataclass(frozen=True)
+class Failed(Event):
+    """The training thread hit an error it could not handle; the weights are kept."""
+
+    kind: ClassVar[str] = "failed"
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"training failed at epoch {self.epoch}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Reset(Event):
     kind: ClassVar[str] = "reset"
 

@@ -1,18 +1,13 @@
-"""`Trainer`: the epoch loop as a generator of events, and a thread around it that can be paused,
-resumed, stepped, stopped and reset from any other thread.
-
-The thread publishes events into a deque (appending never blocks, whoever reads or does not read)
-and, after each epoch, a read-only copy of the weights that `snapshot()` hands out.
+"""`Trainer`: the epoch loop as a generator of events (`run`), early stopping, divergence, live
+setting changes, and after each epoch a read-only copy of the weights that `snapshot()` hands
+out. `TrainingThread` (its base) runs the loop in the background; `TrainData` holds the arrays.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,16 +19,15 @@ from engine.events import (
     EpochEnd,
     Event,
     Finished,
-    Paused,
     Reset,
-    Resumed,
     Started,
-    Stopped,
 )
 from engine.network import Network
 from engine.optimizers import make_optimizer
 from engine.schedules import SCHEDULES
 from engine.spec import TrainConfig
+from engine.train_data import TrainData
+from engine.training_thread import TrainingThread
 
 LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size", "patience")  # safe to change between epochs
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
@@ -42,34 +36,10 @@ SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; ab
 DIVERGENCE_FACTOR = 100.0
 
 
-@dataclass(frozen=True)
-class TrainData:
-    """The training and validation arrays; y as labels (classification) or (n, k) floats."""
+class Trainer(TrainingThread):
+    """The epoch loop over one network and its data; `TrainingThread` runs it in the
+    background. `run()` is the loop itself, for the CLI, `fit` and tests."""
 
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    classification: bool
-    target_scale: np.ndarray | float = 1.0  # to report MAE in the dataset's own units
-
-    @classmethod
-    def from_arrays(cls, X: np.ndarray, y: np.ndarray, classification: bool,
-                    X_val: np.ndarray | None = None, y_val: np.ndarray | None = None) -> TrainData:
-        X, y = np.asarray(X), np.asarray(y)
-        if X_val is None:
-            X_val, y_val = X[:0], y[:0]
-        return cls(X, y, np.asarray(X_val), np.asarray(y_val), classification)
-
-    @classmethod
-    def from_dataset(cls, dataset: object) -> TrainData:
-        scaling = getattr(dataset, "target_scaling", None) or {}
-        scale = np.asarray(scaling.get("scale", 1.0), dtype=np.float64)
-        return cls(dataset.X_train, dataset.y_train, dataset.X_val, dataset.y_val,
-                   dataset.task == "classification", scale)
-
-
-class Trainer:
     def __init__(self, network: Network, data: TrainData, config: TrainConfig) -> None:
         self.network = network
         self.config = config.checked()
@@ -88,15 +58,7 @@ class Trainer:
         self.history: list[EpochEnd] = []
         self._pending: dict[str, object] = {}
         self._best: tuple[float, int, np.ndarray] | None = None
-        # Thread side.
-        self._events: deque[Event] = deque()
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._pause = False
-        self._stop = False
-        self._steps = 0  # epochs allowed while paused (from step())
-        self._min_epoch_seconds = 0.0
-        self.state = "idle"  # idle | running | paused | finished | stopped | diverged
+        super().__init__()
         self._snap_params = network.params.copy()
         self._snap_params.flags.writeable = False
         self._snap_epoch = 0
@@ -255,63 +217,7 @@ class Trainer:
         """A read-only network with the weights as they were at the end of the latest epoch."""
         return self.network.copy(read_only=True, params=self._snap_params)
 
-    # -- the thread ---------------------------------------------------------------------------
-    @property
-    def is_alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def drain(self) -> list[Event]:
-        """Every event published since the last call, oldest first (never blocks the trainer)."""
-        events = []
-        pop = self._events.popleft
-        while self._events:
-            events.append(pop())
-        return events
-
-    def set_pace(self, epochs_per_second: float | None) -> None:
-        """Slow the thread to a readable pace (None: full speed); takes effect immediately."""
-        with self._cond:
-            self._min_epoch_seconds = 1.0 / epochs_per_second if epochs_per_second else 0.0
-            self._cond.notify_all()
-
-    def start(self, epochs: int | None = None, paused: bool = False, steps: int = 0) -> None:
-        """Starts (or continues after a finish or stop) training in a background thread."""
-        if self.is_alive:
-            raise SpecError("training is already running")
-        with self._cond:
-            self._pause, self._stop, self._steps = paused, False, steps
-        self.state = "paused" if paused else "running"
-        self._thread = threading.Thread(target=self._thread_main, args=(epochs,),
-                                        name="nn-tui-trainer", daemon=True)
-        self._thread.start()
-
-    def pause(self) -> None:
-        with self._cond:
-            self._pause = True
-            self._cond.notify_all()
-
-    def resume(self) -> None:
-        with self._cond:
-            self._pause = False
-            self._cond.notify_all()
-
-    def step(self) -> None:
-        """Run exactly one more epoch, then pause (starting the thread if needed)."""
-        if not self.is_alive:
-            self.start(paused=True, steps=1)
-            return
-        with self._cond:
-            self._pause = True
-            self._steps += 1
-            self._cond.notify_all()
-
-    def stop(self, wait: bool = True) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        if wait and self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
-
+    # -- reset ------------------------------------------------------------------------------
     def reset(self) -> None:
         """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0."""
         self.stop(wait=True)
@@ -323,60 +229,6 @@ class Trainer:
         self._publish_snapshot()
         self.state = "idle"
         self._events.append(Reset(0))
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _thread_main(self, epochs: int | None) -> None:
-        publish = self._events.append
-        events = self.run(epochs)
-        try:
-            publish(next(events))  # Started
-            while True:
-                if not self._wait_for_go():
-                    publish(Stopped(self.epoch))
-                    self.state = "stopped"
-                    return
-                started = time.perf_counter()
-                event = next(events)
-                publish(event)
-                if not isinstance(event, EpochEnd):
-                    self.state = "diverged" if isinstance(event, Diverged) else "finished"
-                    return
-                self._pace(started)
-        except StopIteration:
-            self.state = "finished"
-        finally:
-            events.close()
-
-    def _wait_for_go(self) -> bool:
-        """Blocks while paused; False once a stop is requested. Consumes a step if one is owed."""
-        with self._cond:
-            announced = False
-            while not self._stop:
-                if not self._pause:
-                    if announced:
-                        self._events.append(Resumed(self.epoch))
-                    self.state = "running"
-                    return True
-                if self._steps > 0:
-                    self._steps -= 1
-                    return True
-                if not announced:
-                    self.state = "paused"
-                    self._events.append(Paused(self.epoch))
-                    announced = True
-                self._cond.wait()
-            return False
-
-    def _pace(self, started: float) -> None:
-        with self._cond:
-            while not self._stop and not self._pause:
-                left = self._min_epoch_seconds - (time.perf_counter() - started)
-                if left <= 0:
-                    return
-                self._cond.wait(left)
 
 
 def _float(value: object) -> float | None:

@@ -146,3 +146,20 @@ def test_a_slow_consumer_never_slows_the_trainer():
     trainer.join(TIMEOUT)
     assert trainer.state == "finished"
     assert _epochs(trainer.drain()) == list(range(1, 301))
+
+
+def test_an_error_inside_the_thread_becomes_an_event_not_a_silent_death():
+    session = _session(epochs=100)
+    trainer = session.trainer
+    kept = trainer.network.params.copy()
+
+    def broken_step(*args, **kwargs):
+        raise MemoryError("no room for the batch")
+
+    trainer.network.train_step_gradients = broken_step
+    trainer.start()
+    trainer.join(TIMEOUT)
+    last = trainer.drain()[-1]
+    assert last.kind == "failed" and "MemoryError" in last.text
+    assert trainer.state == "failed" and not trainer.is_alive
+    np.testing.assert_array_equal(trainer.network.params, kept)

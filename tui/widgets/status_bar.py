@@ -19,6 +19,7 @@ STATE_MARKS = {
     "finished": "✓ finished",
     "stopped": "■ stopped",
     "diverged": "✗ diverged",
+    "failed": "✗ failed",
 }
 
 

@@ -35,7 +35,7 @@ class TrainingLog(RichLog):
         "training-log--event",
         "training-log--problem",
     }
-    PROBLEMS: ClassVar[frozenset[str]] = frozenset({"diverged"})
+    PROBLEMS: ClassVar[frozenset[str]] = frozenset({"diverged", "failed"})
 
     def __init__(self, clock: Clock = wall_clock, *, id: str | None = None,
                  classes: str | None = None) -> None:
