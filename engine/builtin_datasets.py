@@ -1,0 +1,172 @@
+"""The built-in datasets by name (`BUILTIN_DATASETS`): scikit-learn's small sets, generated 2-D
+puzzles (moons, circles, xor, spiral), a sine curve and the four-person tutorial table.
+
+Each generator returns `RawData`; its builder in the registry splits and scales it like any other
+data. A separate module from `datasets` so the list of sets reads on its own. scikit-learn is
+imported inside the generators: it takes about a second, and `import engine` should not wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.dataset_split import (
+    CLASSIFICATION,
+    NO_SCALING,
+    REGRESSION,
+    Dataset,
+    RawData,
+    read_only,
+    split_and_scale,
+)
+
+Array = np.ndarray
+
+PEOPLE_NAMES = ("Alice", "Bob", "Charlie", "Diana")
+_PEOPLE_X = ((-2.0, -1.0), (25.0, 6.0), (17.0, 4.0), (-15.0, -6.0))
+_PEOPLE_Y = (1, 0, 0, 1)  # 1 = female, as in the tutorial
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What the generated sets may vary; the fixed sets ignore it."""
+
+    seed: int
+    noise: float | None
+    n_samples: int | None
+
+    def pick(self, noise: float, n_samples: int) -> tuple[float, int]:
+        return (
+            noise if self.noise is None else self.noise,
+            n_samples if self.n_samples is None else self.n_samples,
+        )
+
+
+def _sklearn_classes(loader_name: str) -> Callable[[_Options], RawData]:
+    def load(_: _Options) -> RawData:
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, loader_name)()
+        return RawData(
+            X=bunch.data, y=bunch.target, task=CLASSIFICATION,
+            feature_names=tuple(str(n) for n in bunch.feature_names),
+            class_names=tuple(str(n) for n in bunch.target_names),
+        )
+
+    return load
+
+
+def _digits(_: _Options) -> RawData:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    return RawData(
+        X=bunch.data / 16.0, y=bunch.target, task=CLASSIFICATION,
+        feature_names=tuple(f"px{r}_{c}" for r in range(8) for c in range(8)),
+        class_names=tuple(str(d) for d in range(10)),
+        image_shape=(8, 8), prescaled={"kind": "divide", "by": 16.0},
+    )
+
+
+def _diabetes(_: _Options) -> RawData:
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes(scaled=False)
+    return RawData(
+        X=bunch.data, y=bunch.target.reshape(-1, 1), task=REGRESSION,
+        feature_names=tuple(bunch.feature_names), standardise_target=True,
+    )
+
+
+def _two_classes(X: Array, y: Array, names: tuple[str, ...] = ("0", "1")) -> RawData:
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x0", "x1"), class_names=names,
+                   prescaled=NO_SCALING)
+
+
+def _moons(opt: _Options) -> RawData:
+    from sklearn.datasets import make_moons
+
+    noise, n = opt.pick(noise=0.1, n_samples=500)
+    return _two_classes(*make_moons(n_samples=n, noise=noise, random_state=opt.seed))
+
+
+def _circles(opt: _Options) -> RawData:
+    from sklearn.datasets import make_circles
+
+    noise, n = opt.pick(noise=0.08, n_samples=500)
+    X, y = make_circles(n_samples=n, noise=noise, factor=0.5, random_state=opt.seed)
+    return _two_classes(X, y, ("outer", "inner"))
+
+
+def _xor(opt: _Options) -> RawData:
+    noise, n = opt.pick(noise=0.05, n_samples=400)
+    rng = np.random.default_rng(opt.seed)
+    clean = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = (clean[:, 0] * clean[:, 1] > 0).astype(np.int64)  # labelled before the noise blurs it
+    return _two_classes(clean + rng.normal(0.0, noise, size=(n, 2)), y)
+
+
+def _spiral(opt: _Options) -> RawData:
+    """CS231n's three interleaved arms: radius grows 0 -> 1 while the angle turns 4 radians."""
+    noise, n = opt.pick(noise=0.2, n_samples=300)
+    rng = np.random.default_rng(opt.seed)
+    k = 3
+    y = np.repeat(np.arange(k), [n // k + (j < n % k) for j in range(k)])
+    # Position of each point along its own arm, 0..1.
+    counts = np.bincount(y, minlength=k)
+    along = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
+    t = (y + along) * 4.0 + rng.normal(0.0, noise, size=n)
+    X = np.column_stack([along * np.sin(t), along * np.cos(t)])
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x0", "x1"),
+                   class_names=tuple(str(j) for j in range(k)), prescaled=NO_SCALING)
+
+
+def _sine(opt: _Options) -> RawData:
+    noise, n = opt.pick(noise=0.1, n_samples=400)
+    rng = np.random.default_rng(opt.seed)
+    x = rng.uniform(-3.0, 3.0, size=(n, 1))
+    y = np.sin(x) + rng.normal(0.0, noise, size=(n, 1))
+    return RawData(X=x, y=y, task=REGRESSION, feature_names=("x",), prescaled=NO_SCALING)
+
+
+def _people(**_: object) -> Dataset:
+    """Four rows are too few to split, so every split is the whole set (same order)."""
+    X = read_only(np.array(_PEOPLE_X), np.float64)
+    y = read_only(np.array(_PEOPLE_Y), np.int64)
+    return Dataset(
+        name="people", task=CLASSIFICATION, X_train=X, y_train=y, X_val=X, y_val=y,
+        X_test=X, y_test=y, feature_names=("weight", "height"), class_names=("male", "female"),
+        scaling=dict(NO_SCALING), target_scaling=dict(NO_SCALING),
+    )
+
+
+Builder = Callable[..., Dataset]
+
+
+def _builder(name: str, make: Callable[[_Options], RawData]) -> Builder:
+    def build(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
+              noise: float | None = None, n_samples: int | None = None) -> Dataset:
+        raw = make(_Options(seed=seed, noise=noise, n_samples=n_samples))
+        return split_and_scale(name, raw, "builtin", seed=seed, val_size=val_size,
+                               test_size=test_size)
+
+    build.__doc__ = make.__doc__
+    return build
+
+
+BUILTIN_DATASETS: dict[str, Builder] = {
+    "digits": _builder("digits", _digits),
+    "iris": _builder("iris", _sklearn_classes("load_iris")),
+    "wine": _builder("wine", _sklearn_classes("load_wine")),
+    "breast_cancer": _builder("breast_cancer", _sklearn_classes("load_breast_cancer")),
+    "diabetes": _builder("diabetes", _diabetes),
+    "moons": _builder("moons", _moons),
+    "circles": _builder("circles", _circles),
+    "xor": _builder("xor", _xor),
+    "spiral": _builder("spiral", _spiral),
+    "sine": _builder("sine", _sine),
+    "people": _people,
+}
