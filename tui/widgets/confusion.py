@@ -50,11 +50,15 @@ class ConfusionMatrix(Widget):
 
     def update_matrix(self, matrix: np.ndarray, class_names: Sequence[str],
                       split: str = "test") -> None:
-        """`matrix` (k, k) counts; a private copy is kept, so the caller may reuse its array."""
+        """`matrix` (k, k) counts; a private copy is kept, so the caller may reuse its array.
+
+        The height (k + 2 lines, or one for a message) changes only with the number of classes,
+        so the layout pass runs only then: this is called up to ~10 times a second in training."""
+        resized = self._matrix is None or self._matrix.shape != np.shape(matrix)
         self._matrix = np.array(matrix, dtype=np.int64)
         self._class_names = tuple(class_names)
         self._split = split
-        self.refresh(layout=True)
+        self.refresh(layout=resized)
 
     def clear(self, message: str = EMPTY_MESSAGE) -> None:
         """Shows `message` instead of a matrix (e.g. REGRESSION_MESSAGE)."""
