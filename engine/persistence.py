@@ -7,74 +7,40 @@ layers: our layer i is `layers.{i}.weight` with shape (out, in) (our `W` transpo
 module whose attribute is `layers` loads the file with `load_state_dict` as is.
 
 Every problem with a file is a `ModelFileError` whose one line names the file; writes go to a
-temporary file in the same folder that replaces the target only once it is complete.
+temporary file in the same folder that replaces the target only once it is complete. Names and
+the saved_models/ folder are `model_folder`'s; its public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from engine.errors import EngineError, ModelFileError
 from engine.layers import Dense
+from engine.model_folder import MODELS_DIR as MODELS_DIR
+from engine.model_folder import SUFFIX as SUFFIX
+from engine.model_folder import ModelInfo as ModelInfo
+from engine.model_folder import compact_layers as compact_layers
+from engine.model_folder import list_models as list_models
+from engine.model_folder import model_path as model_path
+from engine.model_folder import suggest_name as suggest_name
 from engine.network import Network
 
 FORMAT = "nn-tui/1"
-SUFFIX = ".safetensors"
-MODELS_DIR = Path("saved_models")  # relative: the folder the command runs in
 META_KEY = "nn_tui"
 MAX_HEADER = 100_000_000  # the limit safetensors itself enforces
-_NAME_OK = re.compile(r"[A-Za-z0-9_.-]+")
 
 PathLike = str | os.PathLike
 
 
 def _error(path: PathLike, problem: str) -> ModelFileError:
     return ModelFileError(f"{os.fspath(path)}: {problem}")
-
-
-# ---------------------------------------------------------------- names
-
-
-def model_path(name: str | os.PathLike, folder: PathLike = MODELS_DIR) -> Path:
-    """A bare name is `folder/NAME.safetensors`; anything with a slash or the suffix is a path."""
-    text = os.fspath(name).strip()
-    if not text:
-        raise ModelFileError("the model name is empty")
-    if "/" in text or os.sep in text or text.endswith(SUFFIX):
-        if not Path(text).name or Path(text).name == SUFFIX:
-            raise ModelFileError(f"{text}: not a file name")
-        return Path(text).expanduser()
-    if not _NAME_OK.fullmatch(text):
-        raise ModelFileError(f"'{text}': a model name may hold only letters, digits, '-', '_' "
-                             "and '.'")
-    if text.startswith("."):
-        raise ModelFileError(f"'{text}': a model name may not start with '.'")
-    return Path(folder) / f"{text}{SUFFIX}"
-
-
-def compact_layers(layers_text: str) -> str:
-    """`"100:relu,10:softmax"` -> `"100relu-10softmax"`, for file names and listings."""
-    return "-".join(part.replace(":", "").strip() for part in layers_text.split(","))
-
-
-def suggest_name(dataset_name: str, layers_text: str, folder: PathLike = MODELS_DIR) -> str:
-    """`digits-100relu-10softmax`, then `-2`, `-3`, ...: a name no file in `folder` has yet."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{dataset_name}-{compact_layers(layers_text)}")
-    stem = stem.lstrip(".") or "model"
-    name, n = stem, 1
-    while model_path(name, folder).exists():
-        n += 1
-        name = f"{stem}-{n}"
-    return name
 
 
 # ---------------------------------------------------------------- saving
@@ -286,59 +252,3 @@ def load_network(path: PathLike) -> tuple[Network, dict]:
             target[...] = arr
     return net, meta
 
-
-# ---------------------------------------------------------------- listing
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """One row of the models list; a file that cannot be read has `error` set instead."""
-
-    name: str
-    path: str
-    layers: str  # "64-100relu-10softmax": the inputs, then each layer
-    dataset: str
-    accuracy: float | None
-    created_at: str
-    error: str | None = None
-    r2: float | None = None  # regression models' test score, where accuracy is None
-
-
-def _score(test: dict, key: str) -> float | None:
-    value = test.get(key)
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
-
-
-def _info(path: Path) -> ModelInfo:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(path.stat().st_mtime))
-    try:
-        meta = read_metadata(path)
-        units = [f"{d['units']}{d['activation']}" for d in meta["model"]["layers"]]
-        dataset = meta.get("dataset") or {}
-        test = meta.get("test") or {}
-        return ModelInfo(
-            name=path.stem, path=str(path), layers="-".join([str(meta["n_inputs"]), *units]),
-            dataset=str(dataset.get("name", "?")) if isinstance(dataset, dict) else "?",
-            accuracy=_score(test, "accuracy"), created_at=str(meta.get("created_at", stamp)),
-            r2=_score(test, "r2"),
-        )
-    except ModelFileError as exc:
-        return ModelInfo(path.stem, str(path), "", "", None, stamp, error=str(exc))
-    except (KeyError, TypeError, AttributeError) as exc:
-        return ModelInfo(path.stem, str(path), "", "", None, stamp,
-                         error=f"{path}: the metadata describes no network (missing {exc})")
-
-
-def list_models(folder: PathLike = MODELS_DIR) -> list[ModelInfo]:
-    """Every model file in `folder`, newest first; unreadable files are listed with an error."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    files = []
-    for path in folder.glob(f"*{SUFFIX}"):
-        try:
-            files.append((path.stat().st_mtime_ns, path))
-        except OSError:
-            continue  # removed while listing
-    files.sort(key=lambda item: (-item[0], item[1].name))
-    return [_info(path) for _, path in files]
