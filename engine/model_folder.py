@@ -18,27 +18,46 @@ from pathlib import Path
 from engine.errors import ModelFileError
 
 SUFFIX = ".safetensors"
+MAX_FILE_NAME = 120  # bytes, suffix included; file systems stop at 255
 MODELS_DIR = Path("saved_models")  # relative: the folder the command runs in
 _NAME_OK = re.compile(r"[A-Za-z0-9_.-]+")
 
 PathLike = str | os.PathLike
 
 
-def model_path(name: str | os.PathLike, folder: PathLike = MODELS_DIR) -> Path:
-    """A bare name is `folder/NAME.safetensors`; anything with a slash or the suffix is a path."""
+def model_path(name: str | os.PathLike, folder: PathLike = MODELS_DIR,
+               allow_paths: bool = True) -> Path:
+    """A bare name is `folder/NAME.safetensors`; with `allow_paths` (the CLI's `--save PATH`),
+    anything with a slash is a path, given the suffix if it lacks it. The app allows names only,
+    so a typed `../x` cannot land outside the models folder."""
     text = os.fspath(name).strip()
     if not text:
         raise ModelFileError("the model name is empty")
-    if "/" in text or os.sep in text or text.endswith(SUFFIX):
-        if not Path(text).name or Path(text).name == SUFFIX:
+    is_path = "/" in text or os.sep in text
+    if is_path and not allow_paths:
+        raise ModelFileError(f"'{text}': a model name may not hold '/' (models are saved in "
+                             f"{folder}/; `nn-tui train --save PATH` saves elsewhere)")
+    if is_path or text.endswith(SUFFIX):
+        path = Path(text).expanduser()
+        if not path.name or path.name == SUFFIX:
             raise ModelFileError(f"{text}: not a file name")
-        return Path(text).expanduser()
+        if not path.name.endswith(SUFFIX):
+            path = path.with_name(path.name + SUFFIX)
+        _check_length(path.name)
+        return path
     if not _NAME_OK.fullmatch(text):
         raise ModelFileError(f"'{text}': a model name may hold only letters, digits, '-', '_' "
                              "and '.'")
     if text.startswith("."):
         raise ModelFileError(f"'{text}': a model name may not start with '.'")
+    _check_length(text + SUFFIX)
     return Path(folder) / f"{text}{SUFFIX}"
+
+
+def _check_length(file_name: str) -> None:
+    if len(file_name.encode()) > MAX_FILE_NAME:
+        raise ModelFileError(f"'{file_name[:40]}...': the name is too long "
+                             f"(at most {MAX_FILE_NAME - len(SUFFIX)} characters)")
 
 
 def compact_layers(layers_text: str) -> str:
@@ -49,7 +68,7 @@ def compact_layers(layers_text: str) -> str:
 def suggest_name(dataset_name: str, layers_text: str, folder: PathLike = MODELS_DIR) -> str:
     """`digits-100relu-10softmax`, then `-2`, `-3`, ...: a name no file in `folder` has yet."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{dataset_name}-{compact_layers(layers_text)}")
-    stem = stem.lstrip(".") or "model"
+    stem = stem.lstrip(".")[: MAX_FILE_NAME - len(SUFFIX) - 8] or "model"  # room for "-N"
     name, n = stem, 1
     while model_path(name, folder).exists():
         n += 1

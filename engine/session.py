@@ -76,6 +76,16 @@ class Session:
         # that opening it again gives the same split; None when the caller built the dataset.
         self.dataset_options = dataset_options
         self.created_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        self._saved_last: EpochEnd | None = None  # the last epoch a file holds
+
+    @property
+    def unsaved(self) -> bool:
+        """True when epochs were trained that no file holds: what quitting now would lose."""
+        history = self.trainer.history
+        return bool(history) and history[-1] is not self._saved_last
+
+    def _mark_saved(self) -> None:
+        self._saved_last = self.trainer.history[-1] if self.trainer.history else None
 
     @classmethod
     def create(cls, dataset: str | Dataset = "digits", layers: str | tuple | None = None,
@@ -108,6 +118,7 @@ class Session:
                        dataset_options=self.dataset_options)
         twin.trainer.epoch = self.trainer.epoch
         twin.trainer.history = list(self.trainer.history)
+        twin._saved_last = self._saved_last
         return twin
 
     def rebuilt(self, spec: ModelSpec | None = None, dataset: Dataset | None = None,
@@ -183,6 +194,7 @@ class Session:
         written = save_network(self.network, model_path(path), metadata=self.metadata(),
                                overwrite=overwrite)
         self.name = written
+        self._mark_saved()
         return written
 
     @classmethod
@@ -224,6 +236,7 @@ class Session:
             raise SpecError(f"{path} does not fit {dataset.name}: {exc}") from None
         session.trainer.epoch = int(meta.get("epochs_trained", 0) or 0)
         session.trainer.history = _history(meta.get("history"))
+        session._mark_saved()
         return session
 
 

@@ -12,6 +12,8 @@ from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.losses import LOSSES
 
+MAX_PARAMS = 20_000_000  # with gradients and Adam's moments, about 400 MB in float32
+
 
 @dataclass(frozen=True)
 class LayerSpec:
@@ -69,6 +71,9 @@ class ModelSpec:
                            f"(not {out.activation})")
         if n_inputs is not None and n_inputs < 1:
             reasons.append("the dataset has no features")
+        elif n_inputs is not None and self.n_params(n_inputs) > MAX_PARAMS:
+            reasons.append(f"{self.n_params(n_inputs):,} parameters is more than this tool is "
+                           f"made for (max {MAX_PARAMS:,})")
         return reasons
 
     def to_dict(self) -> dict:

@@ -204,3 +204,10 @@ def test_confusion_table() -> None:
     assert table.splitlines() == ["       cat  mouse",
                                   "cat     12      0",
                                   "mouse    3    100"]
+
+
+def test_a_save_name_too_long_is_an_error_not_a_traceback(tmp_path):
+    result = nn_tui("train", "--dataset", "people", "--epochs", "1", "--save", "y" * 300,
+                    cwd=tmp_path)
+    assert result.returncode == 2
+    assert "too long" in result.stderr and "Traceback" not in result.stderr

@@ -233,12 +233,21 @@ def test_read_metadata_checks_the_header_too(tmp_path: Path, saved: Path) -> Non
 def test_model_path_rules(tmp_path: Path) -> None:
     assert model_path("digits-1") == Path("saved_models/digits-1.safetensors")
     assert model_path("a.b_c", folder=tmp_path) == tmp_path / "a.b_c.safetensors"
-    assert model_path("some/where/x") == Path("some/where/x")
+    assert model_path("some/where/x") == Path("some/where/x.safetensors")
+    assert model_path("some/where/x.safetensors") == Path("some/where/x.safetensors")
     assert model_path("x.safetensors") == Path("x.safetensors")
     for bad, reason in (("", "empty"), ("  ", "empty"), ("a b", "letters, digits"),
-                        ("ü*", "letters, digits"), (".hidden", "start with '.'")):
+                        ("ü*", "letters, digits"), (".hidden", "start with '.'"),
+                        ("x" * 300, "too long"), ("d/" + "x" * 300, "too long")):
         with pytest.raises(ModelFileError, match=reason):
             model_path(bad)
+    with pytest.raises(ModelFileError, match="may not hold '/'"):
+        model_path("../x", allow_paths=False)
+
+
+def test_suggested_names_stay_short_enough_for_a_file(tmp_path: Path) -> None:
+    name = suggest_name("digits", ",".join(["100:relu"] * 40), folder=tmp_path)
+    assert model_path(name, tmp_path).name.startswith("digits-100relu")
 
 
 def test_suggest_name_never_returns_an_existing_name(tmp_path: Path) -> None:

@@ -21,9 +21,10 @@ from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, EngineError, EpochEnd, Event, Reset, Session, Started
+from engine import MODELS_DIR, EpochEnd, Event, Reset, Session, Started
 from tui.changes import DesignChanges
 from tui.design import Design
+from tui.errors import USER_ERRORS, one_line
 from tui.key_actions import KeyActions
 from tui.keys import APP_BINDINGS
 from tui.model_files import ModelFiles
@@ -157,10 +158,10 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self.push_screen(ConfirmScreen(question), answered)
 
     def report(self, error: BaseException | None) -> None:
-        """An engine error becomes one line; anything else is a bug and is raised."""
-        if isinstance(error, EngineError):
-            self.notify(str(error), severity="error", timeout=6)
-            self.log_panel.note(str(error), problem=True)
+        """A user's error becomes one line; anything else is a bug and is raised."""
+        if isinstance(error, USER_ERRORS):
+            self.notify(one_line(error), severity="error", timeout=6)
+            self.log_panel.note(one_line(error), problem=True)
         elif error is not None:
             raise error
 
@@ -239,6 +240,9 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         trainer = self.session.trainer if self.session else None
         if trainer is not None and trainer.is_alive and trainer.state == "running":
             self.ask("Training is running. Stop it and quit?", self._quit)
+        elif self.session is not None and self.session.unsaved:
+            self.ask(f"The model trained to epoch {trainer.epoch} is not saved (ctrl+s saves "
+                     "it). Quit anyway?", self._quit)
         else:
             self._quit()
 

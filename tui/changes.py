@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from engine import EngineError
 from tui.design import Design, change_kind
+from tui.errors import USER_ERRORS
 from tui.sessions import session_for
 from tui.widgets.architecture import ArchitectureEditor
 
@@ -37,7 +37,7 @@ class DesignChanges:
         kind = change_kind(message.fields)
         try:
             APPLIERS[kind](self, message.design, message.fields)
-        except EngineError as exc:
+        except USER_ERRORS as exc:
             self.report(exc)
             self.editor.show(self.design)
 
@@ -69,7 +69,7 @@ class DesignChanges:
         def rebuild() -> None:
             try:
                 session = self.session.rebuilt(spec=design.spec, config=design.config)
-            except EngineError as exc:
+            except USER_ERRORS as exc:
                 self.report(exc)
                 self.editor.show(self.design)
                 return

@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from engine import EngineError, ModelInfo, Session, list_models, suggest_name
+from tui.errors import USER_ERRORS
 from tui.screens.models import OpenDialog, SaveDialog
 
 
@@ -31,7 +32,12 @@ class ModelFiles:
     def _save_to(self, path: Path | None) -> None:
         if path is None:
             return
-        if path.exists():
+        try:
+            exists = path.exists()
+        except OSError as exc:
+            self.report(exc)
+            return
+        if exists:
             self.ask(f"{path.name} already exists. Replace it?",
                      partial(self._write, path, True),
                      on_no=lambda: self.notify("not saved: the existing file was kept"))
@@ -46,7 +52,7 @@ class ModelFiles:
             return
         try:
             written = session.save(str(path), overwrite=overwrite)
-        except EngineError as exc:
+        except USER_ERRORS as exc:
             self.report(exc)
             return
         self.log_panel.note(f"saved {written}")

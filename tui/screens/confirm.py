@@ -30,7 +30,9 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self.no} (n)", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        # "no" has the focus: every question guards something that would be lost, so a
+        # habitual enter must not lose it.
+        self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

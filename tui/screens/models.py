@@ -38,7 +38,7 @@ class SaveDialog(ModalScreen[Path | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            path = model_path(event.value, self.folder)
+            path = model_path(event.value, self.folder, allow_paths=False)
         except ModelFileError as exc:
             self.query_one("#save-reason", Static).update(f"✗ {exc}")
             return
