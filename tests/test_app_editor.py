@@ -42,9 +42,9 @@ async def test_a_bad_setting_is_refused_with_its_reason(make_app):
             assert app.design == before and app.session.config == before.config
             assert app.editor.query_one(f"#field-{field}").has_class("-invalid")
             await pilot.press("escape")  # puts the value back and leaves the text field
-            shown = app.editor.query_one(f"#field-{field}").value
-            assert shown == CONFIG_FIELDS[field].format(before.config)
-            assert app.focused.id == "optimizer" and reason(app) == ""
+            box = app.editor.query_one(f"#field-{field}")
+            assert box.value == CONFIG_FIELDS[field].format(before.config)
+            assert app.focused is box.parent and reason(app) == ""  # still on its row
 
 
 async def test_a_good_setting_applies_and_says_so(make_app):
@@ -59,7 +59,7 @@ async def test_a_good_setting_applies_and_says_so(make_app):
         await pilot.press("t")  # typed into the field: single letters wait outside text fields
         assert app.session.trainer.epoch == 0 and not app.session.trainer.is_alive
         await pilot.press("backspace", "enter", "escape")
-        assert app.focused.id == "optimizer"
+        assert app.focused is app.editor.query_one("#field-epochs").parent
         await pilot.press("t")
         await trained(pilot)
         assert app.session.trainer.epoch == 7

@@ -102,6 +102,7 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self.confusion = self.query_one(ConfusionMatrix)
         self.log_panel = self.query_one(TrainingLog)
         self.status_bar = self.query_one(StatusBar)
+        self.key_bar = self.query_one(KeyBar)
         for panel in self.workbench.panels:
             panel.border_title = PANEL_TITLES[panel.id]
         self.editor.show_loading(self.preset.dataset_name)
@@ -131,18 +132,21 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
 
     def adopt(self, session: Session, note: str, new_run: bool = True) -> None:
         """Makes `session` the current one; the old trainer is stopped and its last events
-        logged. `new_run` moves the current curves to the faded "previous run"."""
-        old = self.session
+        logged. `new_run` moves the current curves to the faded "previous run", kept only
+        while the dataset stays the same (curves of other data do not compare)."""
+        old, design = self.session, Design.of(session)
         if old is not None:
             old.trainer.stop(wait=True)
             self.take_events(old.trainer.drain())
-        if new_run and self.history:
+        if self.design is None or self.design.data.source != design.data.source:
+            self.previous = []
+        elif new_run and self.history:
             self.previous = self.history
         self.session = session
         self.history = list(session.trainer.history)
         self.target = session.trainer.epoch
         session.trainer.set_pace(self.pace)
-        self.design = Design.of(session)
+        self.design = design
         self.editor.show(self.design)
         if old is None or old.dataset is not session.dataset:
             self.viewer.set_dataset(session.dataset)
@@ -194,8 +198,7 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self._stale = self._stale or not batch.empty
         trainer = self.session.trainer if self.session else None
         state = trainer.state if trainer else "loading"
-        if state != self.shown_state:
-            self.refresh_bindings()
+        self.key_bar.follow()
         now = time.monotonic()
         idle = trainer is None or not trainer.is_alive or state == "paused"
         if self._stale and (idle or now - self._drawn_at >= VIEW_SECONDS[self._speed]):
@@ -220,7 +223,8 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
             r2 = evaluation.r2 if evaluation.r2 is not None else float("nan")
             self.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
             self.score = f"test R² {r2:.3f}"
-        self.charts.show(self.history, self.previous, regression, self.log_scale, self.target)
+        self.charts.show(self.history, self.previous, regression, self.log_scale,
+                         self.run_target)
         self.show_status()
 
     def show_status(self) -> None:
@@ -232,8 +236,17 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
             units = "-".join(str(layer.units) for layer in design.layers)
             model = f"{design.data.name} {design.data.n_inputs}-{units}"
         epoch = trainer.epoch if trainer else 0
-        self.status_bar.show(Status(model, self.shown_state, epoch, max(self.target, epoch),
+        self.status_bar.show(Status(model, self.shown_state, epoch, max(self.run_target, epoch),
                                     pace_label(self.pace), self.score))
+
+    @property
+    def run_target(self) -> int:
+        """The epoch the current run trains to; before the first epoch, the one the next run
+        will (the epochs field), not what an earlier run trained to before a re-init."""
+        trainer = self.session.trainer if self.session else None
+        if trainer and self.design and trainer.epoch == 0 and not trainer.is_alive:
+            return self.design.config.epochs
+        return self.target
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:

@@ -59,6 +59,7 @@ class DesignChanges:
     def _apply_next_run(self, design: Design, fields: frozenset[str]) -> None:
         self.design = design
         self.log_panel.note(f"{_described(design, fields)} for the next run")
+        self.refresh_views()  # before the first epoch the header and charts show the target
 
     def _apply_carry(self, design: Design, fields: frozenset[str]) -> None:
         self.stop_training()  # the new session shares the network: no thread may change it

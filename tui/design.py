@@ -76,6 +76,11 @@ class Design:
         return self.spec.layers
 
     @property
+    def output(self) -> str:
+        """The output layer's activation ("" before there are layers)."""
+        return self.layers[-1].activation if self.layers else ""
+
+    @property
     def n_params(self) -> int:
         return self.spec.n_params(self.data.n_inputs)
 
@@ -96,10 +101,11 @@ class Design:
 
     # -- edits: each returns a valid Design or raises SpecError ------------------------------
     def with_layers(self, layers: tuple[LayerSpec, ...]) -> Design:
-        """New layers; the loss follows the output activation if it was that activation's
-        default (so softmax -> sigmoid also turns cross-entropy into binary cross-entropy)."""
+        """New layers; a new output activation brings the loss that suits it (`default_loss`):
+        a loss picked for the old output seldom fits the new one, and mse on softmax trains
+        badly without saying why."""
         loss = self.spec.loss
-        if self.layers and layers and loss == default_loss(self.layers):
+        if layers and layers[-1].activation != self.output:
             loss = default_loss(layers)
         return replace(self, spec=ModelSpec(tuple(layers), loss)).checked()
 

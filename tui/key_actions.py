@@ -15,8 +15,10 @@ from textual.screen import Screen
 from engine import EngineError
 from tui.pace import Pace, faster, slower
 from tui.screens.help import HelpScreen, class_bindings, help_rows
+from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.choice import ChoiceField
 from tui.widgets.digit_viewer import DigitViewer
+from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerRows
 
 ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
@@ -126,6 +128,8 @@ class KeyActions:
              help_rows(self, class_bindings(type(self)))),
             ("architecture: layer list", help_rows(self, class_bindings(LayerRows))),
             ("architecture: choices", help_rows(self, class_bindings(ChoiceField))),
+            ("architecture: settings",
+             help_rows(self, class_bindings(ArchitectureEditor, FieldRow))),
             ("digit viewer in draw mode", help_rows(self, class_bindings(DigitViewer))),
         ]
         self.push_screen(HelpScreen(sections))
@@ -162,11 +166,15 @@ class KeyActions:
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's commands: Textual's own, then every key that applies on the main
-        screen (called while the palette is open, so `applies` rather than `check_action`)."""
+        screen (called while the palette is open, so `applies` rather than `check_action`),
+        each once though it has several keys (? and f1)."""
         yield from super().get_system_commands(screen)
+        offered: set[str] = set()
         for binding in Binding.make_bindings(self.BINDINGS):
-            if binding.action in NOT_IN_PALETTE or not self.applies(binding.action):
+            if (binding.action in NOT_IN_PALETTE | offered
+                    or not self.applies(binding.action)):
                 continue
+            offered.add(binding.action)
             yield SystemCommand(binding.description.capitalize(),
                                 binding.tooltip or f"key: {binding.key}",
                                 getattr(self, f"action_{binding.action}"))

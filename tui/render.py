@@ -190,6 +190,17 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
+COUNT_SUFFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def compact_count(count: int) -> str:
+    """At most four characters for a count where the full figure does not fit: 6.5M, 650k."""
+    for size, suffix in COUNT_SUFFIXES:
+        if count >= size * 0.9995:  # 999,999 is 1M, not 1e+03k
+            return f"{count / size:.3g}{suffix}"
+    return str(count)
+
+
 def feature_lines(names: Sequence[str], values: np.ndarray, width: int, rows: int,
                   name_style: StyleType = "") -> list[Text]:
     """`name  value` per feature, values right-aligned, at most `rows` lines (the last says how

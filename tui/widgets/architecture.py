@@ -23,7 +23,8 @@ from textual.widgets import Input, Label, Static
 from engine import OPTIMIZERS, EngineError, dataset_names
 from tui import edits
 from tui.design import Design, changed_fields
-from tui.widgets.choice import ChoiceField
+from tui.widgets.choice import ChoiceField, label
+from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerList, LayerRows
 
 # The layer list's edits: (design, index, step, text) -> design, and where the cursor goes.
@@ -40,8 +41,15 @@ CURSOR_AFTER: dict[str, Callable[[int, int, Design], int]] = {
 }
 
 
-def _row(label: str, widget: Widget) -> Horizontal:
-    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+def _row(text: str, widget: Widget, row: type[Horizontal] = Horizontal) -> Horizontal:
+    return row(Label(text, classes="field-label"), widget, classes="field-row")
+
+
+def loss_note(old: Design, new: Design) -> str:
+    """Says so when a new output activation brought its own loss (see `Design.with_layers`)."""
+    if new.spec.loss == old.spec.loss or new.output == old.output:
+        return ""
+    return f"loss → {label(new.spec.loss)} to suit {new.output}"
 
 
 class ArchitectureEditor(Vertical, can_focus=False):
@@ -49,7 +57,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
         Binding("up", "move_focus(-1)", "previous field", show=False),
         Binding("down", "move_focus(1)", "next field", show=False),
         Binding("escape", "leave_field", "leave field",
-                tooltip="put a half-typed value back and leave the text field"),
+                tooltip="put a typed value back and leave the field for its row"),
     ]
 
     @dataclass
@@ -66,6 +74,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.design: Design | None = None
+        self._noted: Design | None = None  # the design the message line's note is about
 
     def compose(self) -> ComposeResult:
         yield _row("dataset", ChoiceField(id="dataset"))
@@ -74,7 +83,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
         yield _row("loss", ChoiceField(id="loss"))
         yield _row("optimizer", ChoiceField(id="optimizer"))
         for field in edits.CONFIG_FIELDS.values():
-            yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True))
+            yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True),
+                       FieldRow)
         yield Static("", id="total")
         yield Static("", id="reason")
 
@@ -93,18 +103,35 @@ class ArchitectureEditor(Vertical, can_focus=False):
             f"{data.n_inputs} in → {data.n_outputs} out · {data.n_train:,} train")
         self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
         self.query_one(LayerList).show(design, cursor)
+        if self._noted is not None and design != self._noted:  # e.g. the change was declined
+            self.clear_reason()
 
     def show_loading(self, name: str) -> None:
         self.query_one("#dataset", ChoiceField).value = name
         self.query_one("#shape", Static).update(f"loading {name}…")
 
     def refuse(self, reason: str) -> None:
-        self.query_one("#reason", Static).update(f"✗ {reason}")
-        self.query_one("#reason", Static).set_class(True, "-shown")
+        self._message(f"✗ {reason}", note=False)
+
+    def note(self, text: str) -> None:
+        """A line about an accepted change that did more than was asked."""
+        self._message(text, note=True)
+        self._noted = self.design
 
     def clear_reason(self) -> None:
-        self.query_one("#reason", Static).update("")
-        self.query_one("#reason", Static).set_class(False, "-shown")
+        self._message("", note=False)
+
+    def clear_refusal(self) -> None:
+        """Clears the message line unless it holds a note."""
+        if not self.query_one("#reason", Static).has_class("-note"):
+            self.clear_reason()
+
+    def _message(self, text: str, note: bool) -> None:
+        line = self.query_one("#reason", Static)
+        line.update(text)
+        line.set_class(bool(text), "-shown")
+        line.set_class(note, "-note")
+        self._noted = None
 
     # -- up: edits become proposals ----------------------------------------------------------
     def _propose(self, make: Callable[[], Design], cursor: int | None = None) -> bool:
@@ -116,9 +143,11 @@ class ArchitectureEditor(Vertical, can_focus=False):
             self.refuse(str(exc))
             return False
         self.clear_reason()
-        fields = changed_fields(self.design, new)
+        fields, note = changed_fields(self.design, new), loss_note(self.design, new)
         if fields:
             self.show(new, cursor)
+            if note:
+                self.note(note)
             self.post_message(self.Proposed(new, fields))
         return True
 
@@ -159,6 +188,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
         field = edits.CONFIG_FIELDS[name]
         if box.value.strip() == field.format(design.config):
             box.remove_class("-invalid")
+            self.clear_refusal()  # the value is as it was: a refusal is answered
             return
         accepted = self._propose(lambda: edits.with_typed_value(design, name, box.value))
         box.set_class(not accepted and not leaving, "-invalid")
@@ -173,6 +203,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     def on_input_blurred(self, message: Input.Blurred) -> None:
         if message.input.id and message.input.id.startswith("field-"):
             message.stop()
+            message.input.select_on_focus = True  # typing on its row may have turned it off
             self._typed(message.input, leaving=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -181,16 +212,14 @@ class ArchitectureEditor(Vertical, can_focus=False):
         return True
 
     def action_leave_field(self) -> None:
-        """Escape puts a half-typed value back and moves to the nearest field above that is not
-        a text field, so that single-letter keys work again."""
+        """Escape puts a half-typed value back, clears its refusal and leaves the text field
+        for its row, so that single-letter keys work again on the same setting."""
         if self.design is not None:
             self.show(self.design)
-            self.clear_reason()
-        stops = self._stops()
+        self.clear_reason()
         focused = self.screen.focused
-        if focused in stops:
-            above = stops[:stops.index(focused)]
-            next((w for w in reversed(above) if not isinstance(w, Input)), stops[0]).focus()
+        if isinstance(focused, Input) and isinstance(focused.parent, FieldRow):
+            focused.parent.focus()
 
     # -- moving between fields ---------------------------------------------------------------
     def focus_target(self) -> Widget:
@@ -203,5 +232,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     def action_move_focus(self, step: int) -> None:
         stops = self._stops()
         focused = self.screen.focused
+        if isinstance(focused, FieldRow):  # a row left with escape: move on from its field
+            focused = focused.field
         index = stops.index(focused) if focused in stops else -step
         stops[(index + step) % len(stops)].focus()

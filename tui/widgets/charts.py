@@ -60,6 +60,11 @@ def series(history: Sequence[EpochEnd], read: Callable[[EpochEnd], float | None]
     return [x for x, _ in kept], [y for _, y in kept]
 
 
+def epoch_ticks(last: int, count: int = 5) -> list[int]:
+    """Whole epochs from 0 to `last`, evenly spread (plotext's own ticks are fractional)."""
+    return sorted({round(last * i / (count - 1)) for i in range(count)})
+
+
 def log_ticks(values: Sequence[float], count: int = 5) -> tuple[list[float], list[str]]:
     """Tick positions over log10 values, labelled with the values themselves."""
     low, high = min(values), max(values)
@@ -116,7 +121,10 @@ class TrainingCharts(Horizontal, can_focus=True):
         if log_scale and plotted:
             plt.yticks(*log_ticks(plotted))
         last = max((e.epoch for e in (*current, *previous)), default=0)
-        plt.xlim(0, max(last, target, 1))
+        right = max(last, target, 1)
+        plt.xlim(0, right)
+        ticks = epoch_ticks(right)
+        plt.xticks(ticks, [str(tick) for tick in ticks])
         if chart.title != "loss" and not current and not previous:
             plt.ylim(0, 1)
         widget.refresh()

@@ -1,7 +1,8 @@
 """`ChoiceField`: a focusable `◂ value ▸` that steps through named choices from the keyboard.
 
 It only reports the step; the editor decides what the next valid value is (some choices do not
-fit the current model) and sets `value` back.
+fit the current model) and sets `value` back. A value too long for the editor's ~18 columns is
+shown by its short label, and anything longer still is cut with an ellipsis, never wrapped away.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+ARROWS = 4  # "◂ " and " ▸"
+LABELS = {"binary_cross_entropy": "binary CE"}  # short labels for names too long to fit
+
+
+def label(value: str) -> str:
+    return LABELS.get(value, value)
 
 
 class ChoiceField(Widget, can_focus=True):
@@ -36,7 +44,11 @@ class ChoiceField(Widget, can_focus=True):
 
     def render(self) -> Text:
         arrow = self.get_component_rich_style("choice-field--arrow")
-        return Text.assemble(("◂ ", arrow), self.value, (" ▸", arrow))
+        shown = label(self.value)
+        room = self.size.width - ARROWS
+        if 0 < room < len(shown):
+            shown = shown[:room - 1] + "…"
+        return Text.assemble(("◂ ", arrow), shown, (" ▸", arrow), no_wrap=True)
 
     def action_step(self, step: int) -> None:
         self.post_message(self.Stepped(self, step))

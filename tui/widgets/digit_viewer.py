@@ -70,12 +70,18 @@ class DigitViewer(Widget, can_focus=True):
     }
 
     # Enabled only in draw mode (see check_action), so elsewhere these keys reach the app.
+    # The vi letters are bindings of their own, so the help lists them beside the arrows.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move_cursor(-1, 0)", "up", key_display="↑", group=_MOVE),
-        Binding("down,j", "move_cursor(1, 0)", "down", key_display="↓", group=_MOVE),
-        Binding("left,h", "move_cursor(0, -1)", "left", key_display="←", group=_MOVE),
-        Binding("right,l", "move_cursor(0, 1)", "right", key_display="→", group=_MOVE),
-        *(Binding(str(d), f"paint({d})", "ink", show=d == 9, key_display="0-9")
+        Binding("up", "move_cursor(-1, 0)", "up", key_display="↑", group=_MOVE),
+        Binding("k", "move_cursor(-1, 0)", "up", show=False),
+        Binding("down", "move_cursor(1, 0)", "down", key_display="↓", group=_MOVE),
+        Binding("j", "move_cursor(1, 0)", "down", show=False),
+        Binding("left", "move_cursor(0, -1)", "left", key_display="←", group=_MOVE),
+        Binding("h", "move_cursor(0, -1)", "left", show=False),
+        Binding("right", "move_cursor(0, 1)", "right", key_display="→", group=_MOVE),
+        Binding("l", "move_cursor(0, 1)", "right", show=False),
+        *(Binding(str(d), f"paint({d})", "ink (moves right)", show=d == 9, key_display="0-9",
+                  tooltip="ink 0 (none) to 9 (full) at the cursor, then move right")
           for d in range(10)),
         Binding("space", "toggle_pixel", "toggle"),
         Binding("c", "clear_canvas", "clear"),

@@ -3,7 +3,8 @@ and help first (as `check_action` allows), then those of the focused widget, the
 other keys, as many as fit.
 
 Textual's Footer rebuilds a widget per key on every focus change, which costs more than the
-change itself; this bar is one line of text, redrawn when the bindings change.
+change itself; this bar is one line of text, redrawn when the bindings change, and when the app
+finds on a tick that the keys that apply are no longer those drawn (`follow`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ FIRST = frozenset({"train", "pause", "resume", "continue_training", "step", "sto
 
 class KeyBar(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn: list[tuple[str, str]] | None = None
+
+    def follow(self) -> None:
+        """Redraws if the keys that apply differ from those drawn. A trainer may start and
+        finish between two looks of the app (a short run at full speed), and then nothing else
+        says that the keys changed."""
+        if self.shown_keys() != self._drawn:
+            self.refresh()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -48,7 +60,8 @@ class KeyBar(Widget):
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for key, description in self.shown_keys():
+        self._drawn = self.shown_keys()
+        for key, description in self._drawn:
             text.append(f" {key} ", key_style)
             text.append(f"{description} ", description_style)
         return text

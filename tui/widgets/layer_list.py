@@ -24,6 +24,9 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.design import Design
+from tui.render import compact_count
+
+MARGIN = 1  # the free column the rows keep at the right edge
 
 
 class LayerRows(Widget, can_focus=True):
@@ -65,20 +68,29 @@ class LayerRows(Widget, can_focus=True):
             return Text("")
         design = self.design
         dim = self.get_component_rich_style("layer-rows--dim")
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"  {'input':<6}{design.data.n_inputs:>5}\n", dim)
         last = len(design.layers) - 1
         for i, layer in enumerate(design.layers):
             name = f"{i + 1}" + (" out" if i == last else "")
             mark = "▸" if i == self.cursor else " "
-            row = (f"{mark} {name:<6}{layer.units:>5} {layer.activation:<10}"
-                   f"{design.layer_params(i):>7,}")
+            row = f"{mark} {name:<6}{layer.units:>5} {layer.activation:<10}"
+            row += self._params(design.layer_params(i), self.size.width - len(row) - MARGIN)
             style = self.get_component_rich_style("layer-rows--cursor") if i == self.cursor \
                 else ""
             text.append(row, style)
             if i < last:
                 text.append("\n")
         return text
+
+    @staticmethod
+    def _params(count: int, room: int) -> str:
+        """The layer's parameters in the `room` columns the row has left, compacted (6.5M)
+        where the full figure would wrap the row."""
+        full = f"{count:,}"
+        if room <= 0:  # not laid out yet
+            return f"{full:>7}"
+        return (full if len(full) <= room else compact_count(count)).rjust(room)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + (len(self.design.layers) if self.design else 0)
