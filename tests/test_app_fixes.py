@@ -199,3 +199,17 @@ async def test_a_valid_value_clears_the_error(make_app):
         await pilot.press("backspace", "backspace", "backspace", "0", "enter")  # as it was
         assert reason(app) == ""
         assert not app.editor.query_one("#field-l2").has_class("-invalid")
+
+
+async def test_digits_typed_faster_than_the_focus_moves_are_all_kept(make_app):
+    app = make_app(dataset="digits")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        rows = app.editor.query_one(LayerRows)
+        rows.focus()
+        await pilot.pause()
+        for digit in "256":  # all three reach the rows before the units field has the focus
+            rows.post_message(LayerRows.TypeUnits(rows.cursor, digit))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.spec.layers[0].units == 256)

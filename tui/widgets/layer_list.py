@@ -142,6 +142,10 @@ class LayerList(Vertical):
     def on_layer_rows_type_units(self, message: LayerRows.TypeUnits) -> None:
         message.stop()
         units_input = self.query_one("#units-input", Input)
+        if message.first_digit and self.has_class("-typing"):
+            # Digits typed faster than the focus moves still reach the rows: keep them all.
+            units_input.insert_text_at_cursor(message.first_digit)
+            return
         design = self.rows.design
         current = str(design.layers[message.index].units) if design else ""
         units_input.value = message.first_digit or current
