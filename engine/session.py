@@ -5,7 +5,7 @@ loading a model happen in one place."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -128,8 +128,6 @@ class Session:
         return Session(dataset or self.dataset, spec or self.spec, config or self.config,
                        dataset_options=options)
 
-    def with_config(self, **changes: object) -> Session:
-        return self.rebuilt(config=replace(self.config, **changes))
 
     # -- scores -------------------------------------------------------------------------------
     def evaluate(self, split: str = "test", network: Network | None = None) -> Evaluation:
