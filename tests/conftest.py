@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 
+from engine import LayerSpec, ModelSpec, Network, load_dataset
 from tui.app import NNTuiApp
 
 FIXED_TIME = "12:00:00"
@@ -25,6 +26,21 @@ def make_app(tmp_path) -> Callable[..., NNTuiApp]:
         return NNTuiApp(clock=lambda: FIXED_TIME, **options)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """The digits dataset, loaded once per test module."""
+    return load_dataset("digits")
+
+
+@pytest.fixture(scope="module")
+def network(digits) -> Network:
+    """A read-only softmax-regression snapshot trained 3 epochs on digits: some right, some
+    wrong, which the viewer tests need."""
+    net = Network.from_spec(ModelSpec((LayerSpec(10, "softmax"),)), 64, seed=0)
+    net.fit(digits.X_train, digits.y_train, epochs=3, lr=0.01)
+    return net.snapshot()
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -43,6 +59,14 @@ async def ready(pilot: Pilot) -> NNTuiApp:
     await wait_for(pilot, lambda: app.session is not None)
     await pilot.pause()
     return app
+
+
+async def training(pilot: Pilot):
+    """Presses t and waits for the first epoch; returns the trainer, still running."""
+    trainer = pilot.app.session.trainer
+    await pilot.press("t")
+    await wait_for(pilot, lambda: trainer.epoch >= 1)
+    return trainer
 
 
 async def trained(pilot: Pilot) -> NNTuiApp:

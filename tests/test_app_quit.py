@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ready, wait_for
+from conftest import ready, training
 
 from tui.screens.confirm import ConfirmScreen
 
@@ -20,9 +20,7 @@ async def test_quitting_while_training_asks_and_stops_the_thread(make_app):
     app = make_app(epochs=100_000, pace=20)
     async with app.run_test() as pilot:
         await ready(pilot)
-        trainer = app.session.trainer
-        await pilot.press("t")
-        await wait_for(pilot, lambda: trainer.epoch >= 1)
+        trainer = await training(pilot)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # keep training
@@ -39,8 +37,6 @@ async def test_closing_the_app_any_other_way_stops_the_thread(make_app):
     app = make_app(epochs=100_000, pace=20)
     async with app.run_test() as pilot:
         await ready(pilot)
-        trainer = app.session.trainer
-        await pilot.press("t")
-        await wait_for(pilot, lambda: trainer.epoch >= 1)
+        trainer = await training(pilot)
     trainer.join(timeout=5)
     assert not trainer.is_alive

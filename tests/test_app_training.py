@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ready, trained, wait_for
+from conftest import ready, trained, training, wait_for
 
 from tui.pace import DEFAULT_PACE, PACES
 from tui.widgets.confusion import ConfusionMatrix
@@ -85,9 +85,7 @@ async def test_x_stops_and_keeps_the_weights(make_app):
     app = make_app(epochs=1000, pace=5)
     async with app.run_test() as pilot:
         await ready(pilot)
-        trainer = app.session.trainer
-        await pilot.press("t")
-        await wait_for(pilot, lambda: trainer.epoch >= 1)
+        trainer = await training(pilot)
         await pilot.press("x")
         await wait_for(pilot, lambda: not trainer.is_alive)
         await pilot.pause(0.2)

@@ -44,17 +44,6 @@ class _Spy:
         return self._network.predict_proba(X)
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return load_dataset("digits")
-
-
-@pytest.fixture(scope="module")
-def network(digits) -> Network:
-    net = Network.from_spec(ModelSpec((LayerSpec(10, "softmax"),)), 64, seed=0)
-    net.fit(digits.X_train, digits.y_train, epochs=3, lr=0.01)
-    return net.snapshot()
-
 
 def wrong_in_test(net: Network, dataset) -> np.ndarray:
     return np.flatnonzero(net.predict(dataset.X_test) != dataset.y_test)

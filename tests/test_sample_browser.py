@@ -19,17 +19,6 @@ def plain(_name: str) -> Style:
     return Style()
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return load_dataset("digits")
-
-
-@pytest.fixture(scope="module")
-def network(digits) -> Network:
-    net = Network.from_spec(ModelSpec((LayerSpec(10, "softmax"),)), 64, seed=0)
-    net.fit(digits.X_train, digits.y_train, epochs=3, lr=0.01)
-    return net.snapshot()
-
 
 def browser_for(dataset, network=None, seed: int = 0) -> SampleBrowser:
     browser = SampleBrowser(np.random.default_rng(seed))
