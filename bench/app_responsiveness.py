@@ -4,7 +4,7 @@
    the app as a key event (not with `pilot.press`, which waits for the whole process to go
    idle), and the app's action method, wrapped, notes when it starts and when it returns;
 2. epochs per second inside the app at full pace, against `nn-tui train` on the same settings;
-3. the time from launching `python -m engine` in a pseudo-terminal to its first full frame.
+3. the time from launching `python -m tui` in a pseudo-terminal to its first full frame.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ async def measure_in_app(pace_window: float = 3.0, presses: int = 60,
                 _post_key(app, KEY)
                 try:
                     await asyncio.wait_for(handled.wait(), 1.0)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     missed += 1
                 await asyncio.sleep(rng.uniform(0.03, 0.12))  # not in step with the app's tick
             epochs_per_s_keys = (trainer.epoch - first) / (time.perf_counter() - since)
@@ -124,7 +124,7 @@ def cli_epochs_per_s(epochs: int = CLI_EPOCHS) -> float:
     """`nn-tui train` on the app's default settings (digits, 64-100-10, adam, batch 32, with its
     validation split), from the `seconds` it reports for its training loop."""
     done = subprocess.run(
-        [sys.executable, "-m", "engine", "train", "--epochs", str(epochs), "--json"],
+        [sys.executable, "-m", "tui", "train", "--epochs", str(epochs), "--json"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     final = json.loads(done.stdout.strip().splitlines()[-1])
@@ -141,7 +141,7 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=
 
 
 def measure_startup(size: tuple[int, int] = (120, 40), timeout: float = 15.0) -> Startup:
-    """Launches `python -m engine` (what `nn-tui` runs) in a pseudo-terminal and watches the
+    """Launches `python -m tui` (what `nn-tui` runs) in a pseudo-terminal and watches the
     bytes it draws; quits it with `q` afterwards."""
     import fcntl
     import pty
@@ -153,7 +153,7 @@ def measure_startup(size: tuple[int, int] = (120, 40), timeout: float = 15.0) ->
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
     launched = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "engine"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "tui"], cwd=ROOT, env=env,
                             stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     screen = ""
@@ -219,7 +219,7 @@ def report() -> list[str]:
                  f"{'PASS' if ratio >= TARGET_PACE_RATIO else 'MISS'}")
     start = min((measure_startup() for _ in range(2)), key=lambda s: s.first_frame_s)
     ready = "not seen" if start.ready_s is None else f"{start.ready_s:.2f} s"
-    lines.append(f"  `python -m engine` in a pty -> first full frame {start.first_frame_s:.2f} s "
+    lines.append(f"  `python -m tui` in a pty -> first full frame {start.first_frame_s:.2f} s "
                  f"(best of 2; default model loaded {ready})   target < {TARGET_START_S:g} s: "
                  f"{'PASS' if start.first_frame_s < TARGET_START_S else 'MISS'}")
     return lines

@@ -50,7 +50,7 @@ WORKLOADS = (FULL_BATCH, MINIBATCH, MNIST_SIZED)
 @cache
 def digits_train() -> tuple[np.ndarray, np.ndarray]:
     """The engine's digits training split (seed 0) as float32 pixels in [0, 1] and int labels."""
-    from engine.datasets import load_dataset
+    from engine.data.datasets import load_dataset
 
     ds = load_dataset("digits", seed=0)
     return _frozen(ds.X_train.astype(np.float32), ds.y_train.astype(np.int64))

@@ -1,13 +1,22 @@
 """nn-tui's engine: a small neural-network library in NumPy (forward pass, backprop by the chain
 rule, gradient descent), with a threaded trainer that publishes immutable events.
 
-It never imports a UI library; `tui/` and `engine.cli` only format what it publishes.
+It never imports a UI library; `tui/` and `tui.cli.main` only format what it publishes.
 """
 
-from engine.activations import ACTIVATIONS
-from engine.datasets import Dataset, dataset_names, load_dataset
+from engine.data.datasets import dataset_names, load_dataset
+from engine.data.split import Dataset
 from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
-from engine.events import (
+from engine.experiment import Evaluation, Experiment, default_layers, default_loss
+from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
+from engine.network import Network
+from engine.nn.activations import ACTIVATIONS
+from engine.nn.layers import Dense
+from engine.nn.losses import LOSSES
+from engine.nn.optimizers import OPTIMIZERS
+from engine.nn.schedules import SCHEDULES
+from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.train.events import (
     Diverged,
     EarlyStopped,
     EpochEnd,
@@ -20,15 +29,8 @@ from engine.events import (
     Started,
     Stopped,
 )
-from engine.layers import Dense
-from engine.losses import LOSSES
-from engine.network import Network
-from engine.optimizers import OPTIMIZERS
-from engine.persistence import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
-from engine.schedules import SCHEDULES
-from engine.session import Evaluation, Session, default_layers, default_loss
-from engine.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
-from engine.trainer import LIVE_SETTINGS, TrainData, Trainer
+from engine.train.train_data import TrainData
+from engine.train.trainer import LIVE_SETTINGS, Trainer
 
 __all__ = [
     "ACTIVATIONS",
@@ -46,6 +48,7 @@ __all__ = [
     "EpochEnd",
     "Evaluation",
     "Event",
+    "Experiment",
     "Failed",
     "Finished",
     "LayerSpec",
@@ -56,7 +59,6 @@ __all__ = [
     "Paused",
     "Reset",
     "Resumed",
-    "Session",
     "SpecError",
     "Started",
     "Stopped",

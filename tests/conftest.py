@@ -63,7 +63,7 @@ async def ready(pilot: Pilot) -> NNTuiApp:
 
 async def training(pilot: Pilot):
     """Presses t and waits for the first epoch; returns the trainer, still running."""
-    trainer = pilot.app.session.trainer
+    trainer = pilot.app.session.runner
     await pilot.press("t")
     await wait_for(pilot, lambda: trainer.epoch >= 1)
     return trainer
@@ -74,7 +74,7 @@ async def trained(pilot: Pilot) -> NNTuiApp:
     app = pilot.app
 
     def caught_up() -> bool:
-        trainer = app.session.trainer
+        trainer = app.session.runner
         last = app.history[-1].epoch if app.history else 0
         return not trainer.is_alive and trainer.state == app.shown_state \
             and last == trainer.epoch

@@ -57,12 +57,12 @@ async def test_a_good_setting_applies_and_says_so(make_app):
         assert "learning rate 0.01" in app.log_panel.lines_text[-1]
         await type_into(pilot, "#field-epochs", "7")
         await pilot.press("t")  # typed into the field: single letters wait outside text fields
-        assert app.session.trainer.epoch == 0 and not app.session.trainer.is_alive
+        assert app.session.runner.epoch == 0 and not app.session.runner.is_alive
         await pilot.press("backspace", "enter", "escape")
         assert app.focused is app.editor.query_one("#field-epochs").parent
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.trainer.epoch == 7
+        assert app.session.runner.epoch == 7
         assert app.session.trainer.config.lr == 0.01
 
 
@@ -155,7 +155,7 @@ async def test_changing_the_model_after_training_asks_first(make_app):
         assert app.session is session and app.session.spec.layers_text == "100:relu,3:softmax"
         assert "32" not in str(app.editor.query_one(LayerRows).render())
         await pilot.press("a", "y")
-        assert app.session is not session and app.session.trainer.epoch == 0
+        assert app.session is not session and app.session.runner.epoch == 0
         assert app.session.spec.layers_text == "100:relu,32:relu,3:softmax"
         assert [e.epoch for e in app.previous] == [1, 2, 3]
 
@@ -165,13 +165,13 @@ async def test_learning_rate_changes_while_training_at_the_next_epoch(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("t")
-        trainer = app.session.trainer
+        trainer = app.session.runner
         await wait_for(pilot, lambda: trainer.epoch >= 1)
         await type_into(pilot, "#field-lr", "0.05")
         at = trainer.epoch
         await wait_for(pilot, lambda: trainer.epoch >= at + 2)
-        assert app.session.trainer is trainer  # no rebuild
-        assert trainer.config.lr == 0.05 and app.history[-1].lr == 0.05
+        assert app.session.runner is trainer  # no rebuild
+        assert trainer.trainer.config.lr == 0.05 and app.history[-1].lr == 0.05
         await pilot.press("x")
 
 

@@ -74,13 +74,13 @@ async def test_ctrl_o_opens_a_saved_model(make_app):
         await save_as(pilot, "trained")
         weights = app.session.network.params.copy()
         await pilot.press("r", "y")  # fresh weights, so opening visibly brings the others back
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 0)
+        await wait_for(pilot, lambda: app.session.runner.epoch == 0)
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenDialog)
         prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         assert "trained" in prompt and "4-100relu-3softmax" in prompt and "iris" in prompt
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 3)
+        await wait_for(pilot, lambda: app.session.runner.epoch == 3)
         assert (app.session.network.params == weights).all()
         assert [e.epoch for e in app.history] == [1, 2, 3]  # the curves come back too
         assert "loaded" in app.log_panel.lines_text[-1]
@@ -119,9 +119,9 @@ async def test_saving_pauses_a_running_training(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("t")
-        await wait_for(pilot, lambda: app.session.trainer.epoch >= 1)
+        await wait_for(pilot, lambda: app.session.runner.epoch >= 1)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.session.trainer.state == "paused")
+        await wait_for(pilot, lambda: app.session.runner.state == "paused")
         await pilot.press("enter")
         assert list(app.models_dir.glob("*.safetensors"))
         await pilot.press("x")

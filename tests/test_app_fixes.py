@@ -100,7 +100,7 @@ async def test_after_reinit_the_header_shows_the_next_runs_target(make_app):
         await pilot.press("t")  # train more: to epoch 10
         await trained(pilot)
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 0 and not app.history)
+        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
         await pilot.pause()
         assert "epoch 0/5 " in app.query_one(StatusBar).render().plain
         app.editor.query_one("#field-epochs").focus()
@@ -115,7 +115,7 @@ async def test_a_dataset_switch_drops_the_previous_run(make_app):
         await pilot.press("t")
         await trained(pilot)
         await pilot.press("r", "y")  # same data: the run stays as the faded previous one
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 0 and not app.history)
+        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
         assert len(app.previous) == 3
         await pilot.press("t")
         await trained(pilot)
@@ -185,7 +185,7 @@ async def test_escape_leaves_the_text_but_keeps_the_row(make_app):
         await pilot.press("escape")
         await pilot.press("t")  # single letters work again on the row
         await trained(pilot)
-        assert app.session.trainer.epoch == app.design.config.epochs
+        assert app.session.runner.epoch == app.design.config.epochs
 
 
 async def test_a_valid_value_clears_the_error(make_app):

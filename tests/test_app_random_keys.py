@@ -27,10 +27,10 @@ async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
             await pilot.press(rng.choice(pool))
         while isinstance(app.screen, ModalScreen):  # close whatever dialog is open
             await pilot.press("escape")
-        trainer = app.session.trainer
+        trainer = app.session.runner
         trainer.stop(wait=True)
         await wait_for(pilot, lambda: app.session is not None
-                       and not app.workers and app.shown_state == app.session.trainer.state)
+                       and not app.workers and app.shown_state == app.session.runner.state)
         await pilot.pause(0.3)
         session = app.session
         assert app.is_running

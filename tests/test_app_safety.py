@@ -60,7 +60,7 @@ async def test_enter_on_a_question_keeps_what_it_guards(make_app):
         await pilot.press("enter")
         assert not isinstance(app.screen, ConfirmScreen)
         assert (app.session.network.params == weights).all()
-        assert app.session.trainer.epoch == 2
+        assert app.session.runner.epoch == 2
 
 
 async def test_quitting_with_unsaved_training_asks_first(make_app):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from conftest import ready, trained
 
-from engine import Session, TrainConfig
-from engine.cli import build_parser
+from engine import Experiment, TrainConfig
 from tui.app import NNTuiApp
+from tui.cli.main import build_parser
 
 
 async def test_the_default_is_digits_with_a_hidden_layer_of_100(tmp_path):
@@ -17,7 +17,7 @@ async def test_the_default_is_digits_with_a_hidden_layer_of_100(tmp_path):
         await ready(pilot)
         assert app.session.dataset.name == "digits"
         assert app.session.spec.layers_text == "100:relu,10:softmax"
-        assert app.session.config.optimizer == "adam" and app.session.trainer.epoch == 0
+        assert app.session.config.optimizer == "adam" and app.session.runner.epoch == 0
 
 
 async def test_command_line_options_preset_the_app(tmp_path):
@@ -33,17 +33,17 @@ async def test_command_line_options_preset_the_app(tmp_path):
         assert app.editor.query_one("#field-lr").value == "0.02"
         await pilot.press("t")
         await trained(pilot)
-        assert session.trainer.epoch == 7
+        assert session.runner.epoch == 7
 
 
 async def test_model_option_opens_a_saved_model(tmp_path):
-    saved = Session.create("iris", config=TrainConfig(epochs=2))
+    saved = Experiment.create("iris", config=TrainConfig(epochs=2))
     list(saved.trainer.run())
     path = saved.save(str(tmp_path / "two.safetensors"))
     app = NNTuiApp(model=path, models_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        assert app.session.dataset.name == "iris" and app.session.trainer.epoch == 2
+        assert app.session.dataset.name == "iris" and app.session.runner.epoch == 2
         assert (app.session.network.params == saved.network.params).all()
         assert [e.epoch for e in app.history] == [1, 2]
 
@@ -66,7 +66,7 @@ async def test_a_diverging_run_is_reported_not_fatal(make_app):
         await ready(pilot)
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.trainer.state == "diverged"
+        assert app.session.runner.state == "diverged"
         assert any("diverged at epoch" in line for line in app.log_panel.lines_text)
         assert "diverged" in app.status_bar.render().plain
         await pilot.press("r")  # and the way out still works

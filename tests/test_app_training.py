@@ -17,10 +17,10 @@ async def test_t_trains_to_the_end_and_logs_it(make_app):
     app = make_app(epochs=5)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        assert app.session.trainer.epoch == 0
+        assert app.session.runner.epoch == 0
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.trainer.state == "finished"
+        assert app.session.runner.state == "finished"
         assert [e.epoch for e in app.history] == [1, 2, 3, 4, 5]
         lines = app.log_panel.lines_text
         assert any(line.startswith("12:00:00  started") for line in lines)
@@ -39,7 +39,7 @@ async def test_t_on_a_finished_run_trains_another_round(make_app):
         await trained(pilot)
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.trainer.epoch == 6
+        assert app.session.runner.epoch == 6
         assert [e.epoch for e in app.history] == list(range(1, 7))
         assert any("continued from epoch 3" in line for line in app.log_panel.lines_text)
 
@@ -48,7 +48,7 @@ async def test_t_pauses_and_resumes(make_app):
     app = make_app(epochs=500, pace=5)
     async with app.run_test() as pilot:
         await ready(pilot)
-        trainer = app.session.trainer
+        trainer = app.session.runner
         await pilot.press("t")
         await wait_for(pilot, lambda: trainer.state == "running" and trainer.epoch >= 1)
         await pilot.press("t")
@@ -71,12 +71,12 @@ async def test_s_trains_exactly_one_epoch(make_app):
     async with app.run_test() as pilot:
         await ready(pilot)
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.session.trainer.state == "paused")
+        await wait_for(pilot, lambda: app.session.runner.state == "paused")
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 2
-                       and app.session.trainer.state == "paused")
+        await wait_for(pilot, lambda: app.session.runner.epoch == 2
+                       and app.session.runner.state == "paused")
         await pilot.pause(0.3)
-        assert app.session.trainer.epoch == 2
+        assert app.session.runner.epoch == 2
         assert [e.epoch for e in app.history] == [1, 2]
         assert any(line.startswith("epoch 2 ") for line in app.log_panel.lines_text)
 
@@ -104,9 +104,9 @@ async def test_r_reinitialises_and_asks_first_once_trained(make_app):
         await pilot.press("r")
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
-        assert app.session.trainer.epoch == 4
+        assert app.session.runner.epoch == 4
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: app.session.trainer.epoch == 0 and not app.history)
+        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
         assert (app.session.network.params != weights).any()
         assert [e.epoch for e in app.previous] == [1, 2, 3, 4]  # kept, drawn faded
         assert "weights re-initialised" in app.log_panel.lines_text[-1]
@@ -135,7 +135,7 @@ async def test_the_default_pace_makes_training_watchable(make_app):
     async with app.run_test() as pilot:
         await ready(pilot)
         await pilot.press("t")
-        await wait_for(pilot, lambda: app.session.trainer.epoch >= 2)
-        assert app.session.trainer.is_alive  # 10 epochs at 15/s take most of a second
+        await wait_for(pilot, lambda: app.session.runner.epoch >= 2)
+        assert app.session.runner.is_alive  # 10 epochs at 15/s take most of a second
         await trained(pilot)
-        assert app.session.trainer.epoch == 10
+        assert app.session.runner.epoch == 10

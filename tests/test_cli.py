@@ -1,4 +1,4 @@
-"""The `nn-tui` command, run as a user would (`python -m engine` in a subprocess, in a temporary
+"""The `nn-tui` command, run as a user would (`python -m tui` in a subprocess, in a temporary
 folder so saved_models/ lands there), plus its pure formatting helpers in-process."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import cli
-from engine.events import EpochEnd
+from engine.train.events import EpochEnd
+from tui.cli import main as cli
+from tui.cli import output
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -24,12 +25,12 @@ DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "params
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "engine", *args], cwd=cwd, env=ENV,
+    return subprocess.Popen([sys.executable, "-m", "tui", *args], cwd=cwd, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def nn_tui(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, env=ENV,
+    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=cwd, env=ENV,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -152,8 +153,8 @@ def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
     assert all(json.loads(line)["event"] == "epoch" for line in out.splitlines())
 
 
-def test_engine_cli_imports_no_ui_library(tmp_path: Path) -> None:
-    code = ("import sys, engine.cli, engine.persistence; "
+def test_headless_cli_imports_no_ui_library(tmp_path: Path) -> None:
+    code = ("import sys, tui.cli.main, engine.io.model_file; "
             "print(sorted(m for m in ('textual', 'rich', 'plotext') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=ENV,
                             capture_output=True, text=True, timeout=60)
@@ -176,12 +177,6 @@ def test_app_gets_the_options(monkeypatch) -> None:
     assert cli.main([]) == 7 and seen[1].dataset == "digits"
 
 
-def test_app_not_built_yet(monkeypatch, capsys) -> None:
-    monkeypatch.setitem(sys.modules, "tui.app", None)  # makes `import tui.app` fail
-    assert cli.main([]) == 0
-    assert "the app is not built yet" in capsys.readouterr().out
-
-
 def test_options_before_or_after_train_mean_the_same() -> None:
     parser = cli.build_parser()
     before = parser.parse_args(["--lr", "0.5", "train"])
@@ -192,15 +187,15 @@ def test_options_before_or_after_train_mean_the_same() -> None:
 
 def test_epoch_line_alignment() -> None:
     event = EpochEnd(7, 0.41234, None, 0.001, 0.01, 12_345.0, train_acc=0.9123)
-    line = cli.epoch_line(event, 60)
+    line = output.epoch_line(event, 60)
     assert line == ("epoch   7/60  loss  0.4123  acc 0.912  val_loss       -  val_acc     -  "
                     "lr 0.001     12.3k samples/s")
     later = EpochEnd(60, 1.5, 1.25, 0.0005, 0.01, 2e6, train_acc=1.0, val_acc=0.5)
-    assert len(cli.epoch_line(later, 60)) == len(line)
+    assert len(output.epoch_line(later, 60)) == len(line)
 
 
 def test_confusion_table() -> None:
-    table = cli.confusion_table([[12, 0], [3, 100]], ["cat", "mouse"])
+    table = output.confusion_table([[12, 0], [3, 100]], ["cat", "mouse"])
     assert table.splitlines() == ["       cat  mouse",
                                   "cat     12      0",
                                   "mouse    3    100"]

@@ -8,13 +8,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from engine.datasets import (
-    BUILTIN_DATASETS,
-    PEOPLE_NAMES,
-    Dataset,
-    dataset_names,
-    load_dataset,
-)
+from engine.data.builtins import BUILTIN_DATASETS, PEOPLE_NAMES
+from engine.data.datasets import dataset_names, load_dataset
+from engine.data.split import Dataset
 from engine.errors import DatasetError
 
 SPLITS = ("train", "val", "test")

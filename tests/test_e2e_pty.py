@@ -29,7 +29,7 @@ class Terminal:
                "LINES": str(LINES), "PYTHONPATH": str(ROOT)}
         env.pop("TEXTUAL", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main([]))"],
+            [sys.executable, "-c", "import sys; from tui.cli.main import main; sys.exit(main([]))"],
             stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, start_new_session=True)
         os.close(slave)
         self.raw = b""

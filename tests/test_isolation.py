@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_importing_engine_loads_no_ui_library():
     code = (
-        "import sys, engine, engine.cli, engine.session, engine.persistence;"
+        "import sys, engine, tui.cli.main, engine.experiment, engine.io.model_file;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'plotext',"
         " 'textual_plotext')];"
         "print(','.join(bad))"

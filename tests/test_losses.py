@@ -3,7 +3,7 @@
 import numpy as np
 
 from engine import Dense, Network
-from engine.losses import LOSSES
+from engine.nn.losses import LOSSES
 
 
 def test_cross_entropy_is_finite_for_a_confident_wrong_answer():

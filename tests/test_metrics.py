@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.metrics import accuracy, confusion, mae, r2
+from engine.data.metrics import accuracy, confusion, mae, r2
 
 labels = st.lists(st.integers(0, 4), min_size=1, max_size=30)
 

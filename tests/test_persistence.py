@@ -13,17 +13,11 @@ import safetensors.numpy
 from safetensors import safe_open
 
 from engine.errors import EngineError, ModelFileError
+from engine.experiment import Experiment
+from engine.io.model_file import load_network, read_metadata, save_network
+from engine.io.model_folder import list_models, model_path, suggest_name
 from engine.network import Network
-from engine.persistence import (
-    list_models,
-    load_network,
-    model_path,
-    read_metadata,
-    save_network,
-    suggest_name,
-)
-from engine.session import Session
-from engine.spec import LayerSpec, ModelSpec, TrainConfig
+from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig
 
 SPEC = ModelSpec((LayerSpec(5, "relu"), LayerSpec(3, "softmax")), "cross_entropy")
 
@@ -280,11 +274,11 @@ def test_list_models_newest_first_with_corrupt_files(tmp_path: Path) -> None:
     assert list_models(tmp_path / "none") == []
 
 
-# ---------------------------------------------------------------- through Session
+# ---------------------------------------------------------------- through Experiment
 
 
-def _trained(dataset: str = "iris", **options: object) -> Session:
-    session = Session.create(dataset, "8:relu,3:softmax", config=TrainConfig(epochs=3, seed=2),
+def _trained(dataset: str = "iris", **options: object) -> Experiment:
+    session = Experiment.create(dataset, "8:relu,3:softmax", config=TrainConfig(epochs=3, seed=2),
                              **options)
     list(session.trainer.run())
     return session
@@ -293,7 +287,7 @@ def _trained(dataset: str = "iris", **options: object) -> Session:
 def test_session_reopens_with_same_split_and_scores(tmp_path: Path) -> None:
     session = _trained(val_size=0.2, test_size=0.3)
     path = session.save(str(tmp_path / "s.safetensors"))
-    again = Session.load(path)
+    again = Experiment.load(path)
     assert again.dataset.name == "iris"
     assert len(again.dataset.X_test) == len(session.dataset.X_test) == 45
     assert np.array_equal(again.dataset.X_test, session.dataset.X_test)
@@ -315,7 +309,7 @@ def test_session_reopens_a_csv_dataset_from_another_folder(tmp_path: Path, monke
     assert path == tmp_path / "saved_models" / "csv-model.safetensors"
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
-    again = Session.load(str(path))
+    again = Experiment.load(str(path))
     assert again.dataset.source.endswith("points.csv")
     assert again.evaluate().accuracy == session.evaluate().accuracy
 
@@ -323,6 +317,6 @@ def test_session_reopens_a_csv_dataset_from_another_folder(tmp_path: Path, monke
 def test_session_load_refuses_a_dataset_that_does_not_fit(tmp_path: Path) -> None:
     path = _trained().save(str(tmp_path / "iris.safetensors"))
     with pytest.raises(EngineError, match=r"iris.safetensors does not fit wine: .*4 inputs"):
-        Session.load(path, dataset="wine")  # 13 features, 3 classes
+        Experiment.load(path, dataset="wine")  # 13 features, 3 classes
     with pytest.raises(EngineError, match=r"iris.safetensors does not fit digits: "):
-        Session.load(path, dataset="digits")
+        Experiment.load(path, dataset="digits")

@@ -3,11 +3,11 @@ without losing the trained weights."""
 
 import numpy as np
 
-from engine import EpochEnd, Session, TrainConfig
+from engine import EpochEnd, Experiment, TrainConfig
 
 
-def _trained(epochs: int = 3) -> Session:
-    session = Session.create("iris", config=TrainConfig(epochs=epochs, lr=0.01))
+def _trained(epochs: int = 3) -> Experiment:
+    session = Experiment.create("iris", config=TrainConfig(epochs=epochs, lr=0.01))
     list(session.trainer.run())
     return session
 

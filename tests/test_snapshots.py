@@ -26,10 +26,10 @@ def digits_app(tmp_path) -> NNTuiApp:
 async def train_to(pilot, epochs: int) -> None:
     """Trains in the thread, but without yielding to the UI, then relays the events once."""
     app = await ready(pilot)
-    trainer = app.session.trainer
-    trainer.start(epochs=epochs)
-    trainer.join()
-    app.take_events(timeless(trainer.drain()))
+    runner = app.session.runner
+    runner.start(epochs=epochs)
+    runner.join()
+    app.take_events(timeless(runner.drain()))
     app.refresh_views()
     await pilot.pause()
 

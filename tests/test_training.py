@@ -17,12 +17,12 @@ from engine import (
     TrainData,
     Trainer,
 )
-from engine.datasets import load_dataset
-from engine.session import Session
+from engine.data.datasets import load_dataset
+from engine.experiment import Experiment
 
 
 def _digits_trainer(**config) -> Trainer:
-    session = Session.create("digits", config=TrainConfig(**config))
+    session = Experiment.create("digits", config=TrainConfig(**config))
     return session.trainer
 
 
@@ -66,7 +66,7 @@ def test_a_diverging_run_stops_with_a_reason_and_keeps_finite_weights():
 
 
 def test_early_stopping_restores_the_best_weights():
-    session = Session.create("iris", layers="32:relu,3:softmax",
+    session = Experiment.create("iris", layers="32:relu,3:softmax",
                              config=TrainConfig(lr=0.05, epochs=400, patience=5, batch_size=8))
     events = list(session.trainer.run())
     stop = events[-1]
@@ -79,7 +79,7 @@ def test_early_stopping_restores_the_best_weights():
 
 
 def test_a_nan_loss_counts_as_divergence():
-    session = Session.create("sine", layers="8:relu,1:linear",
+    session = Experiment.create("sine", layers="8:relu,1:linear",
                              config=TrainConfig(optimizer="sgd", lr=1e30, epochs=5))
     last = list(session.trainer.run())[-1]
     assert isinstance(last, Diverged) and last.epoch == 1
@@ -106,7 +106,7 @@ def test_live_changes_are_checked():
 
 
 def test_regression_reports_r2_instead_of_accuracy():
-    session = Session.create("sine", layers="16:tanh,1:linear",
+    session = Experiment.create("sine", layers="16:tanh,1:linear",
                              config=TrainConfig(lr=0.01, epochs=40))
     epochs = [e for e in session.trainer.run() if isinstance(e, EpochEnd)]
     assert epochs[-1].train_acc is None and epochs[-1].val_acc is None
@@ -117,7 +117,7 @@ def test_regression_reports_r2_instead_of_accuracy():
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "rmsprop", "adam"])
 def test_every_optimizer_lowers_the_loss(optimizer):
     lr = {"sgd": 0.5, "momentum": 0.1, "rmsprop": 0.003, "adam": 0.003}[optimizer]
-    session = Session.create("moons", layers="16:tanh,2:softmax",
+    session = Experiment.create("moons", layers="16:tanh,2:softmax",
                              config=TrainConfig(optimizer=optimizer, lr=lr, epochs=30))
     epochs = [e for e in session.trainer.run() if isinstance(e, EpochEnd)]
     assert epochs[-1].train_loss < 0.7 * epochs[0].train_loss
@@ -126,18 +126,18 @@ def test_every_optimizer_lowers_the_loss(optimizer):
 def test_nesterov_and_schedules_run():
     config = TrainConfig(optimizer="momentum", nesterov=True, lr=0.1, epochs=6, schedule="step",
                          schedule_options={"every": 2, "gamma": 0.5})
-    session = Session.create("moons", layers="8:relu,2:softmax", config=config)
+    session = Experiment.create("moons", layers="8:relu,2:softmax", config=config)
     lrs = [e.lr for e in session.trainer.run() if isinstance(e, EpochEnd)]
     assert lrs == [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
 
 
 def test_bad_layer_and_data_combinations_are_refused_with_a_reason():
     with pytest.raises(SpecError, match="needs 3"):
-        Session.create("iris", layers="10:relu,4:softmax")
+        Experiment.create("iris", layers="10:relu,4:softmax")
     with pytest.raises(SpecError, match="softmax output"):
-        Session.create("iris", layers="10:relu,3:sigmoid", loss="cross_entropy")
+        Experiment.create("iris", layers="10:relu,3:sigmoid", loss="cross_entropy")
     with pytest.raises(SpecError, match="at least 1 unit"):
-        Session.create("iris", layers="0:relu,3:softmax")
+        Experiment.create("iris", layers="0:relu,3:softmax")
 
 
 def test_trainer_refuses_an_empty_training_set():

@@ -21,7 +21,7 @@ from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, EpochEnd, Event, Reset, Session, Started
+from engine import MODELS_DIR, EpochEnd, Event, Experiment, Reset, Started
 from tui.changes import DesignChanges
 from tui.design import Design
 from tui.errors import USER_ERRORS, one_line
@@ -66,7 +66,7 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self.clock = clock
         self.pace: Pace = pace
         self.sample_seed = sample_seed
-        self.session: Session | None = None
+        self.session: Experiment | None = None
         self.design: Design | None = None
         self.history: list[EpochEnd] = []  # this run's epochs, for the charts
         self.previous: list[EpochEnd] = []  # the run before the last re-initialisation
@@ -112,7 +112,7 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self.load_session(self.preset.build, "ready: press t to train, ? for help")
 
     # -- sessions ---------------------------------------------------------------------------
-    def load_session(self, build: Callable[[], Session], note: str) -> None:
+    def load_session(self, build: Callable[[], Experiment], note: str) -> None:
         """Builds a session in a thread (datasets may take a second to load), then adopts it."""
         self.run_worker(build, name=note, group="session", thread=True, exclusive=True,
                         exit_on_error=False)
@@ -130,22 +130,22 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
             elif self.design is not None:
                 self.editor.show(self.design)
 
-    def adopt(self, session: Session, note: str, new_run: bool = True) -> None:
-        """Makes `session` the current one; the old trainer is stopped and its last events
+    def adopt(self, session: Experiment, note: str, new_run: bool = True) -> None:
+        """Makes `session` the current one; the old runner is stopped and its last events
         logged. `new_run` moves the current curves to the faded "previous run", kept only
         while the dataset stays the same (curves of other data do not compare)."""
         old, design = self.session, Design.of(session)
         if old is not None:
-            old.trainer.stop(wait=True)
-            self.take_events(old.trainer.drain())
+            old.runner.stop(wait=True)
+            self.take_events(old.runner.drain())
         if self.design is None or self.design.data.source != design.data.source:
             self.previous = []
         elif new_run and self.history:
             self.previous = self.history
         self.session = session
         self.history = list(session.trainer.history)
-        self.target = session.trainer.epoch
-        session.trainer.set_pace(self.pace)
+        self.target = session.runner.epoch
+        session.runner.set_pace(self.pace)
         self.design = design
         self.editor.show(self.design)
         if old is None or old.dataset is not session.dataset:
@@ -173,12 +173,12 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
     def _tick(self) -> None:
         if self.session is None or not self.is_running:  # not while the widgets go away
             return
-        trainer, now = self.session.trainer, time.monotonic()
-        busy = trainer.is_alive and trainer.state == "running"
+        runner, now = self.session.runner, time.monotonic()
+        busy = runner.is_alive and runner.state == "running"
         if busy and now - self._drained_at < DRAIN_SECONDS[self._speed]:
             return
         self._drained_at = now
-        self.take_events(trainer.drain())
+        self.take_events(runner.drain())
 
     @property
     def _speed(self) -> str:
@@ -196,11 +196,11 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         batch = self.relay.take(events, time.monotonic(), self.pace)
         self.log_panel.add(batch.lines)
         self._stale = self._stale or not batch.empty
-        trainer = self.session.trainer if self.session else None
-        state = trainer.state if trainer else "loading"
+        runner = self.session.runner if self.session else None
+        state = runner.state if runner else "loading"
         self.key_bar.follow()
         now = time.monotonic()
-        idle = trainer is None or not trainer.is_alive or state == "paused"
+        idle = runner is None or not runner.is_alive or state == "paused"
         if self._stale and (idle or now - self._drawn_at >= VIEW_SECONDS[self._speed]):
             self.refresh_views()
         elif state != self.shown_state or events:
@@ -229,13 +229,13 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
 
     def show_status(self) -> None:
         session, design = self.session, self.design
-        trainer = session.trainer if session else None
-        self.shown_state = trainer.state if trainer else "loading"
+        runner = session.runner if session else None
+        self.shown_state = runner.state if runner else "loading"
         model = "loading…"
         if design is not None:
             units = "-".join(str(layer.units) for layer in design.layers)
             model = f"{design.data.name} {design.data.n_inputs}-{units}"
-        epoch = trainer.epoch if trainer else 0
+        epoch = runner.epoch if runner else 0
         self.status_bar.show(Status(model, self.shown_state, epoch, max(self.run_target, epoch),
                                     pace_label(self.pace), self.score))
 
@@ -243,18 +243,18 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
     def run_target(self) -> int:
         """The epoch the current run trains to; before the first epoch, the one the next run
         will (the epochs field), not what an earlier run trained to before a re-init."""
-        trainer = self.session.trainer if self.session else None
-        if trainer and self.design and trainer.epoch == 0 and not trainer.is_alive:
+        runner = self.session.runner if self.session else None
+        if runner and self.design and runner.epoch == 0 and not runner.is_alive:
             return self.design.config.epochs
         return self.target
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        trainer = self.session.trainer if self.session else None
-        if trainer is not None and trainer.is_alive and trainer.state == "running":
+        runner = self.session.runner if self.session else None
+        if runner is not None and runner.is_alive and runner.state == "running":
             self.ask("Training is running. Stop it and quit?", self._quit)
         elif self.session is not None and self.session.unsaved:
-            self.ask(f"The model trained to epoch {trainer.epoch} is not saved (ctrl+s saves "
+            self.ask(f"The model trained to epoch {runner.epoch} is not saved (ctrl+s saves "
                      "it). Quit anyway?", self._quit)
         else:
             self._quit()
@@ -265,7 +265,7 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
 
     def stop_training(self) -> None:
         if self.session is not None:
-            self.session.trainer.stop(wait=True)
+            self.session.runner.stop(wait=True)
 
     def on_unmount(self) -> None:
         self.stop_training()

@@ -1,6 +1,6 @@
 """Applying the architecture editor's proposals, by what they cost (`tui.design.change_kind`):
 
-- live (lr, momentum, L2, batch size): handed to the trainer, used from the next epoch;
+- live (lr, momentum, L2, batch size): handed to the runner, used from the next epoch;
 - next_run (epochs): used when training starts or continues;
 - carry (optimizer, patience): a new session that keeps the weights and the epoch count;
 - rebuild (layers, loss) and reload (dataset, seed): fresh weights, so after training the app
@@ -53,7 +53,7 @@ class DesignChanges:
     def _apply_live(self, design: Design, fields: frozenset[str]) -> None:
         self.session.trainer.update(**{name: getattr(design.config, name) for name in fields})
         self.design = design
-        when = "from the next epoch" if self.session.trainer.is_alive else "for training"
+        when = "from the next epoch" if self.session.runner.is_alive else "for training"
         self.log_panel.note(f"{_described(design, fields)} {when}")
 
     def _apply_next_run(self, design: Design, fields: frozenset[str]) -> None:
@@ -86,8 +86,8 @@ class DesignChanges:
 
     def _after_asking(self, question: str, action: Callable[[], None]) -> None:
         """Runs `action` at once on an untrained model, else after a yes."""
-        trainer = self.session.trainer if self.session else None
-        if trainer is None or (trainer.epoch == 0 and not trainer.is_alive):
+        runner = self.session.runner if self.session else None
+        if runner is None or (runner.epoch == 0 and not runner.is_alive):
             action()
             return
         editor = self.editor

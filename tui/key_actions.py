@@ -36,7 +36,7 @@ class KeyActions:
         if self.session is None or self.design is None:
             return
         try:
-            self.session.trainer.start(epochs=self.design.config.epochs)
+            self.session.runner.start(epochs=self.design.config.epochs)
         except EngineError as exc:
             self.report(exc)
         if self.workbench.compact:
@@ -44,29 +44,29 @@ class KeyActions:
         self.refresh_bindings()
 
     def action_pause(self) -> None:
-        self.session.trainer.pause()
+        self.session.runner.pause()
 
     def action_resume(self) -> None:
-        self.session.trainer.resume()
+        self.session.runner.resume()
 
     def action_step(self) -> None:
-        trainer = self.session.trainer
-        if trainer.is_alive:
-            trainer.step()
+        runner = self.session.runner
+        if runner.is_alive:
+            runner.step()
         else:
-            trainer.start(epochs=self.design.config.epochs, paused=True, steps=1)
+            runner.start(epochs=self.design.config.epochs, paused=True, steps=1)
         self.refresh_bindings()
 
     def action_stop(self) -> None:
-        self.session.trainer.stop(wait=False)
+        self.session.runner.stop(wait=False)
 
     def action_reinitialise(self) -> None:
-        trainer = self.session.trainer
-        if trainer.epoch == 0 and not trainer.is_alive:
-            trainer.reset()
+        runner = self.session.runner
+        if runner.epoch == 0 and not runner.is_alive:
+            runner.reset()
             return
-        self.ask(f"Re-initialise the weights? The {trainer.epoch} trained epochs are lost.",
-                 trainer.reset)
+        self.ask(f"Re-initialise the weights? The {runner.epoch} trained epochs are lost.",
+                 runner.reset)
 
     def action_slower(self) -> None:
         self._set_pace(slower(self.pace))
@@ -77,7 +77,7 @@ class KeyActions:
     def _set_pace(self, pace: Pace) -> None:
         self.pace = pace
         if self.session is not None:
-            self.session.trainer.set_pace(pace)
+            self.session.runner.set_pace(pace)
         self.show_status()
 
     # -- viewing keys -------------------------------------------------------------------------
@@ -147,13 +147,13 @@ class KeyActions:
         session = self.session
         if session is None:
             return None if action == "train" else False
-        trainer = session.trainer
+        runner = session.runner
         rules = {
-            "train": not trainer.is_alive and trainer.epoch == 0,
-            "continue_training": not trainer.is_alive and trainer.epoch > 0,
-            "pause": trainer.is_alive and trainer.state == "running",
-            "resume": trainer.is_alive and trainer.state == "paused",
-            "stop": trainer.is_alive,
+            "train": not runner.is_alive and runner.epoch == 0,
+            "continue_training": not runner.is_alive and runner.epoch > 0,
+            "pause": runner.is_alive and runner.state == "running",
+            "resume": runner.is_alive and runner.state == "paused",
+            "stop": runner.is_alive,
             "draw": session.dataset.image_shape is not None,
             "next_misclassified": session.dataset.is_classification,
             "switch_view": self.workbench.compact,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from engine import EngineError, ModelInfo, Session, list_models, suggest_name
+from engine import EngineError, Experiment, ModelInfo, list_models, suggest_name
 from tui.errors import USER_ERRORS
 from tui.screens.models import OpenDialog, SaveDialog
 
@@ -19,9 +19,9 @@ from tui.screens.models import OpenDialog, SaveDialog
 class ModelFiles:
     def action_save(self) -> None:
         session, design = self.session, self.design
-        trainer = session.trainer
-        if trainer.is_alive and trainer.state == "running":
-            trainer.pause()
+        runner = session.runner
+        if runner.is_alive and runner.state == "running":
+            runner.pause()
             self.log_panel.note("paused to save")
         try:
             suggestion = suggest_name(design.data.name, design.spec.layers_text, self.models_dir)
@@ -46,7 +46,7 @@ class ModelFiles:
 
     def _write(self, path: Path, overwrite: bool) -> None:
         session = self.session
-        if session.trainer.is_alive and session.trainer.state == "running":
+        if session.runner.is_alive and session.runner.state == "running":
             self.notify("not saved: training is still running (press t to pause)",
                         severity="warning")
             return
@@ -68,4 +68,4 @@ class ModelFiles:
 
     def _open(self, info: ModelInfo | None) -> None:
         if info is not None:
-            self.load_session(partial(Session.load, info.path), f"loaded {info.path}")
+            self.load_session(partial(Experiment.load, info.path), f"loaded {info.path}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, fields
 
-from engine import Session, TrainConfig
+from engine import Experiment, TrainConfig
 from tui.design import DataShape, Design
 
 # The preset options that are TrainConfig fields; None means "the default".
@@ -51,17 +51,17 @@ class Preset:
                  if getattr(self, name) is not None}
         return TrainConfig(**given).checked()
 
-    def build(self) -> Session:
+    def build(self) -> Experiment:
         """The session to start with (raises EngineError with the reason)."""
         if self.model:
-            return Session.load(self.model, dataset=self.dataset)
-        return Session.create(self.dataset_name, layers=self.layers, loss=self.loss,
+            return Experiment.load(self.model, dataset=self.dataset)
+        return Experiment.create(self.dataset_name, layers=self.layers, loss=self.loss,
                               config=self.config(), **self.splits)
 
 
-def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Session:
+def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Experiment:
     """`design` on another dataset (or the same with another seed): the dataset is loaded with
     the design's seed and the output layer refitted to it; fresh weights."""
-    probe = Session.create(dataset, config=design.config, **splits)
+    probe = Experiment.create(dataset, config=design.config, **splits)
     fitted = design.for_dataset(DataShape.of(probe.dataset))
     return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)

@@ -15,22 +15,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import NoReturn
 
-from engine.cli_format import CLASS_COLUMNS as CLASS_COLUMNS
-from engine.cli_format import HUMAN_FORMATTERS as HUMAN_FORMATTERS
-from engine.cli_format import REGRESSION_COLUMNS as REGRESSION_COLUMNS
-from engine.cli_format import HumanOutput as HumanOutput
-from engine.cli_format import JsonOutput as JsonOutput
-from engine.cli_format import confusion_table as confusion_table
-from engine.cli_format import emit_json, info_summary, print_evaluation, print_info
-from engine.cli_format import epoch_line as epoch_line
 from engine.errors import EngineError, ModelFileError
-from engine.events import Event
-from engine.losses import LOSSES
-from engine.optimizers import OPTIMIZERS
-from engine.persistence import load_network, model_path, suggest_name
-from engine.schedules import SCHEDULES
-from engine.session import Session
-from engine.spec import TrainConfig, parse_layers
+from engine.experiment import Experiment
+from engine.io.model_file import load_network
+from engine.io.model_folder import model_path, suggest_name
+from engine.nn.losses import LOSSES
+from engine.nn.optimizers import OPTIMIZERS
+from engine.nn.schedules import SCHEDULES
+from engine.nn.spec import TrainConfig, parse_layers
+from engine.train.events import Event
+from tui.cli.output import (
+    HumanOutput,
+    JsonOutput,
+    emit_json,
+    info_summary,
+    print_evaluation,
+    print_info,
+)
 
 PROG = "nn-tui"
 AUTO_NAME = ""  # `--save` without a name: one made from the dataset and the layers
@@ -148,7 +149,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     target = model_path(args.save) if args.save else None
     if target is not None and target.exists():  # before training, not after
         raise ModelFileError(f"{target}: already exists (choose another name)")
-    session = Session.create(args.dataset or "digits", args.layers, args.loss, config,
+    session = Experiment.create(args.dataset or "digits", args.layers, args.loss, config,
                              val_size=args.val_size, test_size=args.test_size)
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
@@ -174,7 +175,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    session = Session.load(model_path(args.model), dataset=getattr(args, "dataset", None))
+    session = Experiment.load(model_path(args.model), dataset=getattr(args, "dataset", None))
     test = session.evaluate("test")
     names = [str(n) for n in session.dataset.class_names]
     if args.json:
@@ -205,13 +206,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         load_network(args.model)  # a missing or damaged file fails here, in one line
     elif args.dataset is None:
         args.dataset = "digits"
-    try:
-        from tui.app import run_app
-    except ImportError as exc:
-        if (exc.name or "").split(".")[0] != "tui":
-            raise
-        print(f"the app is not built yet; try `{PROG} train`")
-        return 0
+    from tui.app import run_app  # here, not at the top: `train` and `info` never load Textual
+
     return int(run_app(args) or 0)
 
 

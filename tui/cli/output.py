@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from engine.events import EpochEnd, Event
+from engine.experiment import Evaluation, Experiment
 from engine.network import Network
-from engine.session import Evaluation, Session
+from engine.train.events import EpochEnd, Event
 
 
 def _clean(value: object) -> object:
@@ -100,7 +100,7 @@ class HumanOutput:
         self.total = 0
         self.bar = _Bar(sys.stderr)
 
-    def header(self, session: Session) -> None:
+    def header(self, session: Experiment) -> None:
         ds, net, cfg = session.dataset, session.network, session.config
         outputs = _count(ds.n_outputs, "class" if ds.is_classification else "output")
         layers = " -> ".join([str(net.n_inputs), *(f"{layer.n_out} {layer.activation}"
@@ -130,7 +130,7 @@ class HumanOutput:
 
 
 class JsonOutput:
-    def header(self, session: Session) -> None:
+    def header(self, session: Experiment) -> None:
         """The header is in the `started` event and the final `done` object."""
 
     def event(self, event: Event) -> None:

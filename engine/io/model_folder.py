@@ -1,9 +1,8 @@
 """The saved_models/ folder: what a model's name means as a path (`model_path`), a fresh name for
 a new model (`suggest_name`) and the listing the app's Open dialog shows (`list_models`).
 
-Apart from `persistence`, which reads and writes one file, because these are about names and a
-folder, not the file format. `persistence` re-exports them, so older imports keep working; that
-is also why `read_metadata` is imported inside `_info` rather than at the top (a cycle).
+Apart from `model_file`, which reads and writes one file, because these are about names and a
+folder, not the file format.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import ModelFileError
+from engine.io.model_file import read_metadata
 
 SUFFIX = ".safetensors"
 MAX_FILE_NAME = 120  # bytes, suffix included; file systems stop at 255
@@ -96,8 +96,6 @@ def _score(test: dict, key: str) -> float | None:
 
 
 def _info(path: Path) -> ModelInfo:
-    from engine.persistence import read_metadata
-
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(path.stat().st_mtime))
     try:
         meta = read_metadata(path)

@@ -8,7 +8,7 @@ module whose attribute is `layers` loads the file with `load_state_dict` as is.
 
 Every problem with a file is a `ModelFileError` whose one line names the file; writes go to a
 temporary file in the same folder that replaces the target only once it is complete. Names and
-the saved_models/ folder are `model_folder`'s; its public names are re-exported here.
+the saved_models/ folder are `model_folder`'s.
 """
 
 from __future__ import annotations
@@ -18,25 +18,21 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TypeVar, overload
 
 import numpy as np
 
 from engine.errors import EngineError, ModelFileError
-from engine.layers import Dense
-from engine.model_folder import MODELS_DIR as MODELS_DIR
-from engine.model_folder import SUFFIX as SUFFIX
-from engine.model_folder import ModelInfo as ModelInfo
-from engine.model_folder import compact_layers as compact_layers
-from engine.model_folder import list_models as list_models
-from engine.model_folder import model_path as model_path
-from engine.model_folder import suggest_name as suggest_name
-from engine.network import Network
+from engine.nn.layers import Dense
+from engine.nn.network import NetworkCore
+from engine.nn.spec import ModelSpec
 
 FORMAT = "nn-tui/1"
 META_KEY = "nn_tui"
 MAX_HEADER = 100_000_000  # the limit safetensors itself enforces
 
 PathLike = str | os.PathLike
+N = TypeVar("N", bound=NetworkCore)
 
 
 def _error(path: PathLike, problem: str) -> ModelFileError:
@@ -46,7 +42,7 @@ def _error(path: PathLike, problem: str) -> ModelFileError:
 # ---------------------------------------------------------------- saving
 
 
-def _tensors(net: Network) -> dict[str, np.ndarray]:
+def _tensors(net: NetworkCore) -> dict[str, np.ndarray]:
     tensors = {}
     for i, layer in enumerate(net.layers):
         tensors[f"layers.{i}.weight"] = np.ascontiguousarray(layer.W.T)
@@ -60,7 +56,7 @@ def _jsonable(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
-def save_network(net: Network, path: PathLike, metadata: dict | None = None,
+def save_network(net: NetworkCore, path: PathLike, metadata: dict | None = None,
                  overwrite: bool = False) -> str:
     """Writes `net` and `metadata` (plus the architecture, always) to `path`; returns the path.
     Refuses to replace an existing file unless `overwrite`."""
@@ -189,15 +185,13 @@ def read_metadata(path: PathLike) -> dict:
     return _metadata(path, header)
 
 
-def _architecture(path: PathLike, meta: dict) -> Network:
-    from engine.spec import ModelSpec
-
+def _architecture(path: PathLike, meta: dict, network_type: type[N]) -> N:
     try:
         spec = ModelSpec.from_dict(meta["model"])
         sizes = [int(meta["n_inputs"]), *(layer.units for layer in spec.layers)]
         layers = [Dense(a, b, layer.activation)
                   for a, b, layer in zip(sizes[:-1], sizes[1:], spec.layers, strict=True)]
-        return Network(layers, loss=spec.loss, seed=int(meta.get("seed", 0)),
+        return network_type(layers, loss=spec.loss, seed=int(meta.get("seed", 0)),
                        dtype=str(meta.get("dtype", "float32")))
     except EngineError as exc:
         raise _error(path, f"the metadata describes no valid network ({exc})") from None
@@ -205,7 +199,7 @@ def _architecture(path: PathLike, meta: dict) -> Network:
         raise _error(path, f"the metadata describes no network (bad or missing {exc})") from None
 
 
-def _check_tensors(path: PathLike, header: dict, net: Network) -> None:
+def _check_tensors(path: PathLike, header: dict, net: NetworkCore) -> None:
     found = {key: info for key, info in header.items() if key != "__metadata__"}
     expected = {}
     for i, layer in enumerate(net.layers):
@@ -225,14 +219,19 @@ def _check_tensors(path: PathLike, header: dict, net: Network) -> None:
         raise _error(path, f"unexpected tensor '{extra[0]}' for this architecture")
 
 
-def load_network(path: PathLike) -> tuple[Network, dict]:
+@overload
+def load_network(path: PathLike) -> tuple[NetworkCore, dict]: ...
+@overload
+def load_network(path: PathLike, network_type: type[N]) -> tuple[N, dict]: ...
+def load_network(path: PathLike, network_type: type[NetworkCore] = NetworkCore
+                 ) -> tuple[NetworkCore, dict]:
     """Rebuilds the saved network and returns it with the full metadata dict."""
     import safetensors
     import safetensors.numpy
 
     header, size = _read_head(path)
     meta = _metadata(path, header)
-    net = _architecture(path, meta)
+    net = _architecture(path, meta, network_type)
     _check_tensors(path, header, net)
     try:
         with open(path, "rb") as handle:

@@ -8,9 +8,11 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 
-from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
-from engine.losses import LOSSES
+from engine.nn.activations import ACTIVATIONS
+from engine.nn.losses import LOSSES
+from engine.nn.optimizers import OPTIMIZERS
+from engine.nn.schedules import SCHEDULES
 
 MAX_PARAMS = 20_000_000  # with gradients and Adam's moments, about 400 MB in float32
 
@@ -133,9 +135,6 @@ class TrainConfig:
     dtype: str = "float32"
 
     def validate(self) -> list[str]:
-        from engine.optimizers import OPTIMIZERS
-        from engine.schedules import SCHEDULES
-
         checks = [
             (self.optimizer in OPTIMIZERS,
              f"unknown optimizer '{self.optimizer}' (choose from {', '.join(OPTIMIZERS)})"),

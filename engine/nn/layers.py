@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import Activation, get_activation
 from engine.errors import SpecError
+from engine.nn.activations import Activation, get_activation
 
 
 class Dense:

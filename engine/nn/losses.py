@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.activations import row_max, row_sum
 from engine.errors import SpecError
+from engine.nn.activations import row_max, row_sum
 
 Array = np.ndarray
 # (z, a, T) -> (loss, gradient); the gradient is dL/dz when the loss is fused, else dL/da.

@@ -1,4 +1,4 @@
-"""`Session`: one dataset, one model spec, one training config, the network built from them and
+"""`Experiment`: one dataset, one model spec, one training config, the network built from them and
 its trainer. The CLI and the app both work through it, so building, evaluating, saving and
 loading a model happen in one place."""
 
@@ -10,13 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import metrics
-from engine.datasets import Dataset, load_dataset
+from engine.data import metrics
+from engine.data.datasets import load_dataset
+from engine.data.split import Dataset
 from engine.errors import DatasetError, ModelFileError, SpecError
-from engine.events import EpochEnd
+from engine.io.model_file import load_network, save_network
+from engine.io.model_folder import model_path
 from engine.network import Network
-from engine.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
-from engine.trainer import TrainData, Trainer
+from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.train.events import EpochEnd
+from engine.train.runner import TrainingRunner
+from engine.train.train_data import TrainData
+from engine.train.trainer import Trainer
 
 # The loss that suits each output activation, used when none is named.
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
@@ -55,7 +60,7 @@ class Evaluation:
         return out
 
 
-class Session:
+class Experiment:
     def __init__(self, dataset: Dataset, spec: ModelSpec, config: TrainConfig,
                  network: Network | None = None, name: str | None = None,
                  dataset_options: dict | None = None) -> None:
@@ -71,6 +76,7 @@ class Session:
         self.network = network or Network.from_spec(spec, dataset.n_features, seed=config.seed,
                                                     dtype=config.dtype)
         self.trainer = Trainer(self.network, TrainData.from_dataset(dataset), config)
+        self.runner = TrainingRunner(self.trainer)  # the thread the app trains in
         self.name = name
         # How `dataset` was loaded (name or path, seed, split sizes...), saved with the model so
         # that opening it again gives the same split; None when the caller built the dataset.
@@ -91,7 +97,7 @@ class Session:
     def create(cls, dataset: str | Dataset = "digits", layers: str | tuple | None = None,
                loss: str | None = None, config: TrainConfig | None = None,
                val_size: float = 0.15, test_size: float = 0.15, noise: float | None = None,
-               n_samples: int | None = None) -> Session:
+               n_samples: int | None = None) -> Experiment:
         """Builds everything from the CLI's kind of options; raises EngineError with a reason."""
         config = (config or TrainConfig()).checked()
         options = None
@@ -111,10 +117,10 @@ class Session:
         """The settings in force: the trainer's, which live changes (lr, L2...) update."""
         return self.trainer.config
 
-    def with_settings(self, config: TrainConfig) -> Session:
+    def with_settings(self, config: TrainConfig) -> Experiment:
         """A session with other settings (optimizer, patience...) that keeps the weights, the
         epoch count and the history; the optimizer's state starts afresh."""
-        twin = Session(self.dataset, self.spec, config, network=self.network, name=self.name,
+        twin = Experiment(self.dataset, self.spec, config, network=self.network, name=self.name,
                        dataset_options=self.dataset_options)
         twin.trainer.epoch = self.trainer.epoch
         twin.trainer.history = list(self.trainer.history)
@@ -122,10 +128,10 @@ class Session:
         return twin
 
     def rebuilt(self, spec: ModelSpec | None = None, dataset: Dataset | None = None,
-                config: TrainConfig | None = None) -> Session:
+                config: TrainConfig | None = None) -> Experiment:
         """A new session with fresh weights; this one is left as it was."""
         options = self.dataset_options if dataset is None else None
-        return Session(dataset or self.dataset, spec or self.spec, config or self.config,
+        return Experiment(dataset or self.dataset, spec or self.spec, config or self.config,
                        dataset_options=options)
 
 
@@ -187,8 +193,6 @@ class Session:
 
     def save(self, path: str, overwrite: bool = False) -> str:
         """Saves to `path`, or to saved_models/NAME.safetensors for a bare name."""
-        from engine.persistence import model_path, save_network
-
         written = save_network(self.network, model_path(path), metadata=self.metadata(),
                                overwrite=overwrite)
         self.name = written
@@ -196,13 +200,11 @@ class Session:
         return written
 
     @classmethod
-    def load(cls, path: str, dataset: str | Dataset | None = None) -> Session:
+    def load(cls, path: str, dataset: str | Dataset | None = None) -> Experiment:
         """Opens a saved model with the dataset and split it was trained on, or with `dataset`
         (a name, path or Dataset) if it fits the model's inputs and outputs."""
-        from engine.persistence import load_network, model_path
-
         path = model_path(path)
-        network, meta = load_network(path)
+        network, meta = load_network(path, Network)
         known = {f.name for f in fields(TrainConfig)}
         try:
             config = TrainConfig(**{k: v for k, v in (meta.get("train") or {}).items()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.dataset_split import CLASSIFICATION, REGRESSION, Dataset, RawData, split_and_scale
+from engine.data.split import CLASSIFICATION, REGRESSION, Dataset, RawData, split_and_scale
 from engine.errors import DatasetError
 
 Array = np.ndarray

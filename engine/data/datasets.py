@@ -4,7 +4,7 @@ The front door: `load_dataset` checks the options and sends a name to the built-
 (`builtin_datasets`) and a path to the file readers (`dataset_files`); both end in
 `dataset_split`, which splits (seeded, stratified for classes), fits any standardisation on the
 training split only and freezes the result into a `Dataset` whose arrays are read-only, so a
-viewer can never see them change. The names other code imports from here are re-exported.
+viewer can never see them change.
 """
 
 from __future__ import annotations
@@ -13,17 +13,9 @@ import math
 from numbers import Integral, Real
 from pathlib import Path
 
-from engine.builtin_datasets import BUILTIN_DATASETS as BUILTIN_DATASETS
-from engine.builtin_datasets import PEOPLE_NAMES as PEOPLE_NAMES
-from engine.builtin_datasets import Builder as Builder
-from engine.dataset_files import FILE_READERS as FILE_READERS
-from engine.dataset_files import MAX_NUMERIC_CLASSES as MAX_NUMERIC_CLASSES
-from engine.dataset_files import load_file
-from engine.dataset_split import CLASSIFICATION as CLASSIFICATION
-from engine.dataset_split import NO_SCALING as NO_SCALING
-from engine.dataset_split import REGRESSION as REGRESSION
-from engine.dataset_split import Array as Array
-from engine.dataset_split import Dataset as Dataset
+from engine.data.builtins import BUILTIN_DATASETS
+from engine.data.files import FILE_READERS, load_file
+from engine.data.split import Dataset
 from engine.errors import DatasetError
 
 MAX_SAMPLES = 1_000_000  # generated sets only; keeps a typo from filling the memory

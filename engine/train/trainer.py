@@ -1,33 +1,32 @@
 """`Trainer`: the epoch loop as a generator of events (`run`), early stopping, divergence, live
 setting changes, and after each epoch a read-only copy of the weights that `snapshot()` hands
-out. `TrainingThread` (its base) runs the loop in the background; `TrainData` holds the arrays.
+out. `TrainingRunner` runs the loop in a background thread; `TrainData` holds the arrays.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterator
 
 import numpy as np
 
-from engine import metrics
+from engine.data import metrics
 from engine.errors import SpecError
-from engine.events import (
+from engine.nn.network import NetworkCore
+from engine.nn.optimizers import make_optimizer
+from engine.nn.schedules import SCHEDULES
+from engine.nn.spec import TrainConfig
+from engine.train.events import (
     Diverged,
     EarlyStopped,
     EpochEnd,
     Event,
     Finished,
-    Reset,
     Started,
 )
-from engine.network import Network
-from engine.optimizers import make_optimizer
-from engine.schedules import SCHEDULES
-from engine.spec import TrainConfig
-from engine.train_data import TrainData
-from engine.training_thread import TrainingThread
+from engine.train.train_data import TrainData
 
 LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size", "patience")  # safe to change between epochs
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
@@ -36,11 +35,11 @@ SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; ab
 DIVERGENCE_FACTOR = 100.0
 
 
-class Trainer(TrainingThread):
-    """The epoch loop over one network and its data; `TrainingThread` runs it in the
-    background. `run()` is the loop itself, for the CLI, `fit` and tests."""
+class Trainer:
+    """The epoch loop over one network and its data. `run()` is the loop itself, for the CLI,
+    `fit` and tests; `TrainingRunner` runs it in a background thread for the app."""
 
-    def __init__(self, network: Network, data: TrainData, config: TrainConfig) -> None:
+    def __init__(self, network: NetworkCore, data: TrainData, config: TrainConfig) -> None:
         self.network = network
         self.config = config.checked()
         if len(data.X_train) == 0:
@@ -58,7 +57,7 @@ class Trainer(TrainingThread):
         self.history: list[EpochEnd] = []
         self._pending: dict[str, object] = {}
         self._best: tuple[float, int, np.ndarray] | None = None
-        super().__init__()
+        self._lock = threading.Lock()  # guards `_pending`, written from other threads
         self._snap_params = network.params.copy()
         self._snap_params.flags.writeable = False
         self._snap_epoch = 0
@@ -71,11 +70,11 @@ class Trainer(TrainingThread):
             raise SpecError(f"cannot change {', '.join(sorted(unknown))} while training "
                             f"(only {', '.join(LIVE_SETTINGS)})")
         self.config.with_changes(**changes).checked()
-        with self._cond:
+        with self._lock:
             self._pending.update(changes)
 
     def _apply_pending(self) -> None:
-        with self._cond:
+        with self._lock:
             changes, self._pending = self._pending, {}
         if changes:
             self.config = self.config.with_changes(**changes)
@@ -162,7 +161,6 @@ class Trainer(TrainingThread):
     def _diverged(self, before: np.ndarray, loss: float) -> Diverged:
         self.network.params[...] = before  # the weights at the start of the epoch, all finite
         self.optimizer.reset()
-        self.state = "diverged"
         return Diverged(self.epoch + 1, f"{loss:.4g}")
 
     def _epoch_event(self, train_loss: float, train_acc: float, lr: float,
@@ -213,22 +211,19 @@ class Trainer(TrainingThread):
         params.flags.writeable = False
         self._snap_params, self._snap_epoch = params, self.epoch  # swapping references is atomic
 
-    def snapshot(self) -> Network:
+    def snapshot(self) -> NetworkCore:
         """A read-only network with the weights as they were at the end of the latest epoch."""
         return self.network.copy(read_only=True, params=self._snap_params)
 
     # -- reset ------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0."""
-        self.stop(wait=True)
+        """Re-draws the weights from the seed and forgets the run: epoch 0 (not while running)."""
         self.network.initialize(np.random.default_rng(self.network.seed))
         self.optimizer.reset()
         self.rng = np.random.default_rng(self.config.seed)
         self.epoch = 0
         self.history = []
         self._publish_snapshot()
-        self.state = "idle"
-        self._events.append(Reset(0))
 
 
 def _float(value: object) -> float | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.dataset_split import (
+from engine.data.split import (
     CLASSIFICATION,
     NO_SCALING,
     REGRESSION,

@@ -1,4 +1,4 @@
-"""`TrainingThread`: runs a trainer's epoch loop in a background thread that other threads can
+"""`TrainingRunner`: runs a `Trainer`'s epoch loop in a background thread that other threads can
 pause, resume, step, stop and pace at any moment, always between two epochs.
 
 Events go into a deque: appending never blocks, whoever reads them or does not, so a slow UI
@@ -10,18 +10,26 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 
 from engine.errors import SpecError
-from engine.events import Diverged, EpochEnd, Event, Failed, Paused, Resumed, Stopped
+from engine.train.events import (
+    Diverged,
+    EpochEnd,
+    Event,
+    Failed,
+    Paused,
+    Reset,
+    Resumed,
+    Stopped,
+)
+from engine.train.trainer import Trainer
 
 
-class TrainingThread:
-    """The thread half of `Trainer`: subclasses provide `run(epochs)` and `epoch`."""
+class TrainingRunner:
+    """Holds one `Trainer` and runs its loop in the background; the UI reads `drain()`."""
 
-    epoch: int
-
-    def __init__(self) -> None:
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
         self._events: deque[Event] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -31,8 +39,10 @@ class TrainingThread:
         self._min_epoch_seconds = 0.0
         self.state = "idle"  # idle | running | paused | finished | stopped | diverged | failed
 
-    def run(self, epochs: int | None = None) -> Iterator[Event]:
-        raise NotImplementedError
+    @property
+    def epoch(self) -> int:
+        """Epochs trained so far (the trainer's count)."""
+        return self.trainer.epoch
 
     @property
     def is_alive(self) -> bool:
@@ -96,7 +106,7 @@ class TrainingThread:
 
     def _thread_main(self, epochs: int | None) -> None:
         publish = self._events.append
-        events = self.run(epochs)
+        events = self.trainer.run(epochs)
         try:
             publish(next(events))  # Started
             while True:
@@ -146,3 +156,10 @@ class TrainingThread:
                 if left <= 0:
                     return
                 self._cond.wait(left)
+
+    def reset(self) -> None:
+        """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0."""
+        self.stop(wait=True)
+        self.trainer.reset()
+        self.state = "idle"
+        self._events.append(Reset(0))

@@ -1,0 +1,1 @@
+"""Files: the safetensors model file and the saved_models folder."""

@@ -1,0 +1,1 @@
+"""The maths: layers, activations, losses, optimizers, schedules and the specs. NumPy only."""

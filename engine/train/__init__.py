@@ -1,0 +1,1 @@
+"""Training: the events, the epoch loop, the background runner and `fit`."""

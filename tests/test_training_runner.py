@@ -1,0 +1,165 @@
+"""Thread control: pause, resume, step, stop and reset from another thread while training runs,
+with no lost or duplicated epochs and a snapshot that stays consistent."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from engine import EpochEnd, Network, TrainConfig
+from engine.experiment import Experiment
+
+TIMEOUT = 20.0
+
+
+def _session(epochs: int = 200, **config) -> Experiment:
+    return Experiment.create("moons", layers="16:tanh,2:softmax",
+                          config=TrainConfig(epochs=epochs, lr=0.01, **config))
+
+
+def _wait_for(predicate, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.002)
+
+
+def _epochs(events) -> list[int]:
+    return [e.epoch for e in events if isinstance(e, EpochEnd)]
+
+
+def _collect(runner, until) -> list:
+    events: list = []
+    _wait_for(lambda: events.extend(runner.drain()) or until(events))
+    return events
+
+
+def test_pause_resume_stop_lose_and_duplicate_no_epoch():
+    runner = _session().runner
+    runner.set_pace(500)  # slow enough that pause lands mid-run on any machine
+    runner.start()
+    events = _collect(runner, lambda ev: len(_epochs(ev)) >= 5)
+    runner.pause()
+    events += _collect(runner, lambda ev: bool(ev) and ev[-1].kind == "paused")
+    assert runner.state == "paused"
+    paused_at = runner.epoch
+    time.sleep(0.05)
+    assert runner.epoch == paused_at  # nothing runs while paused
+    runner.resume()
+    events += _collect(runner, lambda ev: runner.epoch >= paused_at + 5)
+    runner.stop()
+    events += runner.drain()
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "stopped"
+    assert "paused" in kinds and "resumed" in kinds
+    assert _epochs(events) == list(range(1, runner.epoch + 1))
+    assert [e.epoch for e in runner.trainer.history] == list(range(1, runner.epoch + 1))
+    assert not runner.is_alive
+
+
+def test_step_runs_exactly_one_epoch_each_time():
+    runner = _session().runner
+    runner.step()
+    events = _collect(runner, lambda ev: ev and ev[-1].kind == "paused")
+    runner.step()
+    runner.step()
+    events += _collect(runner, lambda ev: len(_epochs(events + ev)) == 3
+                       and ev[-1].kind == "paused")
+    assert _epochs(events) == [1, 2, 3]
+    assert runner.epoch == 3
+    runner.stop()
+
+
+def test_stop_keeps_the_weights_and_a_new_start_continues_the_numbering():
+    runner = _session(epochs=4).runner
+    runner.start()
+    runner.join(TIMEOUT)
+    assert runner.state == "finished"
+    kept = runner.trainer.network.params.copy()
+    runner.start()
+    runner.join(TIMEOUT)
+    events = runner.drain()
+    assert _epochs(events) == list(range(1, 9))
+    assert not np.array_equal(kept, runner.trainer.network.params)
+    assert [e.kind for e in events].count("finished") == 2
+
+
+def test_reset_while_running_gives_the_initial_weights_back():
+    session = _session(epochs=100_000)
+    initial = session.network.params.copy()
+    runner = session.runner
+    runner.start()
+    _wait_for(lambda: runner.epoch > 3)
+    runner.reset()
+    assert not runner.is_alive and runner.epoch == 0 and runner.trainer.history == []
+    np.testing.assert_array_equal(runner.trainer.network.params, initial)
+    kinds = [e.kind for e in runner.drain()]
+    assert kinds[-2:] == ["stopped", "reset"]
+
+
+def test_snapshots_are_read_only_and_consistent_while_training():
+    runner = _session(epochs=100_000).runner
+    runner.start()
+    seen = []
+    try:
+        for _ in range(30):
+            snap = runner.trainer.snapshot()
+            assert isinstance(snap, Network)
+            with pytest.raises(ValueError):
+                snap.layers[0].W[0, 0] = 1.0
+            probs = snap.predict_proba(np.zeros((3, 2)))
+            np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+            seen.append(snap.params.copy())
+            time.sleep(0.002)
+    finally:
+        runner.stop()
+    assert any(not np.array_equal(seen[0], s) for s in seen)  # it followed training
+
+
+def test_control_from_many_threads_at_once_never_breaks_the_trainer():
+    runner = _session(epochs=100_000).runner
+    runner.start()
+    actions = [runner.pause, runner.resume, runner.step, lambda: runner.trainer.update(lr=0.02)]
+
+    def hammer(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        for _ in range(200):
+            actions[rng.integers(len(actions))]()
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    runner.resume()
+    _wait_for(lambda: runner.epoch > 5)
+    runner.stop()
+    events = runner.drain()
+    assert _epochs(events) == list(range(1, runner.epoch + 1))
+    assert runner.trainer.config.lr == 0.02
+
+
+def test_a_slow_consumer_never_slows_the_trainer():
+    runner = _session(epochs=300).runner
+    runner.start()  # nobody drains until the end
+    runner.join(TIMEOUT)
+    assert runner.state == "finished"
+    assert _epochs(runner.drain()) == list(range(1, 301))
+
+
+def test_an_error_inside_the_thread_becomes_an_event_not_a_silent_death():
+    session = _session(epochs=100)
+    runner = session.runner
+    kept = runner.trainer.network.params.copy()
+
+    def broken_step(*args, **kwargs):
+        raise MemoryError("no room for the batch")
+
+    runner.trainer.network.train_step_gradients = broken_step
+    runner.start()
+    runner.join(TIMEOUT)
+    last = runner.drain()[-1]
+    assert last.kind == "failed" and "MemoryError" in last.text
+    assert runner.state == "failed" and not runner.is_alive
+    np.testing.assert_array_equal(runner.trainer.network.params, kept)
