@@ -3,7 +3,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean
+.PHONY: run test test-engine bench lint clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,7 +15,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
-	$(PY) -m pytest -q
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -n auto
+
+# The engine tier alone (no Textual): the quick loop while working on the maths.
+test-engine: $(STAMP)
+	$(PY) -m pytest -q tests/engine
 
 bench: $(STAMP)
 	$(PY) bench/run.py

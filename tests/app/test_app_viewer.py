@@ -4,9 +4,9 @@ the training live: viewer predictions, confusion matrix, charts."""
 from __future__ import annotations
 
 import numpy as np
-from conftest import ready, trained
 from textual_plotext import PlotextPlot
 
+from tests.ui import ready, trained
 from tui.widgets.confusion import ConfusionMatrix
 
 

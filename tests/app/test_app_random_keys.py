@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from conftest import ready, wait_for
 from textual.screen import ModalScreen
 
+from tests.ui import ready, wait_for
 from tui.widgets.layer_list import LayerRows
 
 APP_KEYS = ["t", "s", "x", "r", "n", "p", "m", "R", "d", "l", "v", "left_square_bracket",

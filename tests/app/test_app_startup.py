@@ -4,9 +4,8 @@ a diverging run as a problem rather than crashing."""
 
 from __future__ import annotations
 
-from conftest import ready, trained
-
 from engine import Experiment, TrainConfig
+from tests.ui import ready, trained
 from tui.app import NNTuiApp
 from tui.cli.main import build_parser
 

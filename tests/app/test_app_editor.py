@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from conftest import ready, trained, wait_for
-
+from tests.ui import ready, trained, wait_for
 from tui.edits import CONFIG_FIELDS
 from tui.widgets.layer_list import LayerRows
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ready, trained, training, wait_for
-
+from tests.ui import ready, trained, training, wait_for
 from tui.pace import DEFAULT_PACE, PACES
 from tui.widgets.confusion import ConfusionMatrix
 from tui.widgets.status_bar import StatusBar

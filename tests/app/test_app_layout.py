@@ -3,9 +3,9 @@ tab switch), the help screen built from the bindings, the command palette's comm
 
 from __future__ import annotations
 
-from conftest import ready, trained, wait_for
 from textual.command import CommandList
 
+from tests.ui import ready, trained, wait_for
 from tui.screens.help import HelpScreen
 
 PANELS = ("editor", "charts", "viewer", "confusion", "log")

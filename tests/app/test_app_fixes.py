@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from conftest import ready, trained, wait_for
 from textual.geometry import Region
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
+from tests.ui import ready, trained, wait_for
 from tui.screens.help import HelpScreen
 from tui.widgets.choice import ChoiceField
 from tui.widgets.key_bar import KeyBar

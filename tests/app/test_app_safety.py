@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import ready, trained
 from textual.widgets import Input, Static
 
 from engine import LayerSpec
+from tests.ui import ready, trained
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.models import SaveDialog
 

@@ -18,7 +18,7 @@ from engine.train.events import EpochEnd
 from tui.cli import main as cli
 from tui.cli import output
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TINY = ("--dataset", "iris", "--layers", "16:relu,3:softmax", "--epochs", "5", "--lr", "0.05")
 DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "params", "saved"}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ready, training
-
+from tests.ui import ready, training
 from tui.screens.confirm import ConfirmScreen
 
 

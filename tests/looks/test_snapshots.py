@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import ready
-
 from engine import EpochEnd, Event
+from tests.ui import ready
 from tui.app import NNTuiApp
 
 FIXED_CLOCK = "12:00:00"

@@ -3,9 +3,9 @@ models folder, shows a damaged file with its error and keeps the current model."
 
 from __future__ import annotations
 
-from conftest import ready, trained, wait_for
 from textual.widgets import Input, OptionList
 
+from tests.ui import ready, trained, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.models import OpenDialog, SaveDialog
 

@@ -1,0 +1,69 @@
+"""The app tests' helpers: `make_app` builds a seeded app on a tiny dataset with a fixed clock,
+full-speed training and its own models folder; `wait_for` polls a condition while the app runs
+(bounded, so a broken app fails instead of hanging); `ready`, `training`, `trained` wait for the
+usual moments."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app import NNTuiApp
+
+FIXED_TIME = "12:00:00"
+
+
+@pytest.fixture
+def make_app(tmp_path) -> Callable[..., NNTuiApp]:
+    def make(**options: object) -> NNTuiApp:
+        options.setdefault("dataset", "iris")
+        options.setdefault("seed", 0)
+        options.setdefault("pace", None)
+        options.setdefault("models_dir", tmp_path / "saved_models")
+        return NNTuiApp(clock=lambda: FIXED_TIME, **options)
+
+    return make
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Lets the app run until `condition()` holds; fails the test after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+async def ready(pilot: Pilot) -> NNTuiApp:
+    """Waits for the first session (loaded in a worker after the first frame)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.session is not None)
+    await pilot.pause()
+    return app
+
+
+async def training(pilot: Pilot):
+    """Presses t and waits for the first epoch; returns the trainer, still running."""
+    trainer = pilot.app.session.runner
+    await pilot.press("t")
+    await wait_for(pilot, lambda: trainer.epoch >= 1)
+    return trainer
+
+
+async def trained(pilot: Pilot) -> NNTuiApp:
+    """Waits until the training thread is done and the app has shown its last events."""
+    app = pilot.app
+
+    def caught_up() -> bool:
+        trainer = app.session.runner
+        last = app.history[-1].epoch if app.history else 0
+        return not trainer.is_alive and trainer.state == app.shown_state \
+            and last == trainer.epoch
+
+    await wait_for(pilot, caught_up)
+    await pilot.pause()
+    return app
