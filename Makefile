@@ -3,7 +3,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-engine bench lint clean
+.PHONY: run test test-engine bench bench-compare lint clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ test-engine: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# (a), (b), (c) against an earlier commit, interleaved in fresh processes: BASE=rev ROUNDS=n
+bench-compare: $(STAMP)
+	$(PY) bench/compare.py $(if $(BASE),--base $(BASE)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 lint: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
