@@ -37,8 +37,9 @@ def default_loss(layers: Sequence[LayerSpec]) -> str:
 
 
 def default_layers(dataset: Dataset) -> tuple[LayerSpec, ...]:
-    """100 relu units, then an output layer that fits the dataset (softmax, or linear for
-    regression): what `nn-tui --dataset wine` builds when no --layers is given."""
+    """100 relu units, then an output layer of `dataset.n_outputs` units that fits the dataset
+    (softmax, or linear for regression): what `nn-tui --dataset wine` builds when no --layers is
+    given."""
     out = "softmax" if dataset.is_classification else "linear"
     return (LayerSpec(100, "relu"), LayerSpec(dataset.n_outputs, out))
 
