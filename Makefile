@@ -16,6 +16,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n auto
 
 # The engine tier alone (no Textual): the quick loop while working on the maths.

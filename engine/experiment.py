@@ -5,10 +5,13 @@ loading a model happen in one place."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.data import metrics
 from engine.data.datasets import load_dataset
@@ -27,20 +30,25 @@ from engine.train.trainer import Trainer
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
 
 
-def default_loss(layers: tuple[LayerSpec, ...]) -> str:
+def default_loss(layers: Sequence[LayerSpec]) -> str:
+    """The loss that suits the last layer: cross-entropy after softmax, binary cross-entropy
+    after sigmoid, else mean squared error (and cross-entropy for no layers at all)."""
     return DEFAULT_LOSS.get(layers[-1].activation, "mse") if layers else "cross_entropy"
 
 
 def default_layers(dataset: Dataset) -> tuple[LayerSpec, ...]:
-    """100 relu units, then an output layer that fits the dataset (softmax, or linear for
-    regression): what `nn-tui --dataset wine` builds when no --layers is given."""
+    """100 relu units, then an output layer of `dataset.n_outputs` units that fits the dataset
+    (softmax, or linear for regression): what `nn-tui --dataset wine` builds when no --layers is
+    given."""
     out = "softmax" if dataset.is_classification else "linear"
     return (LayerSpec(100, "relu"), LayerSpec(dataset.n_outputs, out))
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Scores of one split with the current weights."""
+    """Scores of one split with the current weights, over its `n` samples: accuracy and the
+    confusion counts (int, (classes, classes), rows the true class) for a classifier, r2 and mae
+    (in the dataset's own units) for a regressor; loss is nan for an empty split."""
 
     split: str
     n: int
@@ -48,10 +56,11 @@ class Evaluation:
     accuracy: float | None = None
     r2: float | None = None
     mae: float | None = None
-    confusion: np.ndarray | None = None
+    confusion: npt.NDArray[np.integer[Any]] | None = None
 
-    def to_dict(self) -> dict:
-        out = {"split": self.split, "n": self.n, "loss": self.loss}
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: the scores that are set, the confusion counts as nested lists."""
+        out: dict[str, Any] = {"split": self.split, "n": self.n, "loss": self.loss}
         for key in ("accuracy", "r2", "mae"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -61,9 +70,15 @@ class Evaluation:
 
 
 class Experiment:
+    """One dataset, a model spec and a training config, with the `Network` built from them (or
+    given), its `Trainer` and the `TrainingRunner` the app trains in. The dataset's X arrays are
+    (n, n_features) and the network maps them to (n, n_outputs); a spec or config that cannot
+    work raises `SpecError` with the reason.
+    """
+
     def __init__(self, dataset: Dataset, spec: ModelSpec, config: TrainConfig,
                  network: Network | None = None, name: str | None = None,
-                 dataset_options: dict | None = None) -> None:
+                 dataset_options: dict[str, Any] | None = None) -> None:
         reasons = spec.validate(dataset.n_features, dataset.n_outputs, dataset.task)
         reasons += config.validate()
         if reasons:
@@ -94,11 +109,14 @@ class Experiment:
         self._saved_last = self.trainer.history[-1] if self.trainer.history else None
 
     @classmethod
-    def create(cls, dataset: str | Dataset = "digits", layers: str | tuple | None = None,
+    def create(cls, dataset: str | Dataset = "digits",
+               layers: str | Sequence[LayerSpec] | None = None,
                loss: str | None = None, config: TrainConfig | None = None,
                val_size: float = 0.15, test_size: float = 0.15, noise: float | None = None,
                n_samples: int | None = None) -> Experiment:
-        """Builds everything from the CLI's kind of options; raises EngineError with a reason."""
+        """Builds everything from the CLI's kind of options: a dataset name or path (loaded with
+        the config's seed and these split sizes) or a `Dataset`; layers as text ("32:relu,
+        3:softmax") or specs, None for `default_layers`. Raises EngineError with a reason."""
         config = (config or TrainConfig()).checked()
         options = None
         if isinstance(dataset, str):
@@ -137,6 +155,7 @@ class Experiment:
 
     # -- scores -------------------------------------------------------------------------------
     def evaluate(self, split: str = "test", network: Network | None = None) -> Evaluation:
+        """Scores `network` (default: this one's) on the "train", "val" or "test" split."""
         net = network or self.network
         X = getattr(self.dataset, f"X_{split}")
         y = getattr(self.dataset, f"y_{split}")
@@ -154,7 +173,7 @@ class Experiment:
                           confusion=metrics.confusion(labels, y, self.dataset.n_outputs))
 
     # -- files --------------------------------------------------------------------------------
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """Everything needed to rebuild and describe this model, JSON-able."""
         test = self.evaluate("test")
         return {
@@ -173,10 +192,11 @@ class Experiment:
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
 
-    def dataset_load(self) -> dict:
+    def dataset_load(self) -> dict[str, Any]:
         """The `load_dataset` arguments that give this dataset and split again (estimated from
         the split sizes when the caller built the dataset itself)."""
         ds = self.dataset
+        options: dict[str, Any]
         if self.dataset_options is not None:
             options = dict(self.dataset_options)
         else:
@@ -203,17 +223,17 @@ class Experiment:
     def load(cls, path: str, dataset: str | Dataset | None = None) -> Experiment:
         """Opens a saved model with the dataset and split it was trained on, or with `dataset`
         (a name, path or Dataset) if it fits the model's inputs and outputs."""
-        path = model_path(path)
-        network, meta = load_network(path, Network)
+        file = model_path(path)
+        network, meta = load_network(file, Network)
         known = {f.name for f in fields(TrainConfig)}
         try:
             config = TrainConfig(**{k: v for k, v in (meta.get("train") or {}).items()
                                     if k in known})
             options = {"seed": config.seed, "val_size": 0.15, "test_size": 0.15,
                        **((meta.get("dataset") or {}).get("load") or {})}
-            trained_on = options.get("name_or_path") or meta["dataset"]["name"]
+            trained_on: str = options.get("name_or_path") or meta["dataset"]["name"]
         except (TypeError, KeyError, AttributeError):
-            raise ModelFileError(f"{path}: broken training or dataset metadata") from None
+            raise ModelFileError(f"{file}: broken training or dataset metadata") from None
         same = dataset is None or dataset == trained_on
         if dataset is None:
             dataset = trained_on
@@ -227,27 +247,28 @@ class Experiment:
             except DatasetError as exc:
                 if not same:
                     raise
-                raise DatasetError(f"{path}: cannot reopen the dataset it was trained on "
+                raise DatasetError(f"{file}: cannot reopen the dataset it was trained on "
                                    f"({exc}); choose another dataset") from None
         try:
-            session = cls(dataset, network.spec, config, network=network, name=str(path),
+            session = cls(dataset, network.spec, config, network=network, name=str(file),
                           dataset_options=options if same else None)
         except SpecError as exc:
-            raise SpecError(f"{path} does not fit {dataset.name}: {exc}") from None
+            raise SpecError(f"{file} does not fit {dataset.name}: {exc}") from None
         session.trainer.epoch = int(meta.get("epochs_trained", 0) or 0)
         session.trainer.history = _history(meta.get("history"))
         session._mark_saved()
         return session
 
 
-def _load(options: dict) -> Dataset:
+def _load(options: dict[str, Any]) -> Dataset:
     return load_dataset(options["name_or_path"], seed=options["seed"],
                         val_size=options["val_size"], test_size=options["test_size"],
                         noise=options.get("noise"), n_samples=options.get("n_samples"))
 
 
-def _history(entries: object) -> list[EpochEnd]:
-    """The saved epoch figures back as events, for the charts; [] if they cannot be read."""
+def _history(entries: list[dict[str, Any]] | None) -> list[EpochEnd]:
+    """The saved epoch figures back as events, for the charts. `entries` is a model file's
+    `history` as read, unchecked: anything that does not fit gives []."""
     known = {f.name for f in fields(EpochEnd)}
     try:
         return [EpochEnd(**{k: v for k, v in entry.items() if k in known})

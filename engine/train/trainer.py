@@ -8,9 +8,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
+from typing import Any, SupportsFloat, TypedDict, Unpack
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.data import metrics
 from engine.errors import SpecError
@@ -28,16 +30,38 @@ from engine.train.events import (
 )
 from engine.train.train_data import TrainData
 
-LIVE_SETTINGS = ("lr", "momentum", "l2", "batch_size", "patience")  # safe to change between epochs
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
 # A batch loss this many times the run's first one (or 1.0, if larger) counts as divergence: the
 # fused losses never overflow, so a run with lr 50 blows up to losses of 1e4 rather than nan.
 DIVERGENCE_FACTOR = 100.0
 
+Array = npt.NDArray[Any]
+
+
+class LiveChanges(TypedDict, total=False):
+    """The keyword arguments of `Trainer.update`, each optional; their names are `LIVE_SETTINGS`."""
+
+    lr: float
+    momentum: float
+    l2: float
+    batch_size: int
+    patience: int
+
+
+# The settings `Trainer.update` may change while a run goes on: each is read afresh at the start
+# of every epoch, so a new value is safe between two epochs; the others (optimizer, epochs, seed...)
+# shape the run as a whole and need a new `Trainer`. In `LiveChanges`'s order: lr, momentum, l2,
+# batch_size, patience.
+LIVE_SETTINGS: tuple[str, ...] = tuple(LiveChanges.__annotations__)
+
 
 class Trainer:
     """The epoch loop over one network and its data. `run()` is the loop itself, for the CLI,
-    `fit` and tests; `TrainingRunner` runs it in a background thread for the app."""
+    `fit` and tests; `TrainingRunner` runs it in a background thread for the app.
+
+    It trains `network` in place on copies of `data`'s arrays in the network's dtype: X (n,
+    features) and the targets (n, outputs) that `NetworkCore.targets` makes of y.
+    """
 
     def __init__(self, network: NetworkCore, data: TrainData, config: TrainConfig) -> None:
         self.network = network
@@ -55,16 +79,17 @@ class Trainer:
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
         self.history: list[EpochEnd] = []
-        self._pending: dict[str, object] = {}
-        self._best: tuple[float, int, np.ndarray] | None = None
+        self._pending: LiveChanges = {}
+        self._best: tuple[float, int, Array] | None = None  # (loss, epoch, params (n_params,))
         self._lock = threading.Lock()  # guards `_pending`, written from other threads
         self._snap_params = network.params.copy()
         self._snap_params.flags.writeable = False
         self._snap_epoch = 0
 
     # -- live settings ------------------------------------------------------------------------
-    def update(self, **changes: object) -> None:
-        """Changes lr, momentum, l2 or batch size from any thread; applied at the next epoch."""
+    def update(self, **changes: Unpack[LiveChanges]) -> None:
+        """Changes lr, momentum, l2, batch size or patience from any thread; applied at the next
+        epoch. Any other name raises `SpecError` (at run time too, for untyped callers)."""
         unknown = set(changes) - set(LIVE_SETTINGS)
         if unknown:
             raise SpecError(f"cannot change {', '.join(sorted(unknown))} while training "
@@ -82,8 +107,9 @@ class Trainer:
                 self.optimizer.momentum = self.config.momentum
 
     # -- the loop -----------------------------------------------------------------------------
-    def run(self, epochs: int | None = None) -> Iterator[Event]:
-        """Trains `epochs` more epochs (default: the config's), yielding events as it goes."""
+    def run(self, epochs: int | None = None) -> Generator[Event, None, None]:
+        """Trains `epochs` more epochs (default: the config's), yielding events as it goes: a
+        generator, so that `TrainingRunner` can `close()` it when it stops early."""
         target = self.epoch + (epochs if epochs is not None else self.config.epochs)
         self._best = None
         self._loss_limit = math.inf
@@ -143,8 +169,8 @@ class Trainer:
         self.history.append(event)
         return event
 
-    def _train_batch(self, xb: np.ndarray, tb: np.ndarray, lr: float,
-                     labels: np.ndarray | None) -> tuple[float, int] | float:
+    def _train_batch(self, xb: Array, tb: Array, lr: float,
+                     labels: Array | None) -> tuple[float, int] | float:
         """One optimizer step: (loss summed over the batch, correct count), or the bad loss."""
         net = self.network
         loss = net.train_step_gradients(xb, tb, self.config.l2)
@@ -154,11 +180,13 @@ class Trainer:
             self._loss_limit = DIVERGENCE_FACTOR * max(loss, 1.0)
         correct = 0
         if labels is not None:
-            correct = int(np.count_nonzero(net.labels_from_outputs(net.layers[-1].a) == labels))
+            out = net.layers[-1].a
+            assert out is not None, "train_step_gradients keeps the output layer's activations"
+            correct = int(np.count_nonzero(net.labels_from_outputs(out) == labels))
         self.optimizer.step(net.params, net.grads, lr)
         return loss * len(xb), correct
 
-    def _diverged(self, before: np.ndarray, loss: float) -> Diverged:
+    def _diverged(self, before: Array, loss: float) -> Diverged:
         self.network.params[...] = before  # the weights at the start of the epoch, all finite
         self.optimizer.reset()
         return Diverged(self.epoch + 1, f"{loss:.4g}")
@@ -226,6 +254,7 @@ class Trainer:
         self._publish_snapshot()
 
 
-def _float(value: object) -> float | None:
+def _float(value: SupportsFloat | None) -> float | None:
+    """A plain float (events hold no NumPy scalars), or None."""
     return None if value is None else float(value)
 

@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 
 from engine import (
+    LIVE_SETTINGS,
     Dense,
     Diverged,
     EarlyStopped,
     EpochEnd,
     Finished,
+    LayerSpec,
     Network,
     SpecError,
     Started,
@@ -103,6 +105,27 @@ def test_live_changes_are_checked():
         trainer.update(lr=-1.0)
     with pytest.raises(SpecError, match="cannot change"):
         trainer.update(epochs=3)
+
+
+def test_every_live_setting_can_change_and_the_refusal_lists_them_in_order():
+    trainer = _digits_trainer(epochs=1)
+    values = {"lr": 0.02, "momentum": 0.5, "l2": 0.001, "batch_size": 16, "patience": 2}
+    assert tuple(values) == LIVE_SETTINGS
+    trainer.update(**values)
+    list(trainer.run())
+    assert {name: getattr(trainer.config, name) for name in LIVE_SETTINGS} == values
+    with pytest.raises(SpecError, match=r"\(only lr, momentum, l2, batch_size, patience\)"):
+        trainer.update(optimizer="sgd")
+
+
+def test_fit_takes_plain_lists_and_create_takes_layer_specs():
+    net = Network([Dense(2, 4, "tanh"), Dense(4, 2, "softmax")], seed=1)
+    history = net.fit([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0], epochs=2,
+                      optimizer="sgd", lr=0.1, batch_size=0, momentum=0.5, l2=0.01)
+    assert [row["epoch"] for row in history] == [1, 2]
+    session = Experiment.create("iris", layers=[LayerSpec(8, "relu"), LayerSpec(3, "softmax")])
+    assert [layer.n_out for layer in session.network.layers] == [8, 3]
+    assert session.spec.loss == "cross_entropy"
 
 
 def test_regression_reports_r2_instead_of_accuracy():
