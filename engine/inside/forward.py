@@ -64,12 +64,57 @@ def forward_layers(network: NetworkCore, X: npt.ArrayLike,
 
 def layer_views(network: NetworkCore, flat: Array) -> list[tuple[Array, Array]]:
     """`flat` (n_params,), laid out like `network.params`, as read-only `(W (in, out), b (out,))`
-    per layer; e.g. `layer_views(net, net.grads)` gives every layer's `(dW, db)`."""
+    per layer; e.g. `layer_views(net, net.grads)` gives every layer's `(dW, db)`. Views where the
+    layout allows (they follow later changes to `flat`: read them at once), else copies."""
     if flat.shape != network.params.shape:
         raise SpecError(f"expected a flat buffer of {network.params.size} numbers, "
                         f"got shape {flat.shape}")
-    twin = network.copy(read_only=True, params=flat)
-    return [(layer.W, layer.b) for layer in twin.layers]
+    pairs = []
+    for W_at, b_at in _layout(network):
+        W, b = W_at.take(flat), b_at.take(flat)
+        W.flags.writeable = b.flags.writeable = False  # the view's flag only, not flat's
+        pairs.append((W, b))
+    return pairs
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where one array sits in a flat buffer: a slice and a shape when it is one contiguous run
+    (the usual case: taking it is a view), else the index of every entry."""
+
+    run: slice | None
+    shape: tuple[int, ...]
+    index: Array
+
+    @classmethod
+    def of(cls, numbered: Array) -> _Place:
+        index = np.asarray(numbered, dtype=np.intp)
+        flat = index.ravel()
+        start = int(flat[0]) if flat.size else 0
+        contiguous = np.array_equal(flat, np.arange(start, start + flat.size))
+        return cls(slice(start, start + flat.size) if contiguous else None, index.shape, index)
+
+    def take(self, flat: Array) -> Array:
+        return flat[self.run].reshape(self.shape) if self.run is not None else flat[self.index]
+
+
+_LAYOUTS: dict[tuple[int, ...], list[tuple[_Place, _Place]]] = {}
+
+
+def _layout(network: NetworkCore) -> list[tuple[_Place, _Place]]:
+    """Where each layer's W and b sit in the flat buffers, learnt once per architecture from the
+    network itself: a copy whose parameters are 0, 1, 2, ... shows in each layer's W and b the
+    positions they come from. No knowledge of the engine's packing is needed here."""
+    key = (network.n_inputs, *(layer.n_out for layer in network.layers))
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        numbered = network.copy(read_only=True,
+                                params=np.arange(network.params.size, dtype=np.float64))
+        layout = [(_Place.of(layer.W), _Place.of(layer.b)) for layer in numbered.layers]
+        if len(_LAYOUTS) >= 16:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = layout
+    return layout
 
 
 def frozen(values: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> Array:

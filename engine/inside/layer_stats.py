@@ -14,6 +14,7 @@ Cheap enough for the training thread: one forward pass over the probe batch and 
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import deque
@@ -125,15 +126,18 @@ def layer_stats(network: NetworkCore, probe: npt.ArrayLike,
     for index, (layer, step, (dW, _)) in enumerate(zip(network.layers, passes, grads)):
         W = layer.W
         counts, edges = weight_histogram(W)
+        mean = float(W.sum()) / W.size
+        # The standard deviation from the mean square (np.std takes 3x longer).
+        spread = math.sqrt(max(float(np.vdot(W, W)) / W.size - mean * mean, 0.0))
         check = HEALTH_CHECKS.get(layer.activation)
         figures.append(LayerStats(
             index=index, n_in=layer.n_in, n_out=layer.n_out, activation=layer.activation,
             weight_counts=counts, weight_edges=edges,
-            weight_mean=float(np.mean(W)), weight_std=float(np.std(W)),
-            activation_mean=float(np.mean(step.a)),
+            weight_mean=mean, weight_std=spread,
+            activation_mean=float(step.a.sum()) / step.a.size,
             health_kind=check.kind if check else None,
             health_fraction=check.measure(step.z, step.a) if check else None,
-            grad_norm=float(np.linalg.norm(dW)),
+            grad_norm=norm(dW),
             update_ratio=update_ratio(before[index][0], W) if before is not None else None,
         ))
     return tuple(figures)
@@ -143,9 +147,21 @@ def weight_histogram(W: Array, bins: int = HIST_BINS) -> tuple[Array, Array]:
     """Counts (bins,) of the weights over `bins` equal bins from -m to m, and the edges
     (bins + 1,). `m` is max|W| rounded up to 1, 2 or 5 times a power of ten, so the bins stay
     put from one epoch to the next until the weights outgrow them."""
-    edges = np.linspace(-1.0, 1.0, bins + 1) * nice_ceiling(float(np.max(np.abs(W), initial=0.0)))
-    counts, _ = np.histogram(W, bins=edges)
-    return seal(counts.astype(np.int64)), seal(edges)
+    top = max(float(W.max()), -float(W.min())) if W.size else 0.0
+    if not math.isfinite(top):  # a diverged network: nothing sensible to count
+        return seal(np.zeros(bins, dtype=np.int64)), _edges(1.0, bins)
+    m = nice_ceiling(top)
+    # Bin k holds -m + k*width <= w < -m + (k+1)*width, and w = m goes in the last bin: the
+    # counts of np.histogram, without its general-purpose path (6x slower here).
+    k = (W.ravel() * (bins / (2 * m)) + bins / 2).astype(np.intp)
+    np.minimum(k, bins - 1, out=k)
+    return seal(np.bincount(k, minlength=bins).astype(np.int64)), _edges(m, bins)
+
+
+@functools.lru_cache(maxsize=64)
+def _edges(m: float, bins: int) -> Array:
+    """The bin edges (bins + 1,) from -m to m, one shared read-only array per (m, bins)."""
+    return seal(np.linspace(-m, m, bins + 1))
 
 
 def nice_ceiling(value: float) -> float:
@@ -161,11 +177,16 @@ def nice_ceiling(value: float) -> float:
 
 def update_ratio(W_before: Array, W_after: Array) -> float:
     """log10(|W_after - W_before| / |W_after|) with Frobenius norms; -inf if nothing moved."""
-    step = float(np.linalg.norm(np.asarray(W_after, np.float64) - W_before))
-    size = float(np.linalg.norm(W_after))
+    step = norm(W_after - W_before)
+    size = norm(W_after)
     if step == 0.0:
         return -math.inf
     return math.log10(step / size) if size > 0 else math.inf
+
+
+def norm(x: Array) -> float:
+    """The Frobenius norm sqrt(sum of squares), as one dot product."""
+    return math.sqrt(float(np.vdot(x, x)))
 
 
 def probe_batch(X: npt.ArrayLike, size: int = PROBE_SIZE, seed: int = 0) -> Array:
