@@ -69,6 +69,17 @@ def test_dead_relu_units_are_counted(digits):
     assert stats[1].health_kind is None and stats[1].health_fraction is None  # softmax
 
 
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_unit_that_fires_for_some_samples_is_not_dead(activation):
+    net = Network([Dense(1, 3, activation), Dense(3, 1, "linear")], loss="mse", seed=0)
+    net.layers[0].W[...] = [[1.0, -1.0, 1.0]]
+    net.layers[0].b[...] = [0.0, 0.0, -10.0]  # unit 2 is below 0 for every probe x
+    probe = np.array([[-1.0], [1.0], [2.0]])  # units 0 and 1 each fire for some of them
+    stats = layer_stats(net, probe)
+    assert stats[0].health_fraction == pytest.approx(1 / 3)
+    assert stats[1].health_kind is None  # linear: nothing to check
+
+
 @pytest.mark.parametrize("activation, scale, expected", [
     ("sigmoid", 0.0, 0.0),  # every a = 0.5: nothing saturated
     ("sigmoid", 1e3, 1.0),  # huge weights: every a is 0 or 1
