@@ -109,6 +109,20 @@ class StepTrace:
         """The network's output before the step, (n, outputs)."""
         return self.layers[-1].a
 
+    def gradient(self, name: str) -> float:
+        """dL/d`name` for a weight or bias by its name ("w1", "b3", "W2[0,4]")."""
+        kind, layer, i, j = self.names.find(name)
+        traced = self.layers[layer]
+        return float(traced.db[j] if kind == "b" else traced.dW[i, j])
+
+    def param(self, name: str, after: bool = False) -> float:
+        """The weight or bias called `name`, before the step (or after it)."""
+        kind, layer, i, j = self.names.find(name)
+        traced = self.layers[layer]
+        if kind == "b":
+            return float((traced.b_after if after else traced.b_before)[j])
+        return float((traced.W_after if after else traced.W_before)[i, j])
+
 
 def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
                lr: float = 0.1) -> StepTrace:
