@@ -55,11 +55,24 @@ def test_a_broken_activation_derivative_fails(monkeypatch):
     assert check.layers[0].relative_error > 1e-3
 
 
-def test_a_relu_kink_makes_the_check_inconclusive_not_wrong():
+def test_a_parameter_whose_nudge_crosses_a_relu_kink_is_left_out():
+    net = Network([Dense(1, 2, "relu"), Dense(2, 1, "linear")], loss="mse", dtype="float64")
+    net.layers[0].W[...] = 1.0
+    net.layers[0].b[...] = [0.0, 1.0]  # unit 0 sits on its kink (z = 0), unit 1 well above
+    net.layers[1].W[...] = 1.0
+    check = gradient_check(net, np.zeros((1, 1)), np.ones((1, 1)))
+    first = check.layers[0]
+    # b1[0] ± eps moves z across 0: one-sided slopes 1 and 0 would average to a wrong 0.5.
+    assert first.skipped == 1 and "b1[0]" not in first.names and "b1[1]" in first.names
+    assert check.passed
+
+
+def test_a_layer_with_every_parameter_on_a_kink_is_inconclusive():
     net = Network([Dense(1, 1, "relu"), Dense(1, 1, "linear")], loss="mse", dtype="float64")
     net.layers[0].W[...] = 1.0
     net.layers[1].W[...] = 1.0
-    check = gradient_check(net, np.zeros((1, 1)), np.ones((1, 1)))  # z = 0: on the kink
-    assert check.kink_nearby
+    net.layers[0].b[...] = -1.0  # z = x W + b = 0 for x = 1: both W and b nudge across 0
+    check = gradient_check(net, np.ones((1, 1)), np.ones((1, 1)))
+    assert check.layers[0].skipped == 2
     assert [layer.verdict for layer in check.layers] == ["kink", "ok"]
     assert not check.passed
