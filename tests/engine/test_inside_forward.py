@@ -14,6 +14,7 @@ def test_the_last_activation_is_predict_proba_exactly(dtype):
     rng = np.random.default_rng(0)
     net = Network([Dense(5, 7, "relu"), Dense(7, 6, "leaky_relu"), Dense(6, 4, "tanh"),
                    Dense(4, 3, "sigmoid"), Dense(3, 3, "softmax")], seed=2, dtype=dtype)
+    net.params += rng.normal(scale=0.5, size=net.params.size).astype(dtype)  # biases too
     X = rng.normal(size=(9, 5))
     passes = forward_layers(net, X)
     np.testing.assert_array_equal(passes[-1].a, net.predict_proba(X))
