@@ -54,7 +54,13 @@ def test_the_tutorial_partial_derivative_for_alice():
 
 
 def _case(kind: str, rng: np.random.Generator, dtype: str = "float64"):
-    """(network, X, y) for each architecture checked against the engine."""
+    """(network, X, y) for each architecture checked against the engine, biases not 0."""
+    net, X, y = _architecture(kind, rng, dtype)
+    net.params += rng.normal(scale=0.1, size=net.params.size).astype(dtype)
+    return net, X, y
+
+
+def _architecture(kind: str, rng: np.random.Generator, dtype: str):
     if kind == "2-2-1 sigmoid mse":
         people = load_dataset("people")
         net = Network([Dense(2, 2, "sigmoid"), Dense(2, 1, "sigmoid")], loss="mse", seed=1,
