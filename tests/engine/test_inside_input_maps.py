@@ -58,7 +58,7 @@ def test_class_map_equals_predict_at_the_grid_points():
 
 
 def test_neuron_maps_are_each_hidden_units_activation():
-    net, X, _ = _moons_net()
+    net, _, _ = _moons_net()
     grid = input_grid((-2.0, 2.0), (-1.0, 1.5), width=7, height=5)
     maps = input_maps(net, grid)
     assert [h.shape for h in maps.hidden] == [(5, 7, 16), (5, 7, 16)]
