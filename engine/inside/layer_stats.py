@@ -7,8 +7,9 @@ log10(|W_after - W_before| / |W_after|), which Karpathy's rule of thumb wants ne
 thousandth of the weights: much smaller and the layer is barely learning, much larger and it
 jumps around).
 
-Cheap enough for the training thread: one forward pass over the probe batch and a few norms
-(about 100-200 us for digits 64-100-10 with 256 probe rows, against 3-5 ms for an epoch).
+Cheap enough for the training thread: one forward pass over the probe batch and a few norms,
+each a single NumPy call (for digits 64-100-10 and 256 probe rows about 170-200 us, against about
+2 ms for an epoch at batch 32: under a tenth; np.histogram and np.std alone would add 250 us).
 `LayerStatsTracker` keeps the last N epochs for the sparklines.
 """
 
