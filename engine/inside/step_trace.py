@@ -1,0 +1,229 @@
+"""One step of gradient descent, traced: every quantity of the backprop equations, as the
+tutorials write them, for one sample or a small batch.
+
+Layers are counted from 1 in the formulas (a0 = x is the input, layer L the output), from 0 in
+Python (`trace.layers[0]` is layer 1). For a batch of n rows (one sample: n = 1):
+
+    forward    z_l = a_{l-1} @ W_l + b_l            (n, units)
+               a_l = f_l(z_l)
+    loss       L = the mean of the per-sample losses (the engine's losses are means)
+    output     delta_L = dL/dz_L: (p - y) / n for softmax + cross-entropy, (a - y) / (n k) for
+               sigmoid + binary cross-entropy, dL/da * f'(z) for mse (dL/da = 2 (a - y) / (n k))
+    hidden     delta_l = (delta_{l+1} @ W_{l+1}.T) * f_l'(z_l)
+    gradients  dW_l = a_{l-1}.T @ delta_l           (in, units)   db_l = sum of delta_l's rows
+    update     W_l <- W_l - lr * dW_l,  b_l <- b_l - lr * db_l     (plain SGD)
+
+Because the loss is a mean, delta carries the 1/n (1/(n k) for the losses averaged over every
+output too): dW is the mean of the per-sample gradients, which is what `NetworkCore`'s
+`loss_and_gradients` returns. With n = 1 and one output every formula is the tutorial's exactly.
+
+f and f' come from the engine's `ACTIVATIONS` registry and the loss and dL/da (or dL/dz, for the
+fused pairs) from `LOSSES`, so the trace computes what the engine computes (the tests check every
+number against `loss_and_gradients`, `predict_proba` and one engine SGD step). The caller's
+network is only read: the trace works on copies of its weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.inside.forward import Array, as_batch, forward_layers, frozen, seal
+from engine.inside.names import ParamNames
+from engine.nn.activations import ACTIVATIONS
+from engine.nn.losses import LOSSES
+from engine.nn.network import NetworkCore
+
+ROW_WISE = frozenset({"softmax"})  # derivative is a Jacobian per row, not one f'(z) per entry
+
+
+@dataclass(frozen=True)
+class LossText:
+    """How a loss reads: `loss` its formula; `output` the output layer's first backward line,
+    delta_L itself for a loss fused with its activation, else dL/da_L ({L}: the layer number)."""
+
+    loss: str
+    output: str
+
+
+LOSS_TEXTS: dict[str, LossText] = {
+    "mse": LossText("L = mean((a − y)²) over all n·k outputs",
+                    "dL/da{L} = 2 (a{L} − y) / (n·k)"),
+    "cross_entropy": LossText("L = −(1/n) Σ_rows Σ_k y·log p,  p = softmax(z{L})",
+                              "δ{L} = (p − y) / n,  p = a{L}   (softmax and cross-entropy)"),
+    "binary_cross_entropy": LossText(
+        "L = −mean(y·log a + (1 − y)·log(1 − a)) over all n·k outputs",
+        "δ{L} = (a{L} − y) / (n·k)   (sigmoid and binary cross-entropy)"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class TracedLayer:
+    """Layer `index + 1` of the formulas during the step; n rows, `in`, `out` its sizes.
+    Arrays are read-only. `dL_da` is None where the loss gives delta directly (a fused output)
+    and `f_prime` where f' is not one number per entry (softmax)."""
+
+    index: int
+    activation: str
+    a_prev: Array  # (n, in): the layer's input, x for the first layer
+    W_before: Array  # (in, out)
+    b_before: Array  # (out,)
+    z: Array  # (n, out) = a_prev @ W_before + b_before
+    a: Array  # (n, out) = f(z)
+    dL_da: Array | None  # (n, out)
+    f_prime: Array | None  # (n, out) = f'(z)
+    delta: Array  # (n, out) = dL/dz
+    dW: Array  # (in, out) = a_prev.T @ delta
+    db: Array  # (out,) = delta summed over the rows
+    W_after: Array  # (in, out) = W_before - lr * dW
+    b_after: Array  # (out,) = b_before - lr * db
+    formulas: tuple[tuple[str, str], ...]  # (quantity, formula), in the order of the step
+
+    def formula(self, quantity: str) -> str:
+        """The formula that produced `quantity` ("z", "a", "delta", "dW", ...)."""
+        return dict(self.formulas)[quantity]
+
+
+@dataclass(frozen=True, eq=False)
+class StepTrace:
+    """One SGD step with learning rate `lr` on `x` (n, inputs) with targets `y` (n, outputs)."""
+
+    x: Array
+    y: Array
+    layers: tuple[TracedLayer, ...]
+    loss_name: str
+    loss_formula: str
+    loss_before: float
+    loss_after: float  # the same batch through W_after, b_after
+    lr: float
+    names: ParamNames
+
+    @property
+    def n(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def output(self) -> Array:
+        """The network's output before the step, (n, outputs)."""
+        return self.layers[-1].a
+
+    def gradient(self, name: str) -> float:
+        """dL/d`name` for a weight or bias by its name ("w1", "b3", "W2[0,4]")."""
+        kind, layer, i, j = self.names.find(name)
+        traced = self.layers[layer]
+        return float(traced.db[j] if kind == "b" else traced.dW[i, j])
+
+    def param(self, name: str, after: bool = False) -> float:
+        """The weight or bias called `name`, before the step (or after it)."""
+        kind, layer, i, j = self.names.find(name)
+        traced = self.layers[layer]
+        if kind == "b":
+            return float((traced.b_after if after else traced.b_before)[j])
+        return float((traced.W_after if after else traced.W_before)[i, j])
+
+
+def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
+               lr: float = 0.1) -> StepTrace:
+    """Traces one plain SGD step on `x` (one sample (inputs,) or a batch (n, inputs)) and `y`
+    (labels, or targets (n, outputs); one sample's targets may be (outputs,)). `network` is
+    only read."""
+    X = frozen(as_batch(network, x))  # a copy: later changes to the caller's x do not reach it
+    T = seal(network.targets(_as_targets(network, X, y)))
+    loss = LOSSES[network.spec.loss]
+    text = LOSS_TEXTS.get(loss.name, LossText(f"L = {loss.name}", "dL/da{L} from the loss"))
+    before = [(frozen(layer.W), frozen(layer.b)) for layer in network.layers]
+    passes = forward_layers(network, X, before)
+    loss_before, grad = loss.value_and_grad(passes[-1].z, passes[-1].a, T)
+    grad = seal(grad)
+
+    traced: list[TracedLayer] = []
+    delta_next, W_next = grad, None
+    for index in range(len(passes) - 1, -1, -1):
+        name = network.layers[index].activation
+        act = ACTIVATIONS[name]
+        step = passes[index]
+        a_prev = passes[index - 1].a if index > 0 else X
+        W, b = before[index]
+        L, f = index + 1, name
+        formulas = [("z", f"z{L} = a{L - 1} @ W{L} + b{L}"), ("a", f"a{L} = {f}(z{L})")]
+        if W_next is None and loss.fused_with:  # the loss hands us delta_L itself
+            dL_da, delta = None, grad
+            formulas.append(("delta", text.output.format(L=L)))
+        else:
+            if W_next is None:
+                dL_da = grad
+                formulas.append(("dL_da", text.output.format(L=L)))
+            else:
+                dL_da = seal(delta_next @ W_next.T)
+                formulas.append(("dL_da", f"dL/da{L} = δ{L + 1} @ W{L + 1}.T"))
+            delta = seal(act.backward(step.z, step.a, dL_da))
+            formulas.append(("delta", f"δ{L} = dL/da{L} * {f}'(z{L})" if name not in ROW_WISE
+                             else f"δ{L} = {f}'(z{L}) · dL/da{L}   (Jacobian, row by row)"))
+        f_prime = None
+        if name not in ROW_WISE:
+            f_prime = seal(act.backward(step.z, step.a, np.ones_like(step.z)))
+        dW = seal(a_prev.T @ delta)
+        db = seal(delta.sum(axis=0))
+        formulas += [("dW", f"dW{L} = a{L - 1}.T @ δ{L}"), ("db", f"db{L} = Σ_rows δ{L}"),
+                     ("W_after", f"W{L} ← W{L} − lr · dW{L}"),
+                     ("b_after", f"b{L} ← b{L} − lr · db{L}")]
+        traced.append(TracedLayer(
+            index=index, activation=name, a_prev=a_prev, W_before=W, b_before=b, z=step.z,
+            a=step.a, dL_da=dL_da, f_prime=f_prime, delta=delta, dW=dW, db=db,
+            W_after=seal(W - lr * dW), b_after=seal(b - lr * db), formulas=tuple(formulas)))
+        delta_next, W_next = delta, W
+    traced.reverse()
+
+    after = forward_layers(network, X, [(t.W_after, t.b_after) for t in traced])
+    loss_after = loss.value(after[-1].z, after[-1].a, T)
+    return StepTrace(x=X, y=T, layers=tuple(traced),
+                     loss_name=loss.name, loss_formula=text.loss.format(L=len(traced)),
+                     loss_before=float(loss_before), loss_after=float(loss_after),
+                     lr=float(lr), names=ParamNames.of(network))
+
+
+def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
+    """One sample's label (a number) or targets (outputs,) as a batch of one row."""
+    targets = np.asarray(y)
+    if targets.ndim == 0:
+        return targets.reshape(1)
+    if len(X) == 1 and targets.ndim == 1 and targets.size == network.n_outputs > 1:
+        return targets.reshape(1, -1)
+    return targets
+
+
+# -- changing weights: always on a copy ---------------------------------------------------------
+def apply_step(network: NetworkCore, trace: StepTrace) -> NetworkCore:
+    """A copy of `network` with the trace's weights after the step (for stepping again)."""
+    twin = network.copy()
+    for layer, traced in zip(twin.layers, trace.layers):
+        layer.W[...] = traced.W_after
+        layer.b[...] = traced.b_after
+    return twin
+
+
+def edit_weight(network: NetworkCore, layer: int, i: int, j: int, value: float) -> NetworkCore:
+    """A copy of `network` whose weight from input `i` to unit `j` of `layer` (0-based) is
+    `value`; the "edit a weight by hand" view. The original is not changed."""
+    ParamNames.of(network).weight(layer, i, j)  # checks the indices, with a readable error
+    twin = network.copy()
+    twin.layers[layer].W[i, j] = value
+    return twin
+
+
+def edit_bias(network: NetworkCore, layer: int, j: int, value: float) -> NetworkCore:
+    """A copy of `network` whose bias of unit `j` of `layer` is `value`."""
+    ParamNames.of(network).bias(layer, j)
+    twin = network.copy()
+    twin.layers[layer].b[j] = value
+    return twin
+
+
+def edit_param(network: NetworkCore, name: str, value: float) -> NetworkCore:
+    """A copy with the weight or bias called `name` ("w3", "b1", "W2[0,4]") set to `value`."""
+    kind, layer, i, j = ParamNames.of(network).find(name)
+    if kind == "b":
+        return edit_bias(network, layer, j, value)
+    return edit_weight(network, layer, i, j, value)
