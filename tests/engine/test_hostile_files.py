@@ -114,6 +114,14 @@ HOSTILE: dict[str, tuple[str, tuple[str | int, ...], str, str]] = {
     "history with a text loss": ("meta", ("history",),
                                  json.dumps([_epoch(train_loss="low")]), "history"),
     "n_inputs a billion": ("meta", ("n_inputs",), "1000000000", "parameters"),
+    "dataset.load.name_or_path 5000 bytes": ("meta", ("dataset", "load", "name_or_path"),
+                                             json.dumps("x" * 5000 + ".csv"), "name_or_path"),
+    "dataset.load.abs_path with a NUL": ("meta", ("dataset", "load", "abs_path"),
+                                         json.dumps("/tmp/a\0b.csv"), "abs_path"),
+    "optimizer nested 990 deep": ("meta", ("optimizer", "x"), "[" * 990 + "]" * 990, "nested"),
+    "a tensor name with a newline": ("header", ("evil\nname",),
+                                     '{"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}',
+                                     "unexpected"),
 }
 
 
