@@ -143,6 +143,10 @@ OBJECT = Object()
 NUMBER_OR_NULL = AnyOf((NUMBER, NULL), "a number or null")
 
 
+_SIMPLE: dict[Any, Rule] = {bool: FLAG, int: WHOLE, float: NUMBER, str: TEXT, dict: OBJECT,
+                            Mapping: OBJECT, list: LIST, tuple: LIST, type(None): NULL}
+
+
 def _rule_for(annotation: Any) -> Rule:
     """The rule for a value of a dataclass field annotated `annotation` (`float`, `int | None`,
     `dict[str, float]`...); anything unforeseen is let through."""
@@ -151,16 +155,18 @@ def _rule_for(annotation: Any) -> Rule:
         members = get_args(annotation)
         return AnyOf(tuple(_rule_for(member) for member in members),
                      " or ".join(getattr(m, "__name__", str(m)) for m in members))
-    base = origin or annotation
-    simple: dict[Any, Rule] = {bool: FLAG, int: WHOLE, float: NUMBER, str: TEXT,
-                               dict: OBJECT, list: LIST, tuple: LIST, type(None): NULL}
-    return simple.get(base, ANYTHING)
+    return _SIMPLE.get(origin or annotation, ANYTHING)
 
 
 def _train_rule() -> Object:
-    """TrainConfig's fields, each of its annotated type (the ranges are TrainConfig's to check)."""
-    hints = get_type_hints(TrainConfig)
-    known = {f.name: _rule_for(hints[f.name]) for f in fields(TrainConfig)}
+    """TrainConfig's fields, each of its annotated type (the ranges are TrainConfig's to check).
+    Should the annotations not resolve, the types of the defaults stand in for them."""
+    try:
+        hints = get_type_hints(TrainConfig)
+    except Exception:  # e.g. a name imported only for type checkers
+        defaults = TrainConfig()
+        hints = {f.name: type(getattr(defaults, f.name)) for f in fields(TrainConfig)}
+    known = {f.name: _rule_for(hints.get(f.name)) for f in fields(TrainConfig)}
     known["seed"] = COUNT
     return Object(known)
 
@@ -212,8 +218,9 @@ def depth(value: Any, limit: int = MAX_DEPTH) -> int:
             deepest = max(deepest, level)
             if deepest > limit:
                 return deepest
-            stack.extend((child, level) for child in
-                         (item.values() if isinstance(item, dict) else item))
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level) for child in children
+                         if isinstance(child, (list, dict)))
     return deepest
 
 
