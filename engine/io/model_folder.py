@@ -10,26 +10,33 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.errors import ModelFileError
-from engine.io.model_file import read_metadata
+from engine.io.header import PathLike
+from engine.io.model_file import read_metadata, remove_stale_temps
 
 SUFFIX = ".safetensors"
 MAX_FILE_NAME = 120  # bytes, suffix included; file systems stop at 255
-MODELS_DIR = Path("saved_models")  # relative: the folder the command runs in
+MODELS_DIR = Path("saved_models")
+"""Where models are saved and listed: `saved_models/`, relative, so in the folder the command
+runs in; `model_path("x")` is `MODELS_DIR / "x.safetensors"`."""
 _NAME_OK = re.compile(r"[A-Za-z0-9_.-]+")
 
-PathLike = str | os.PathLike
 
+def model_path(name: PathLike, folder: PathLike = MODELS_DIR, allow_paths: bool = True) -> Path:
+    """The file a model name means: `"digits-1"` -> `folder/digits-1.safetensors`.
 
-def model_path(name: str | os.PathLike, folder: PathLike = MODELS_DIR,
-               allow_paths: bool = True) -> Path:
-    """A bare name is `folder/NAME.safetensors`; with `allow_paths` (the CLI's `--save PATH`),
-    anything with a slash is a path, given the suffix if it lacks it. The app allows names only,
-    so a typed `../x` cannot land outside the models folder."""
+    With `allow_paths` (the CLI's `--save PATH`), anything with a slash, or ending in
+    `.safetensors`, is a path, given the suffix if it lacks it: `"some/x"` ->
+    `some/x.safetensors`. The app allows names only, so a typed `../x` cannot land outside the
+    models folder. A bare name holds only letters, digits, '-', '_' and '.', does not start with
+    '.', and the file name stays within `MAX_FILE_NAME` bytes; else `ModelFileError`."""
     text = os.fspath(name).strip()
     if not text:
         raise ModelFileError("the model name is empty")
@@ -66,7 +73,9 @@ def compact_layers(layers_text: str) -> str:
 
 
 def suggest_name(dataset_name: str, layers_text: str, folder: PathLike = MODELS_DIR) -> str:
-    """`digits-100relu-10softmax`, then `-2`, `-3`, ...: a name no file in `folder` has yet."""
+    """A bare name (for `model_path`) no file in `folder` has yet, from the dataset name and the
+    layers text: `("digits", "100:relu,10:softmax")` -> `"digits-100relu-10softmax"`, then
+    `"...-2"`, `"...-3"`. Characters a name may not hold become '_'."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{dataset_name}-{compact_layers(layers_text)}")
     stem = stem.lstrip(".")[: MAX_FILE_NAME - len(SUFFIX) - 8] or "model"  # room for "-N"
     name, n = stem, 1
@@ -78,7 +87,13 @@ def suggest_name(dataset_name: str, layers_text: str, folder: PathLike = MODELS_
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """One row of the models list; a file that cannot be read has `error` set instead."""
+    """One row of the models list, from the file's metadata alone.
+
+    `name` is the file name without `.safetensors`, `path` the file; `layers` reads
+    `"64-100relu-10softmax"` (the inputs, then each layer's units and activation); `accuracy`
+    (classifiers) or `r2` (regression) is the test score saved with the model, None if unknown.
+    A file that cannot be opened has `error` set (its one-line `ModelFileError`), `layers` and
+    `dataset` empty and `created_at` the file's modification time."""
 
     name: str
     path: str
@@ -90,41 +105,48 @@ class ModelInfo:
     r2: float | None = None  # regression models' test score, where accuracy is None
 
 
-def _score(test: dict, key: str) -> float | None:
+def _score(test: Mapping[str, Any], key: str) -> float | None:
     value = test.get(key)
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
-def _info(path: Path) -> ModelInfo:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(path.stat().st_mtime))
+def _info(path: Path, modified: float) -> ModelInfo:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(modified))
     try:
-        meta = read_metadata(path)
-        units = [f"{d['units']}{d['activation']}" for d in meta["model"]["layers"]]
-        dataset = meta.get("dataset") or {}
-        test = meta.get("test") or {}
-        return ModelInfo(
-            name=path.stem, path=str(path), layers="-".join([str(meta["n_inputs"]), *units]),
-            dataset=str(dataset.get("name", "?")) if isinstance(dataset, dict) else "?",
-            accuracy=_score(test, "accuracy"), created_at=str(meta.get("created_at", stamp)),
-            r2=_score(test, "r2"),
-        )
+        meta = read_metadata(path)  # every field used below is checked there
     except ModelFileError as exc:
         return ModelInfo(path.stem, str(path), "", "", None, stamp, error=str(exc))
-    except (KeyError, TypeError, AttributeError) as exc:
-        return ModelInfo(path.stem, str(path), "", "", None, stamp,
-                         error=f"{path}: the metadata describes no network (missing {exc})")
+    units = [f"{d['units']}{d['activation']}" for d in meta["model"]["layers"]]
+    dataset = meta.get("dataset") or {}
+    test = meta.get("test") or {}
+    return ModelInfo(
+        name=path.stem, path=str(path), layers="-".join([str(meta["n_inputs"]), *units]),
+        dataset=str(dataset.get("name", "?")), accuracy=_score(test, "accuracy"),
+        created_at=str(meta.get("created_at", stamp)), r2=_score(test, "r2"),
+    )
 
 
 def list_models(folder: PathLike = MODELS_DIR) -> list[ModelInfo]:
-    """Every model file in `folder`, newest first; unreadable files are listed with an error."""
+    """Every model file in `folder` (`*.safetensors`), newest first, one `ModelInfo` each; a file
+    that cannot be opened is listed with its error. Only regular files (or links to them) are
+    read: a FIFO, a folder or a device with a model's name is left out, never opened. Temp files
+    of saves killed mid-write are removed on the way (`remove_stale_temps`)."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    files = []
-    for path in folder.glob(f"*{SUFFIX}"):
+    remove_stale_temps(folder)
+    found: list[tuple[int, str, Path, float]] = []
+    try:
+        with os.scandir(folder) as entries:
+            named = [entry for entry in entries if entry.name.endswith(SUFFIX)]
+    except OSError:
+        return []
+    for entry in named:
         try:
-            files.append((path.stat().st_mtime_ns, path))
+            info = entry.stat()  # links followed: a link to a model is a model
         except OSError:
-            continue  # removed while listing
-    files.sort(key=lambda item: (-item[0], item[1].name))
-    return [_info(path) for _, path in files]
+            continue  # a dangling link, or removed while listing
+        if stat.S_ISREG(info.st_mode):
+            found.append((-info.st_mtime_ns, entry.name, Path(entry.path), info.st_mtime))
+    found.sort(key=lambda item: item[:2])
+    return [_info(path, modified) for _, _, path, modified in found]

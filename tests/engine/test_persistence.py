@@ -17,6 +17,7 @@ from engine.experiment import Experiment
 from engine.io.model_file import load_network, read_metadata, save_network
 from engine.io.model_folder import list_models, model_path, suggest_name
 from engine.network import Network
+from engine.nn import spec as spec_module
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig
 
 SPEC = ModelSpec((LayerSpec(5, "relu"), LayerSpec(3, "softmax")), "cross_entropy")
@@ -98,6 +99,26 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(ModelFileError, match=r"m\.safetensors: cannot write"):
         save_network(make_net(), tmp_path / "m.safetensors")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_refuses_what_load_would_refuse(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata of the wrong shape, or a network over the parameter ceiling, is never written:
+    the file could not be opened again."""
+    deep: list[object] = []
+    for _ in range(40):
+        deep = [deep]
+    for metadata, problem in (({"optimizer": "adam"}, "optimizer must be a JSON object"),
+                              ({"history": [{"epoch": "one"}]}, r"history\[0\]\.epoch"),
+                              ({"test": {"accuracy": "high"}}, "test.accuracy"),
+                              ({"note": deep}, "nested")):
+        with pytest.raises(ModelFileError, match=rf"m\.safetensors: nothing saved: .*{problem}"):
+            save_network(make_net(), tmp_path / "m.safetensors", metadata)
+    net = make_net()
+    monkeypatch.setattr(spec_module, "MAX_PARAMS", net.n_params - 1)
+    with pytest.raises(ModelFileError, match=r"m\.safetensors: nothing saved: .*parameters"):
+        save_network(net, tmp_path / "m.safetensors")
     assert os.listdir(tmp_path) == []
 
 
