@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import Experiment
+from engine import Experiment, TrainConfig
 from engine.io import model_file
 from engine.train.events import EpochEnd
 from tui.cli import main as cli
@@ -276,8 +276,10 @@ def test_app_gets_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["--dataset", "wine", "--lr", "0.01", "--epochs", "9"]) == 7
     args = seen[0]
     assert (args.dataset, args.lr, args.epochs, args.model) == ("wine", 0.01, 9, None)
-    assert (args.optimizer, args.batch_size, args.val_size, args.layers) == ("adam", 32, 0.15,
-                                                                             None)
+    defaults = TrainConfig()
+    assert (args.optimizer, args.batch_size, args.layers) == (defaults.optimizer,
+                                                              defaults.batch_size, None)
+    assert args.val_size == args.test_size == 0.15
     assert cli.main([]) == 7 and seen[1].dataset == "digits"
 
 
@@ -286,7 +288,8 @@ def test_options_before_or_after_train_mean_the_same() -> None:
     before = parser.parse_args(["--lr", "0.5", "train"])
     after = parser.parse_args(["train", "--lr", "0.5"])
     default = parser.parse_args(["train"])
-    assert before.lr == after.lr == 0.5 and default.lr == 0.001 and default.epochs == 60
+    assert before.lr == after.lr == 0.5
+    assert (default.lr, default.epochs) == (TrainConfig().lr, TrainConfig().epochs)
 
 
 # ---------------------------------------------------------------- formatting
