@@ -1,19 +1,29 @@
-"""The `nn-tui` command, run as a user would (`python -m tui` in a subprocess, in a temporary
-folder so saved_models/ lands there), plus its pure formatting helpers in-process."""
+"""The `nn-tui` command. Every case runs `tui.cli.main.main([...])` in-process, in a temporary
+folder so saved_models/ lands there, with the output captured: an interpreter per case would cost
+a second or two and test nothing more. Three things need a process of their own and get one each:
+the installed `nn-tui` script, a real Ctrl-C (`python -m tui`) and an import check that needs a
+fresh interpreter."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import types
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from engine import Experiment, TrainConfig
+from engine.io import model_file
 from engine.train.events import EpochEnd
 from tui.cli import main as cli
 from tui.cli import output
@@ -24,20 +34,102 @@ TINY = ("--dataset", "iris", "--layers", "16:relu,3:softmax", "--epochs", "5", "
 DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "params", "saved"}
 
 
-def start(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tui", *args], cwd=cwd, env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
 
 
-def nn_tui(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=60)
+NnTui = Callable[..., Run]
 
 
-def test_train_json_is_one_object_per_line(tmp_path: Path) -> None:
-    result = nn_tui("train", *TINY, "--json", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    objects = [json.loads(line) for line in result.stdout.splitlines()]  # every line is JSON
+@pytest.fixture
+def nn_tui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           capsys: pytest.CaptureFixture[str]) -> NnTui:
+    """`nn_tui("train", ...)` runs the command in `tmp_path` and returns its status and output.
+    The app itself is replaced by one that fails the test: no case here may open it."""
+    monkeypatch.chdir(tmp_path)
+    fake_app = types.ModuleType("tui.app")
+
+    def run_app(args: object) -> int:
+        raise AssertionError(f"the app was started with {args}")
+
+    fake_app.run_app = run_app  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tui.app", fake_app)
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()  # only this command's output
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's usage errors leave through SystemExit
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# ---------------------------------------------------------------- bad input
+
+# case -> (arguments, a piece of the one-line reason)
+BAD_INPUTS = {
+    "unknown dataset": (("train", "--dataset", "nope"), "unknown dataset 'nope'"),
+    "unknown activation": (("train", "--layers", "10:wobbly,10:softmax"),
+                           "unknown activation 'wobbly'"),
+    "zero units": (("train", "--layers", "0:relu"), "at least 1 unit"),
+    "negative lr": (("train", "--lr", "-1"), "learning rate"),
+    "zero epochs": (("train", "--epochs", "0"), "epochs"),
+    "not a number": (("train", "--epochs", "many"), "invalid int value: 'many'"),
+    "unknown schedule": (("train", "--schedule", "warm"), "unknown schedule 'warm'"),
+    "missing data file": (("train", "--dataset", "absent.csv"), "absent.csv: no such file"),
+    "malformed data file": (("train", "--dataset", "bad.csv"), "bad.csv line 3"),
+    "output too small": (("train", "--layers", "100:relu,3:softmax"), "needs 10"),
+    "loss needs softmax": (("train", "--dataset", "iris", "--layers", "3:sigmoid",
+                            "--loss", "cross_entropy"), "softmax output"),
+    "bad save name": (("train", "--dataset", "iris", "--save", "no way"), "'no way'"),
+    "save name too long": (("train", "--dataset", "people", "--epochs", "1", "--save", "y" * 300),
+                           "too long"),
+    "save target exists": (("train", "--dataset", "iris", "--save", "taken"), "already exists"),
+    "missing model": (("evaluate", "ghost"), "ghost.safetensors: no such file"),
+    "corrupt model": (("evaluate", "corrupt.safetensors"), "corrupt.safetensors: truncated"),
+    "corrupt model info": (("info", "corrupt.safetensors"), "corrupt.safetensors: truncated"),
+    "missing model info": (("info", "ghost"), "ghost.safetensors: no such file"),
+    "app with missing model": (("--model", "ghost"), "ghost.safetensors: no such file"),
+    "app with bad lr": (("--lr", "-2"), "learning rate"),
+    "unknown command": (("fly",), "invalid choice: 'fly'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(nn_tui: NnTui, tmp_path: Path,
+                                                            case: str) -> None:
+    args, reason = BAD_INPUTS[case]
+    (tmp_path / "bad.csv").write_text("a,b,label\n1,2,x\n3,oops,y\n")
+    (tmp_path / "corrupt.safetensors").write_bytes(b"\x40\0\0\0\0\0\0\0{\"__meta")
+    (tmp_path / "saved_models").mkdir()
+    (tmp_path / "saved_models" / "taken.safetensors").write_bytes(b"someone's model")
+    before = _files(tmp_path)
+    result = nn_tui(*args)
+    assert result.code == 2, result
+    assert len(result.err.splitlines()) == 1 and result.err.endswith("\n"), result.err
+    assert result.err.startswith("nn-tui: error: ") and "Traceback" not in result.err
+    assert reason in result.err
+    assert result.out == ""  # refused before the header: nothing was trained
+    assert _files(tmp_path) == before
+
+
+# ---------------------------------------------------------------- happy paths
+
+
+def test_train_json_is_one_object_per_line(nn_tui: NnTui) -> None:
+    result = nn_tui("train", *TINY, "--json")
+    assert result.code == 0, result.err
+    objects = [json.loads(line) for line in result.out.splitlines()]  # every line is JSON
     epochs = [o for o in objects if o["event"] == "epoch"]
     assert [o["epoch"] for o in epochs] == [1, 2, 3, 4, 5]
     assert {"train_loss", "val_loss", "train_acc", "val_acc", "lr"} <= set(epochs[0])
@@ -45,14 +137,15 @@ def test_train_json_is_one_object_per_line(tmp_path: Path) -> None:
     assert set(done) == DONE_KEYS
     assert done["epochs"] == 5 and done["params"] == 4 * 16 + 16 + 16 * 3 + 3
     assert 0 <= done["test_accuracy"] <= 1 and done["test_loss"] > 0
-    assert 0 < done["seconds"] < 30 and done["saved"] is None
-    assert result.stderr == ""
+    assert isinstance(done["seconds"], float) and done["seconds"] > 0
+    assert done["saved"] is None
+    assert result.err == ""
 
 
-def test_train_human_save_then_evaluate_and_info(tmp_path: Path) -> None:
-    result = nn_tui("train", *TINY, "--save", "flowers", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+def test_train_human_save_then_evaluate_and_info(nn_tui: NnTui, tmp_path: Path) -> None:
+    result = nn_tui("train", *TINY, "--save", "flowers")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
     assert lines[0].startswith("iris: 104 train, 23 val, 23 test, 4 features -> 3 classes")
     assert "4 -> 16 relu -> 3 softmax, 131 params, cross_entropy, adam lr 0.05" in lines[0]
     epoch_lines = [line for line in lines if re.match(r"epoch +\d/5  loss +\d\.\d{4}  acc ", line)]
@@ -63,117 +156,130 @@ def test_train_human_save_then_evaluate_and_info(tmp_path: Path) -> None:
     saved = tmp_path / "saved_models" / "flowers.safetensors"
     assert lines[-1] == "saved saved_models/flowers.safetensors" and saved.is_file()
 
-    evaluated = nn_tui("evaluate", "flowers", cwd=tmp_path)
-    assert evaluated.returncode == 0, evaluated.stderr
-    assert test_line in evaluated.stdout.splitlines()  # the same split, the same weights
-    table = evaluated.stdout.splitlines()[-4:]
+    evaluated = nn_tui("evaluate", "flowers")
+    assert evaluated.code == 0, evaluated.err
+    assert test_line in evaluated.out.splitlines()  # the same split, the same weights
+    table = evaluated.out.splitlines()[-4:]
     assert table[0].split() == ["setosa", "versicolor", "virginica"]
     assert [row.split()[0] for row in table[1:]] == ["setosa", "versicolor", "virginica"]
     counts = np.array([[int(v) for v in row.split()[1:]] for row in table[1:]])
     assert counts.sum() == 23  # iris test split: 15% of 150
 
-    as_json = json.loads(nn_tui("evaluate", str(saved), "--json", cwd=tmp_path).stdout)
+    as_json = json.loads(nn_tui("evaluate", str(saved), "--json").out)
     assert f"test accuracy {as_json['accuracy']:.4f}" in test_line
     assert np.array_equal(as_json["confusion"], counts)
 
-    info = nn_tui("info", "flowers", cwd=tmp_path)
-    assert info.returncode == 0, info.stderr
-    assert re.search(r"dense_0 \(Dense\) +\(None, 16\) +relu +80", info.stdout)
-    assert re.search(r"dense_1 \(Dense\) +\(None, 3\) +softmax +51", info.stdout)
-    assert "Total params: 131" in info.stdout and "Epochs trained: 5" in info.stdout
-    assert "Optimizer: adam" in info.stdout and "Dataset: iris" in info.stdout
-    summary = json.loads(nn_tui("info", "flowers", "--json", cwd=tmp_path).stdout)
+    misfit = nn_tui("evaluate", "flowers", "--dataset", "wine")  # 13 features, not 4
+    assert misfit.code == 2 and misfit.out == ""
+    assert misfit.err.startswith("nn-tui: error: ") and len(misfit.err.splitlines()) == 1
+
+    info = nn_tui("info", "flowers")
+    assert info.code == 0, info.err
+    assert re.search(r"dense_0 \(Dense\) +\(None, 16\) +relu +80", info.out)
+    assert re.search(r"dense_1 \(Dense\) +\(None, 3\) +softmax +51", info.out)
+    assert "Total params: 131" in info.out and "Epochs trained: 5" in info.out
+    assert "Optimizer: adam" in info.out and "Dataset: iris" in info.out
+    summary = json.loads(nn_tui("info", "flowers", "--json").out)
     assert summary["total_params"] == 131 and summary["epochs_trained"] == 5
     assert [layer["output_shape"] for layer in summary["layers"]] == [[None, 16], [None, 3]]
 
 
-def test_regression_reports_r2(tmp_path: Path) -> None:
+def test_regression_reports_r2(nn_tui: NnTui) -> None:
     result = nn_tui("train", "--dataset", "sine", "--layers", "16:tanh,1:linear", "--loss", "mse",
-                    "--epochs", "3", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+                    "--epochs", "3")
+    assert result.code == 0, result.err
     assert re.search(r"epoch +1/3  loss +\d\.\d{4}  r2 +-?\d\.\d{3}  val_loss .* val_mae ",
-                     result.stdout)
-    assert re.search(r"^test r2 -?\d\.\d{4}  test mae \d\.\d{4}  test loss", result.stdout, re.M)
+                     result.out)
+    assert re.search(r"^test r2 -?\d\.\d{4}  test mae \d\.\d{4}  test loss", result.out, re.M)
     done = json.loads(nn_tui("train", "--dataset", "sine", "--layers", "8:tanh,1:linear",
-                             "--epochs", "2", "--json", cwd=tmp_path).stdout.splitlines()[-1])
+                             "--epochs", "2", "--json").out.splitlines()[-1])
     assert {"test_r2", "test_mae"} <= set(done) and "test_accuracy" not in done
 
 
-def test_divergence_is_reported_and_still_saves(tmp_path: Path) -> None:
+def test_divergence_is_reported_and_still_saves(nn_tui: NnTui, tmp_path: Path) -> None:
     result = nn_tui("train", "--dataset", "iris", "--optimizer", "sgd", "--lr", "10000",
-                    "--epochs", "5", "--save", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "diverged at epoch" in result.stdout and "test accuracy" in result.stdout
+                    "--epochs", "5", "--save")
+    assert result.code == 0, result.err
+    assert "diverged at epoch" in result.out and "test accuracy" in result.out
     assert (tmp_path / "saved_models" / "iris-100relu-3softmax.safetensors").is_file()
 
 
-BAD_INPUTS = {
-    "unknown dataset": ("train", "--dataset", "nope"),
-    "unknown activation": ("train", "--layers", "10:wobbly,10:softmax"),
-    "zero units": ("train", "--layers", "0:relu"),
-    "negative lr": ("train", "--lr", "-1"),
-    "zero epochs": ("train", "--epochs", "0"),
-    "not a number": ("train", "--epochs", "many"),
-    "missing data file": ("train", "--dataset", "absent.csv"),
-    "malformed data file": ("train", "--dataset", "bad.csv"),
-    "output too small": ("train", "--layers", "100:relu,3:softmax"),
-    "loss needs softmax": ("train", "--dataset", "iris", "--layers", "3:sigmoid",
-                           "--loss", "cross_entropy"),
-    "bad save name": ("train", "--dataset", "iris", "--save", "no way"),
-    "missing model": ("evaluate", "ghost"),
-    "corrupt model": ("evaluate", "corrupt.safetensors"),
-    "corrupt model info": ("info", "corrupt.safetensors"),
-    "app with missing model": ("--model", "ghost"),
-    "app with bad lr": ("--lr", "-2"),
-    "unknown command": ("fly",),
-}
+# ---------------------------------------------------------------- a save that fails
 
 
-def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
-    (tmp_path / "bad.csv").write_text("a,b,label\n1,2,x\n3,oops,y\n")
-    (tmp_path / "corrupt.safetensors").write_bytes(b"\x40\0\0\0\0\0\0\0{\"__meta")
-    running = {case: start(*args, cwd=tmp_path) for case, args in BAD_INPUTS.items()}
-    for case, process in running.items():
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 2, (case, out, err)
-        assert len(err.splitlines()) == 1, (case, err)
-        assert err.startswith("nn-tui: error: ") and "Traceback" not in err, (case, err)
-        assert out == "", (case, out)
-    assert not (tmp_path / "saved_models").exists()
+def test_a_failed_save_keeps_the_run_in_saved_models(nn_tui: NnTui, tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, so no folder can be made here")
+    result = nn_tui("train", *TINY, "--save", "blocker/flowers")
+    assert result.code == 1, result.err
+    kept = Path("saved_models/flowers.safetensors")
+    assert re.fullmatch(rf"nn-tui: error: blocker/flowers\.safetensors: cannot write \(.+\); "
+                        rf"the model is kept in {re.escape(str(kept))} instead\n", result.err)
+    assert result.out.splitlines()[-1] == f"saved {kept}"
+    test_line = next(line for line in result.out.splitlines() if line.startswith("test "))
+    assert test_line in nn_tui("evaluate", str(kept)).out.splitlines()  # the trained weights
+    assert (tmp_path / "blocker").read_text().startswith("a file")
 
 
-def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
-    process = start("train", "--dataset", "iris", "--epochs", "10000000", "--json", cwd=tmp_path)
-    for _ in range(3):  # started, then epochs: training is under way
-        assert process.stdout.readline()
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert re.fullmatch(r"interrupted at epoch \d+\n", err)
-    assert all(json.loads(line)["event"] == "epoch" for line in out.splitlines())
+@pytest.fixture
+def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every write under `tmp_path` fails with ENOSPC; the temp folder is `tmp_path/tmp`, which
+    is still writable. Returns that temp folder."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    write = model_file._write_atomic
+
+    def write_or_fail(path: Path, data: bytes, overwrite: bool) -> None:
+        if path.resolve().parent != temp.resolve():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        write(path, data, overwrite)
+
+    monkeypatch.setattr(model_file, "_write_atomic", write_or_fail)
+    return temp
 
 
-def test_headless_cli_imports_no_ui_library(tmp_path: Path) -> None:
-    code = ("import sys, tui.cli.main, engine.io.model_file; "
-            "print(sorted(m for m in ('textual', 'rich', 'plotext') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=ENV,
-                            capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "[]", result.stderr
+def test_a_save_on_a_full_disk_falls_back_to_the_temp_folder(nn_tui: NnTui, tmp_path: Path,
+                                                             full_disk: Path) -> None:
+    (full_disk / "flowers.safetensors").write_bytes(b"another run's model")
+    result = nn_tui("train", *TINY, "--save", "flowers", "--json")
+    assert result.code == 1
+    kept = full_disk / "flowers-2.safetensors"  # a free name: the other run's file is left be
+    assert result.err == (f"nn-tui: error: saved_models/flowers.safetensors: cannot write (No "
+                          f"space left on device); the model is kept in {kept} instead\n")
+    done = json.loads(result.out.splitlines()[-1])
+    assert done["saved"] == str(kept) and "No space left" in done["save_error"]
+    assert (full_disk / "flowers.safetensors").read_bytes() == b"another run's model"
+    reopened = Experiment.load(str(kept))
+    assert reopened.trainer.epoch == 5
+    assert reopened.evaluate("test").accuracy == done["test_accuracy"]
+    assert list((tmp_path / "saved_models").glob("*")) == []
 
 
-# ---------------------------------------------------------------- in-process
+def test_a_save_with_nowhere_to_go_says_so(nn_tui: NnTui, full_disk: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(full_disk / "gone"))  # unwritable too
+    result = nn_tui("train", *TINY, "--save", "flowers")
+    assert result.code == 1
+    assert result.err == ("nn-tui: error: saved_models/flowers.safetensors: cannot write (No "
+                          "space left on device); the model is not saved\n")
+    assert "test accuracy" in result.out and "saved" not in result.out
 
 
-def test_app_gets_the_options(monkeypatch) -> None:
+# ---------------------------------------------------------------- the app's options
+
+
+def test_app_gets_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
     fake = types.ModuleType("tui.app")
-    fake.run_app = lambda args: seen.append(args) or 7
+    fake.run_app = lambda args: seen.append(args) or 7  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "tui.app", fake)
     assert cli.main(["--dataset", "wine", "--lr", "0.01", "--epochs", "9"]) == 7
     args = seen[0]
     assert (args.dataset, args.lr, args.epochs, args.model) == ("wine", 0.01, 9, None)
-    assert (args.optimizer, args.batch_size, args.val_size, args.layers) == ("adam", 32, 0.15,
-                                                                             None)
+    defaults = TrainConfig()
+    assert (args.optimizer, args.batch_size, args.layers) == (defaults.optimizer,
+                                                              defaults.batch_size, None)
+    assert args.val_size == args.test_size == 0.15
     assert cli.main([]) == 7 and seen[1].dataset == "digits"
 
 
@@ -182,7 +288,11 @@ def test_options_before_or_after_train_mean_the_same() -> None:
     before = parser.parse_args(["--lr", "0.5", "train"])
     after = parser.parse_args(["train", "--lr", "0.5"])
     default = parser.parse_args(["train"])
-    assert before.lr == after.lr == 0.5 and default.lr == 0.001 and default.epochs == 60
+    assert before.lr == after.lr == 0.5
+    assert (default.lr, default.epochs) == (TrainConfig().lr, TrainConfig().epochs)
+
+
+# ---------------------------------------------------------------- formatting
 
 
 def test_epoch_line_alignment() -> None:
@@ -201,8 +311,40 @@ def test_confusion_table() -> None:
                                   "mouse    3    100"]
 
 
-def test_a_save_name_too_long_is_an_error_not_a_traceback(tmp_path):
-    result = nn_tui("train", "--dataset", "people", "--epochs", "1", "--save", "y" * 300,
-                    cwd=tmp_path)
-    assert result.returncode == 2
-    assert "too long" in result.stderr and "Traceback" not in result.stderr
+# ---------------------------------------------------------------- in a process of its own
+
+
+def test_the_installed_nn_tui_script_trains_and_saves(tmp_path: Path) -> None:
+    """The console script pyproject declares, as a user runs it: it starts, trains and saves."""
+    script = Path(sys.executable).parent / "nn-tui"
+    result = subprocess.run([str(script), "train", "--dataset", "iris", "--layers",
+                             "4:relu,3:softmax", "--epochs", "1", "--save", "smoke"],
+                            cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "saved saved_models/smoke.safetensors"
+    assert (tmp_path / "saved_models" / "smoke.safetensors").is_file()
+    assert result.stderr == ""
+
+
+def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
+    """A real Ctrl-C lands wherever training is, so it takes a real process (`python -m tui`)."""
+    process = subprocess.Popen([sys.executable, "-m", "tui", "train", "--dataset", "iris",
+                                "--epochs", "10000000", "--json"], cwd=tmp_path, env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for _ in range(3):  # started, then epochs: training is under way
+        assert process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert re.fullmatch(r"interrupted at epoch \d+\n", err)
+    assert all(json.loads(line)["event"] == "epoch" for line in out.splitlines())
+
+
+def test_headless_cli_imports_no_ui_library(tmp_path: Path) -> None:
+    code = ("import sys, tui.cli.main, engine.io.model_file; "
+            "print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('textual', 'rich', 'plotext', 'textual_plotext')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=ENV,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr

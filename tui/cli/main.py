@@ -1,8 +1,9 @@
 """The `nn-tui` command: the app by default, and headless `train`, `evaluate` and `info`.
 
-Options and commands only: the training loop is `Trainer.run()`, and `cli_format` prints its
+Options and commands only: the training loop is `Trainer.run()`, and `tui.cli.output` prints its
 events as aligned lines or as JSON, one object a line. Bad input of any kind ends with status 2 and
-one line on stderr, `nn-tui: error: <reason>`, the reason being the engine's own message.
+one line on stderr, `nn-tui: error: <reason>`, the reason being the engine's own message. A
+trained run whose save fails is kept under another name, said in one such line, with status 1.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields
+from pathlib import Path
 from typing import NoReturn
 
 from engine.errors import EngineError, ModelFileError
 from engine.experiment import Experiment
 from engine.io.model_file import load_network
-from engine.io.model_folder import model_path, suggest_name
+from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
@@ -162,7 +165,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
         return 130
     test = session.evaluate("test")
-    saved = session.save(str(target)) if target is not None else None
+    saved, save_error = _save(session, target) if target is not None else (None, None)
     summary: dict[str, object] = {"event": "done"}
     if session.dataset.is_classification:
         summary["test_accuracy"] = test.accuracy
@@ -170,8 +173,43 @@ def cmd_train(args: argparse.Namespace) -> int:
         summary.update(test_r2=test.r2, test_mae=test.mae)
     summary.update(test_loss=test.loss, epochs=session.trainer.epoch, seconds=seconds,
                    params=session.network.n_params, saved=saved)
+    if save_error is not None:
+        summary["save_error"] = save_error
     out.done(summary, test)
-    return 0
+    if save_error is None:
+        return 0
+    kept = f"the model is kept in {saved} instead" if saved else "the model is not saved"
+    print(f"{PROG}: error: {save_error}; {kept}", file=sys.stderr)
+    return 1
+
+
+def _save(session: Experiment, target: Path) -> tuple[str | None, str | None]:
+    """Saves the finished run to `target`; if that write fails (full disk, unwritable folder, a
+    file that appeared there while training), to a free name in saved_models/ here, then in the
+    system's temp folder: minutes of training are not thrown away over a path. Returns the path
+    written, if any, and why `target` failed, if it did."""
+    try:
+        return session.save(str(target)), None
+    except (ModelFileError, OSError) as exc:
+        error = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot write"
+    for folder in (MODELS_DIR, Path(tempfile.gettempdir())):
+        fallback = _free_path(folder, target)
+        try:
+            return session.save(str(fallback)), error
+        except (ModelFileError, OSError):
+            continue
+    return None, error
+
+
+def _free_path(folder: Path, target: Path) -> Path:
+    """`folder/NAME.safetensors`, NAME being the target's, then `NAME-2`, `NAME-3`...: the first
+    that neither exists nor is the target that just failed."""
+    stem = target.name.removesuffix(SUFFIX)[: MAX_FILE_NAME - len(SUFFIX) - 8]  # room for "-N"
+    path, n = folder / f"{stem}{SUFFIX}", 1
+    while path.exists() or path.absolute() == target.absolute():
+        n += 1
+        path = folder / f"{stem}-{n}{SUFFIX}"
+    return path
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
