@@ -61,6 +61,9 @@ READ_BYTES = 1 << 20  # an .npz member is decompressed this much at a time into 
 
 CSV_CHUNK_ROWS = 4096  # rows converted at once: a chunk's strings are all that is kept as text
 CSV_CHUNK_FIELDS = 1 << 17  # ... and at most this many fields, for very wide files
+# Converted chunks are gathered in blocks this big: malloc maps blocks of 32 MiB and more on
+# their own and gives them back when freed, where many small arrays would fragment the heap.
+BLOCK_BYTES = 32 << 20
 
 
 def _one_line(text: str) -> str:
@@ -125,9 +128,9 @@ class _CsvBody:
         self.width = width
         self.text_labels = text_labels
         self.index: dict[str, int] = {}
-        self.X_parts: list[FloatArray] = []
-        self.y_parts: list[Array] = []
-        self.line_parts: list[IntArray] = []
+        self.X = _Blocks((width - 1,), np.float64)
+        self.y = _Blocks((), np.int64 if text_labels else np.float64)
+        self.lines = _Blocks((), np.int64)
         self.bad_label: tuple[int, str] | None = None  # the first non-finite number label
 
     def add(self, rows: list[list[str]], lines: list[int]) -> None:
@@ -136,9 +139,9 @@ class _CsvBody:
             return
         fast = self._fast(rows, lines)
         X, y, kept = fast if fast is not None else self._slow(rows, lines)
-        self.X_parts.append(X)
-        self.y_parts.append(y)
-        self.line_parts.append(np.asarray(kept, dtype=np.int64))
+        self.X.append(X)
+        self.y.append(y)
+        self.lines.append(np.asarray(kept, dtype=np.int64))
 
     def _fast(self, rows: list[list[str]], lines: list[int],
               ) -> tuple[FloatArray, Array, list[int]] | None:
@@ -210,11 +213,9 @@ class _CsvBody:
 
     def raw_data(self, names: tuple[str, ...]) -> RawData:
         shown, width = self.shown, self.width
-        if not self.X_parts or sum(len(part) for part in self.X_parts) == 0:
+        if self.X.rows == 0:
             raise DatasetError(f"{shown}: no data rows after the header")
-        X = _stack(self.X_parts)
-        lines = _stack(self.line_parts)
-        y = _stack(self.y_parts)
+        X, y, lines = self.X.stack(), self.y.stack(), self.lines.stack()
         if not self.text_labels and self.bad_label is not None:
             line, text = self.bad_label
             raise DatasetError(f"{shown} line {line}, column {width}: label {text!r} is not a "
@@ -229,17 +230,45 @@ class _CsvBody:
         return _classes(X, rank[y], tuple(texts), names, shown)
 
 
-def _stack(parts: list[Any]) -> Array:
-    """The chunks as one array, each freed once copied: the peak is the result and one chunk."""
-    first = parts[0]
-    out = np.empty((sum(len(part) for part in parts), *first.shape[1:]), dtype=first.dtype)
-    parts.reverse()
-    start = 0
-    while parts:
-        part = parts.pop()
-        out[start:start + len(part)] = part
-        start += len(part)
-    return out
+class _Blocks:
+    """Rows of one shape and dtype, appended a chunk at a time into blocks of ~`BLOCK_BYTES`."""
+
+    def __init__(self, row_shape: tuple[int, ...], dtype: type[np.generic]) -> None:
+        self.row_shape = row_shape
+        self.dtype = np.dtype(dtype)
+        row_bytes = max(1, math.prod(row_shape)) * self.dtype.itemsize
+        self.block_rows = max(1, BLOCK_BYTES // row_bytes)
+        self.blocks: list[Array] = []
+        self.filled = 0  # rows used in the last block
+        self.rows = 0
+
+    def append(self, part: Array) -> None:
+        start = 0
+        while start < len(part):
+            if not self.blocks or self.filled == len(self.blocks[-1]):
+                self.blocks.append(np.empty((self.block_rows, *self.row_shape), self.dtype))
+                self.filled = 0
+            block = self.blocks[-1]
+            n = min(len(part) - start, len(block) - self.filled)
+            block[self.filled:self.filled + n] = part[start:start + n]
+            self.filled += n
+            start += n
+        self.rows += len(part)
+
+    def stack(self) -> Array:
+        """All rows as one array; each block is freed once copied (peak: the result and one
+        block). The accumulator is empty afterwards."""
+        out = np.empty((self.rows, *self.row_shape), self.dtype)
+        self.blocks.reverse()
+        start = 0
+        while self.blocks:
+            block = self.blocks.pop()
+            n = min(len(block), self.rows - start)
+            out[start:start + n] = block[:n]
+            start += n
+            del block
+        self.rows = self.filled = 0
+        return out
 
 
 def _parse_csv(path: Path, shown: str, text_labels: bool) -> RawData:

@@ -30,6 +30,9 @@ NO_SCALING: Scaling = {"kind": "none"}
 # scaled data is inf/NaN. 1e150 leaves room for the sum over millions of rows; nothing measured
 # in the real world comes near it, so a value past it is a broken file, said by place.
 MAX_ABS_VALUE = 1e150
+# The scaler is fitted this many numbers at a time (partial_fit), so its temporaries stay small
+# for a big file; every built-in fits in one call, which is exactly StandardScaler.fit.
+FIT_CHUNK_VALUES = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,15 +155,19 @@ def _unscalable(shown: str, what: str, column: int) -> DatasetError:
 
 
 def _standard(shown: str, what: str, values: FloatArray, train: IntArray) -> Scaling:
-    """Mean and scale of each column over the training rows. The file readers name the row of a
-    value too large to standardise; this is the net under them (and the built-ins)."""
+    """Mean and scale of each column over the training rows (`train`, never empty), fitted a
+    chunk of rows at a time. The file readers name the row of a value too large to
+    standardise; this is the net under them (and the built-ins)."""
     if len(values):
         big = (values.max(axis=0) > MAX_ABS_VALUE) | (values.min(axis=0) < -MAX_ABS_VALUE)
         if big.any():
             raise _unscalable(shown, what, int(np.argmax(big)))
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(values[train])
+    scaler = StandardScaler()
+    step = max(1, FIT_CHUNK_VALUES // max(1, values.shape[1]))
+    for start in range(0, len(train), step):
+        scaler.partial_fit(values[train[start:start + step]])
     mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
     broken = ~(np.isfinite(mean) & np.isfinite(scale))
     if broken.any():

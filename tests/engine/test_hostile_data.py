@@ -304,8 +304,10 @@ def test_fortran_order_and_big_endian_members_read_as_saved(tmp_path: Path) -> N
 
 @pytest.fixture(params=[1, 3, 1000], ids=lambda n: f"chunk{n}")
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Every CSV test below runs with chunks of 1, 3 and 1000 rows: boundaries everywhere."""
+    """Every CSV test below runs with chunks of 1, 3 and 1000 rows, gathered in blocks of a
+    few rows: boundaries everywhere."""
     monkeypatch.setattr(files, "CSV_CHUNK_ROWS", request.param)
+    monkeypatch.setattr(files, "BLOCK_BYTES", 40)
     return int(request.param)
 
 
