@@ -325,7 +325,8 @@ def _read_csv(path: Path, shown: str) -> RawData:
     try:
         return _parse_csv(path, shown, text_labels=False)
     except _TextLabels:
-        return _parse_csv(path, shown, text_labels=True)
+        pass  # read again outside the handler: its traceback holds the first pass's arrays
+    return _parse_csv(path, shown, text_labels=True)
 
 
 def _labelled(X: FloatArray, values: FloatArray, names: tuple[str, ...], shown: str,
