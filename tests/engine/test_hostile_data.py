@@ -402,8 +402,8 @@ def test_any_damaged_byte_or_truncation_is_a_one_line_error(tmp_path: Path, suff
     the file loads or gives one DatasetError line, never another exception."""
     good = GOOD_NPZ if suffix == ".npz" else GOOD_CSV
     rng = np.random.default_rng(1)
-    variants = [good[:cut] for cut in range(0, len(good), max(1, len(good) // 60))]
-    for _ in range(120):
+    variants = [good[:cut] for cut in range(0, len(good), max(1, len(good) // 150))]
+    for _ in range(300):
         data = bytearray(good)
         for at in rng.integers(0, len(data), size=int(rng.integers(1, 4))):
             data[at] = int(rng.integers(0, 256))
