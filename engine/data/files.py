@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.lib.format as npy
@@ -42,6 +42,9 @@ from engine.data.split import (
     split_and_scale,
 )
 from engine.errors import DatasetError
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns (the csv module does not name it)
 
 Array = npt.NDArray[Any]
 FloatArray = npt.NDArray[np.float64]
@@ -286,8 +289,7 @@ def _parse_csv(path: Path, shown: str, text_labels: bool) -> RawData:
         raise DatasetError(f"{shown}: cannot read ({exc.strerror or exc})") from None
 
 
-def _parse_rows(reader: Any, shown: str, text_labels: bool) -> RawData:
-    """`reader` is a csv.reader (its type is private to the csv module)."""
+def _parse_rows(reader: Reader, shown: str, text_labels: bool) -> RawData:
     first: list[str] = []
     for row in reader:
         first = [f.strip() for f in row]
