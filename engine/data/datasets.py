@@ -22,27 +22,34 @@ MAX_SAMPLES = 1_000_000  # generated sets only; keeps a typo from filling the me
 
 
 def dataset_names() -> list[str]:
+    """The built-in datasets' names, in menu order (each a valid `load_dataset` argument)."""
     return list(BUILTIN_DATASETS)
 
 
-def _is(value: object, kind: type, low: float, high: float) -> bool:
-    """A number of that kind (bool excluded) with low <= value < high."""
-    return isinstance(value, kind) and not isinstance(value, bool) and low <= value < high
+def _is_whole(value: object, low: int, high: int) -> bool:
+    """A whole number (bool excluded) with low <= value < high; `value` is the caller's, untyped
+    at run time (the CLI and the app pass what a person typed, parsed)."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and low <= int(value) < high
+
+
+def _is_real(value: object, low: float, high: float) -> bool:
+    """A real number (bool excluded) with low <= value < high; NaN is never in range."""
+    return isinstance(value, Real) and not isinstance(value, bool) and low <= float(value) < high
 
 
 def _check_options(seed: int, val_size: float, test_size: float, noise: float | None,
                    n_samples: int | None) -> None:
-    if not _is(seed, Integral, 0, 2**32):
+    if not _is_whole(seed, 0, 2**32):
         raise DatasetError(f"seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
     for label, size in (("val_size", val_size), ("test_size", test_size)):
-        if not _is(size, Real, 0, 1):
+        if not _is_real(size, 0, 1):
             raise DatasetError(f"{label} must be a fraction in [0, 1), got {size!r}")
     if val_size + test_size >= 1:
         raise DatasetError(f"val_size + test_size must be below 1 to leave a training split, got "
                            f"{val_size} + {test_size}")
-    if noise is not None and not _is(noise, Real, 0, math.inf):
+    if noise is not None and not _is_real(noise, 0, math.inf):
         raise DatasetError(f"noise must be a finite number >= 0, got {noise!r}")
-    if n_samples is not None and not _is(n_samples, Integral, 1, MAX_SAMPLES + 1):
+    if n_samples is not None and not _is_whole(n_samples, 1, MAX_SAMPLES + 1):
         raise DatasetError(f"n_samples must be a whole number from 1 to {MAX_SAMPLES}, got "
                            f"{n_samples!r}")
 
@@ -50,8 +57,17 @@ def _check_options(seed: int, val_size: float, test_size: float, noise: float | 
 def load_dataset(name_or_path: str, *, seed: int = 0, val_size: float = 0.15,
                  test_size: float = 0.15, noise: float | None = None,
                  n_samples: int | None = None) -> Dataset:
-    """A built-in by name, or a .csv/.npz file by path; the same seed gives the same arrays.
-    `noise` and `n_samples` shape the generated sets and are ignored by the fixed ones."""
+    """A built-in by name (`dataset_names`), or a .csv/.npz file by path, split and scaled.
+
+    Returns a `Dataset`: X_* float64 (n_split, n_features); y_* int64 (n_split,) class indices,
+    or float64 (n_split, n_outputs) regression targets; about (1 - val_size - test_size) of
+    the rows in train, val_size in val, test_size in test. The same seed gives the same arrays.
+    `noise` and `n_samples` shape the generated sets and are ignored by the fixed ones.
+
+    A CSV has features then a label in each row (a first row with a word among its features is
+    the header). An NPZ has arrays X (n, n_features) and y: an integer y (n,) holds labels; a
+    float y (n,) or any y (n, n_outputs) holds regression targets. Every problem with the
+    options or the file raises `DatasetError` with one line naming the file and the place."""
     _check_options(seed, val_size, test_size, noise, n_samples)
     text = str(name_or_path)
     if text in BUILTIN_DATASETS:

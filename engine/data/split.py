@@ -10,22 +10,41 @@ scikit-learn is imported inside the functions that use it (about a second to imp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.errors import DatasetError
 
-Array = np.ndarray
+Array = npt.NDArray[Any]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Scaling = dict[str, Any]  # JSON-able: {"kind": "none" | "standard" | "divide", numbers...}
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
-NO_SCALING = {"kind": "none"}
+NO_SCALING: Scaling = {"kind": "none"}
+
+# Standardising squares the deviations from the mean: beyond ~1e154 they overflow to inf and the
+# scaled data is inf/NaN. 1e150 leaves room for the sum over millions of rows; nothing measured
+# in the real world comes near it, so a value past it is a broken file, said by place.
+MAX_ABS_VALUE = 1e150
+# The scaler is fitted this many numbers at a time (partial_fit), so its temporaries stay small
+# for a big file; every built-in fits in one call, which is exactly StandardScaler.fit.
+FIT_CHUNK_VALUES = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Train/val/test splits ready for a network: X float64 (n, features); y int64 labels (n,)
-    for classification, float64 (n, outputs) for regression. Compared by identity (arrays)."""
+    """Train/val/test splits ready for a network, every array read-only and C-contiguous.
+
+    X_train, X_val, X_test: float64 (n_split, n_features), scaled by `scaling` (fitted on the
+    training split). y_*: int64 class indices (n_split,) into `class_names` for classification;
+    float64 (n_split, n_outputs) for regression, scaled by `target_scaling` (`unscale_targets`
+    undoes it). An empty split (val_size=0) has 0 rows and the same trailing shape.
+    `feature_names` has n_features names; `class_names` is () for regression. `image_shape` is
+    (height, width) when each row is an image (digits: (8, 8)). Compared by identity (arrays)."""
 
     name: str
     task: str
@@ -38,8 +57,8 @@ class Dataset:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     image_shape: tuple[int, int] | None = None
-    scaling: dict = field(default_factory=dict)
-    target_scaling: dict = field(default_factory=dict)
+    scaling: Scaling = field(default_factory=dict)
+    target_scaling: Scaling = field(default_factory=dict)
     source: str = "builtin"
 
     @property
@@ -54,15 +73,17 @@ class Dataset:
     def n_outputs(self) -> int:
         return len(self.class_names) if self.is_classification else int(self.y_train.shape[1])
 
-    def unscale_targets(self, y: Array) -> Array:
-        """Regression outputs back in the file's units (MAE a person can read)."""
+    def unscale_targets(self, y: Array) -> FloatArray:
+        """Regression outputs (n, n_outputs) back in the file's units (MAE a person can read)."""
+        values = np.asarray(y, dtype=np.float64)
         if self.target_scaling.get("kind") != "standard":
-            return np.asarray(y, dtype=np.float64)
-        mean = np.asarray(self.target_scaling["mean"])
-        scale = np.asarray(self.target_scaling["scale"])
-        return np.asarray(y, dtype=np.float64) * scale + mean
+            return values
+        mean = np.asarray(self.target_scaling["mean"], dtype=np.float64)
+        scale = np.asarray(self.target_scaling["scale"], dtype=np.float64)
+        out: FloatArray = values * scale + mean
+        return out
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """A JSON-able summary for `nn-tui info` and model metadata (the scaling numbers are
         what a saved model needs to prepare new inputs)."""
         return {
@@ -82,7 +103,8 @@ class Dataset:
 
 @dataclass(frozen=True, eq=False)
 class RawData:
-    """A whole dataset before splitting. `prescaled` is the scaling the loader already applied;
+    """A whole dataset before splitting: X (n, n_features), y (n,) class indices or (n,) /
+    (n, n_outputs) regression targets. `prescaled` is the scaling the loader already applied;
     None means "standardise on the training split"."""
 
     X: Array
@@ -91,12 +113,12 @@ class RawData:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...] = ()
     image_shape: tuple[int, int] | None = None
-    prescaled: dict | None = None
+    prescaled: Scaling | None = None
     standardise_target: bool = False
 
 
-def _split_off(idx: Array, y: Array, fraction: float, seed: int, stratify: bool,
-               ) -> tuple[Array, Array]:
+def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bool,
+               ) -> tuple[IntArray, IntArray]:
     """(kept, taken) index arrays; stratified when possible, plain when a class is too small."""
     if fraction == 0:
         return idx, idx[:0]
@@ -104,15 +126,17 @@ def _split_off(idx: Array, y: Array, fraction: float, seed: int, stratify: bool,
 
     if stratify:
         try:
-            return tuple(train_test_split(idx, test_size=fraction, random_state=seed,
-                                          stratify=y[idx]))
+            kept, taken = train_test_split(idx, test_size=fraction, random_state=seed,
+                                           stratify=y[idx])
+            return kept, taken
         except ValueError:
             pass  # a class with too few rows to share out: a plain split still works
-    return tuple(train_test_split(idx, test_size=fraction, random_state=seed))
+    kept, taken = train_test_split(idx, test_size=fraction, random_state=seed)
+    return kept, taken
 
 
 def _split(name: str, y: Array, classes: bool, seed: int, val_size: float, test_size: float,
-           ) -> tuple[Array, Array, Array]:
+           ) -> tuple[IntArray, IntArray, IntArray]:
     idx = np.arange(len(y))
     try:
         rest, test = _split_off(idx, y, test_size, seed, classes)
@@ -125,49 +149,75 @@ def _split(name: str, y: Array, classes: bool, seed: int, val_size: float, test_
     return train, val, test
 
 
-def _standard(values: Array) -> dict:
+def _unscalable(shown: str, what: str, column: int) -> DatasetError:
+    return DatasetError(f"{shown}: {what} too large to scale (|x| > {MAX_ABS_VALUE:g}) in "
+                        f"column {column + 1}")
+
+
+def _standard(shown: str, what: str, values: FloatArray, train: IntArray) -> Scaling:
+    """Mean and scale of each column over the training rows (`train`, never empty), fitted a
+    chunk of rows at a time. The file readers name the row of a value too large to
+    standardise; this is the net under them (and the built-ins)."""
+    if len(values):
+        big = (values.max(axis=0) > MAX_ABS_VALUE) | (values.min(axis=0) < -MAX_ABS_VALUE)
+        if big.any():
+            raise _unscalable(shown, what, int(np.argmax(big)))
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(values)
-    return {"kind": "standard", "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}
+    scaler = StandardScaler()
+    step = max(1, FIT_CHUNK_VALUES // max(1, values.shape[1]))
+    for start in range(0, len(train), step):
+        scaler.partial_fit(values[train[start:start + step]])
+    mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
+    broken = ~(np.isfinite(mean) & np.isfinite(scale))
+    if broken.any():
+        raise _unscalable(shown, what, int(np.argmax(broken)))
+    return {"kind": "standard", "mean": mean.tolist(), "scale": scale.tolist()}
 
 
-def _apply(scaling: dict, values: Array) -> Array:
-    # Plain NumPy rather than scaler.transform, which refuses the empty val split of val_size=0.
-    if scaling.get("kind") != "standard":
-        return values
-    return (values - np.asarray(scaling["mean"])) / np.asarray(scaling["scale"])
+def _scaled(scaling: Scaling, values: FloatArray) -> FloatArray:
+    """`values` (a fresh copy nobody else holds) scaled in place: no second copy of the data.
+    Plain NumPy rather than scaler.transform, which refuses the empty val split of val_size=0."""
+    if scaling.get("kind") == "standard":
+        values -= np.asarray(scaling["mean"], dtype=np.float64)
+        values /= np.asarray(scaling["scale"], dtype=np.float64)
+    return values  # "none", or a loader's own ("divide") that it already applied
 
 
-def read_only(values: Array, dtype: type) -> Array:
+def read_only(values: Array, dtype: type[np.generic]) -> Array:
     """Takes ownership: callers pass arrays nobody else holds (fresh copies from indexing)."""
-    out = np.ascontiguousarray(values, dtype=dtype)
+    out: Array = np.ascontiguousarray(values, dtype=dtype)
     out.setflags(write=False)
     return out
 
 
 def split_and_scale(name: str, raw: RawData, source: str, *, seed: int, val_size: float,
                     test_size: float) -> Dataset:
-    """The one road from a loader's whole arrays to a `Dataset`: split, scale, freeze."""
+    """The one road from a loader's whole arrays to a `Dataset`: split, scale, freeze.
+
+    Each split is indexed out (a copy) and scaled in place, so the peak is the loader's arrays,
+    the splits and one training-split copy while the scaler is fitted."""
     shown = name if source == "builtin" else source
     classes = raw.task == CLASSIFICATION
     train, val, test = _split(shown, raw.y, classes, seed, val_size, test_size)
     X = np.asarray(raw.X, dtype=np.float64)
-    scaling = raw.prescaled if raw.prescaled is not None else _standard(X[train])
-    X = _apply(scaling, X)
+    scaling = raw.prescaled if raw.prescaled is not None else _standard(shown, "values", X,
+                                                                        train)
+    X_train, X_val, X_test = (read_only(_scaled(scaling, X[rows]), np.float64)
+                              for rows in (train, val, test))
     if classes:
-        y = np.asarray(raw.y, dtype=np.int64)
+        y_int = np.asarray(raw.y, dtype=np.int64)
         target_scaling = dict(NO_SCALING)
+        y_train, y_val, y_test = (read_only(y_int[rows], np.int64) for rows in (train, val, test))
     else:
         y = np.asarray(raw.y, dtype=np.float64).reshape(len(raw.y), -1)
-        target_scaling = _standard(y[train]) if raw.standardise_target else dict(NO_SCALING)
-        y = _apply(target_scaling, y)
-    x_type, y_type = np.float64, (np.int64 if classes else np.float64)
+        target_scaling = (_standard(shown, "targets", y, train) if raw.standardise_target
+                          else dict(NO_SCALING))
+        y_train, y_val, y_test = (read_only(_scaled(target_scaling, y[rows]), np.float64)
+                                  for rows in (train, val, test))
     return Dataset(
-        name=name, task=raw.task,
-        X_train=read_only(X[train], x_type), y_train=read_only(y[train], y_type),
-        X_val=read_only(X[val], x_type), y_val=read_only(y[val], y_type),
-        X_test=read_only(X[test], x_type), y_test=read_only(y[test], y_type),
+        name=name, task=raw.task, X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val,
+        X_test=X_test, y_test=y_test,
         feature_names=raw.feature_names, class_names=raw.class_names if classes else (),
         image_shape=raw.image_shape, scaling=dict(scaling), target_scaling=target_scaling,
         source=source,

@@ -135,6 +135,23 @@ def test_standardised_on_the_training_split_only(loaded: dict[str, Dataset], nam
     assert ds.scaling["kind"] == "standard"
 
 
+def test_a_scaler_fitted_in_chunks_matches_one_fitted_at_once(
+    loaded: dict[str, Dataset], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big file's scaler is fitted a few rows at a time (bounded memory): same numbers."""
+    from engine.data import split
+
+    monkeypatch.setattr(split, "FIT_CHUNK_VALUES", 30)  # 2 rows of wine, 3 of diabetes
+    for name in ("wine", "diabetes"):
+        whole, chunked = loaded[name], load_dataset(name)
+        for key in ("mean", "scale"):
+            np.testing.assert_allclose(chunked.scaling[key], whole.scaling[key], rtol=1e-12)
+        np.testing.assert_allclose(chunked.X_train, whole.X_train, rtol=1e-9, atol=1e-12)
+    reg = load_dataset("diabetes")
+    np.testing.assert_allclose(reg.target_scaling["mean"],
+                               loaded["diabetes"].target_scaling["mean"], rtol=1e-12)
+
+
 def test_diabetes_target_is_standardised_and_can_be_undone(loaded: dict[str, Dataset]) -> None:
     from sklearn.datasets import load_diabetes
 
