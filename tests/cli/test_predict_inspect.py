@@ -290,6 +290,8 @@ BAD = {
     "too big for float32": (("predict", "--input", "1e39,1"), "people", "too large"),
     "empty input": (("predict", "--input", ""), "people", "--input is empty"),
     "no input": (("predict",), "people", "the following arguments are required: --input"),
+    "input without value": (("predict", "--input", "--json"), "people",
+                            "argument --input: expected one argument"),
     "inspect wrong length": (("inspect", "--input", "1,2,3", "--target", "1"), "people",
                              "the model takes 2 inputs, got 3"),
     "inspect nan": (("inspect", "--input", "1,nan", "--target", "1"), "people",
@@ -370,6 +372,19 @@ def test_the_commands_are_registered() -> None:
 
 def test_a_value_with_a_minus_sign_stays_with_its_flag() -> None:
     glued = cli._glue_negative_values(["predict", "m", "--input", "-7,-3", "--input", "1,2",
-                                       "--target", "-1", "--json", "--", "--input", "-1"])
+                                       "--target", "-1", "--input", "--json", "--input", "-h",
+                                       "--", "--input", "-1"])
     assert glued == ["predict", "m", "--input=-7,-3", "--input", "1,2", "--target=-1",
-                     "--json", "--", "--input", "-1"]
+                     "--input", "--json", "--input", "-h", "--", "--input", "-1"]
+
+
+def test_inspect_names_a_regression_target_in_the_datasets_units(nn_tui: NnTui,
+                                                                 models: dict[str, str]) -> None:
+    session = Experiment.load(models["diabetes"])
+    result = nn_tui("inspect", models["diabetes"], "--sample", "2")
+    assert result.code == 0, result.err
+    target = float(session.dataset.unscale_targets(session.dataset.y_test[2:3])[0, 0])
+    assert f"diabetes test sample 2 (as the network sees it: after scaling), target " \
+           f"[{target:.4f}]" in result.out.splitlines()[1]
+    y_line = result.out.splitlines()[3]  # the target as the loss sees it: scaled
+    assert y_line.split()[0] == "y" and f"{session.dataset.y_test[2, 0]:.4f}" in y_line

@@ -24,6 +24,7 @@ import numpy as np
 
 from engine.errors import EngineError, ModelFileError
 from engine.experiment import Experiment
+from engine.inside.step_trace import trace_step
 from engine.io.model_file import load_network
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
 from engine.nn.losses import LOSSES
@@ -31,7 +32,13 @@ from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import TrainConfig, parse_layers
 from engine.train.events import Event
-from tui.cli.inside_output import prediction_dict, prediction_line, trace_dict, trace_lines
+from tui.cli.inside_output import (
+    prediction_dict,
+    prediction_line,
+    trace_dict,
+    trace_lines,
+    vector,
+)
 from tui.cli.model_inputs import InputError, SavedModel, dataset_sample
 from tui.cli.output import (
     HumanOutput,
@@ -173,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Options whose value may start with a minus sign (`--input -7,-3`), which argparse would take
-# for an option: `main` glues each to its flag (`--input=-7,-3`) first.
+# for an option: `main` glues such a value to its flag (`--input=-7,-3`) first. A value starting
+# with `--` is an option (the value was forgotten) and is left for argparse to say so.
 NUMBER_OPTIONS = ("--input", "--target")
 
 
@@ -186,7 +194,8 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
             break
         if token in NUMBER_OPTIONS:
             value = next(tokens, None)
-            if value is not None and value.startswith("-") and value not in ("-h", "--help"):
+            if value is not None and value.startswith("-") and not value.startswith("--") \
+                    and value != "-h":
                 token = f"{token}={value}"
             elif value is not None:
                 glued.append(token)
@@ -323,8 +332,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from engine.inside.step_trace import trace_step  # only this command needs the trace
-
     by_input = args.input is not None or args.target is not None
     by_sample = args.sample is not None or args.dataset is not None
     if by_input == by_sample:
@@ -345,7 +352,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             raise InputError("--dataset needs --sample N (which test sample to inspect)")
         picked = dataset_sample(model, args.dataset, args.sample)
         x, y = picked.x, picked.y
-        target = model.class_name(int(y[0])) if model.is_classifier else "in the row"
+        target = (model.class_name(int(y[0])) if model.is_classifier else
+                  vector(model.targets.undo(np.asarray(y[0], dtype=np.float64))))
         sample = (f"{picked.dataset} test sample {picked.index} (as the network sees it: "
                   f"after scaling), target {target}")
     with np.errstate(all="ignore"):

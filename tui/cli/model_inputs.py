@@ -156,7 +156,8 @@ class SavedModel:
     @classmethod
     def open(cls, path: str) -> SavedModel:
         network, meta = load_network(path, Network)
-        described = meta.get("dataset") if isinstance(meta.get("dataset"), dict) else {}
+        saved = meta.get("dataset")
+        described: dict[str, Any] = saved if isinstance(saved, dict) else {}
         classifier = network.is_classifier and described.get("task") != "regression"
         n_out = network.n_outputs
         return cls(
