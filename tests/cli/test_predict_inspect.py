@@ -50,7 +50,10 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     bare = str(folder / "tutorial.safetensors")
     _tutorial_network().save(bare)  # weights and architecture only: no dataset, no class names
     bad_scaling = _tutorial_network()
+    huge = Network([Dense(2, 1, "linear")], loss="mse")  # float32: 1e30 * 1e10 overflows
+    huge.layers[0].W[...] = 1e30
     return {
+        "huge": huge.save(folder / "huge.safetensors"),
         "people": _trained(folder, "people", "people", "2:sigmoid,1:sigmoid", "mse",
                            optimizer="sgd", lr=0.1, batch_size=1, epochs=30),
         "people64": _trained(folder, "people64", "people", "2:sigmoid,1:sigmoid", "mse",
@@ -289,6 +292,10 @@ BAD = {
     "overflow": (("predict", "--input", "1e400,1"), "people", "'1e400' is not a finite number"),
     "too big for float32": (("predict", "--input", "1e39,1"), "people", "too large"),
     "empty input": (("predict", "--input", ""), "people", "--input is empty"),
+    "output overflows": (("predict", "--input", "1,2", "--input", "1e10,1e10"), "huge",
+                         "--input '1e10,1e10': the network's output overflows"),
+    "inspect overflows": (("inspect", "--input", ",".join(["1e37"] * 10), "--target", "1"),
+                          "diabetes", "the numbers overflow for this sample"),
     "no input": (("predict",), "people", "the following arguments are required: --input"),
     "input without value": (("predict", "--input", "--json"), "people",
                             "argument --input: expected one argument"),

@@ -358,9 +358,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                   f"after scaling), target {target}")
     with np.errstate(all="ignore"):
         trace = trace_step(model.network, x, y, lr=0.0)
-    numbers = [trace.loss_before, *(a for layer in trace.layers
-                                    for a in (layer.z, layer.a, layer.dW, layer.db))]
-    if not all(np.isfinite(value).all() for value in numbers):
+    arrays = [a for layer in trace.layers for a in (layer.z, layer.a, layer.dW, layer.db)]
+    if not (np.isfinite(trace.loss_before) and all(np.isfinite(a).all() for a in arrays)):
         raise InputError("the numbers overflow for this sample (an input far outside what the "
                          "network was trained on?)")
     if args.json:
