@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--dataset", metavar="NAME|PATH",
                          help="with --sample: a dataset that fits the model (default: its own)")
     inspect.add_argument("--sample", type=int, metavar="N",
-                         help="sample N (from 0) of the dataset's test split")
+                         help="sample N (from 0) of the dataset's test split (people and the "
+                              "logic gates: the whole table, in order)")
     inspect.add_argument("--json", action="store_true",
                          help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
                               '"dW", "db"}, ...], ...}')
