@@ -1,5 +1,6 @@
 """The built-in datasets by name (`BUILTIN_DATASETS`): scikit-learn's small sets, generated 2-D
-puzzles (moons, circles, xor, spiral), a sine curve and the four-person tutorial table.
+puzzles (moons, circles, xor, spiral), a sine curve, the four-person tutorial table and the
+logic gates' truth tables (`and`, `or`, `xor4`).
 
 Each generator returns `RawData`; its builder in the registry splits and scales it like any other
 data. A separate module from `datasets` so the list of sets reads on its own. scikit-learn is
@@ -28,6 +29,16 @@ Array = np.ndarray
 PEOPLE_NAMES = ("Alice", "Bob", "Charlie", "Diana")
 _PEOPLE_X = ((-2.0, -1.0), (25.0, 6.0), (17.0, 4.0), (-15.0, -6.0))
 _PEOPLE_Y = (1, 0, 0, 1)  # 1 = female, as in the tutorial
+
+# The truth tables: inputs (x1, x2) in the usual order, and each gate's output per row. `xor4` is
+# XOR's four rows themselves (`xor` is the noisy 400-point puzzle): the classic set no network
+# without a hidden layer can learn, because no single line separates its classes.
+_GATE_X = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
+GATES: dict[str, tuple[int, int, int, int]] = {
+    "and": (0, 0, 0, 1),
+    "or": (0, 1, 1, 1),
+    "xor4": (0, 1, 1, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -132,15 +143,30 @@ def _sine(opt: _Options) -> RawData:
     return RawData(X=x, y=y, task=REGRESSION, feature_names=("x",), prescaled=NO_SCALING)
 
 
-def _people(**_: object) -> Dataset:
-    """Four rows are too few to split, so every split is the whole set (same order)."""
-    X = read_only(np.array(_PEOPLE_X), np.float64)
-    y = read_only(np.array(_PEOPLE_Y), np.int64)
+def _whole_table(name: str, X_rows: tuple[tuple[float, float], ...], labels: tuple[int, ...],
+                 feature_names: tuple[str, ...], class_names: tuple[str, ...]) -> Dataset:
+    """Four rows are too few to split, so every split is the whole set (same order), unscaled:
+    the numbers a learner types are the numbers the network sees."""
+    X = read_only(np.array(X_rows), np.float64)
+    y = read_only(np.array(labels), np.int64)
     return Dataset(
-        name="people", task=CLASSIFICATION, X_train=X, y_train=y, X_val=X, y_val=y,
-        X_test=X, y_test=y, feature_names=("weight", "height"), class_names=("male", "female"),
+        name=name, task=CLASSIFICATION, X_train=X, y_train=y, X_val=X, y_val=y,
+        X_test=X, y_test=y, feature_names=feature_names, class_names=class_names,
         scaling=dict(NO_SCALING), target_scaling=dict(NO_SCALING),
     )
+
+
+def _people(**_: object) -> Dataset:
+    """The `people` tutorial's four rows (weight and height offsets; 1 = female)."""
+    return _whole_table("people", _PEOPLE_X, _PEOPLE_Y, ("weight", "height"), ("male", "female"))
+
+
+def _gate(name: str) -> Callable[..., Dataset]:
+    def build(**_: object) -> Dataset:
+        return _whole_table(name, _GATE_X, GATES[name], ("x1", "x2"), ("0", "1"))
+
+    build.__doc__ = f"The {name} gate's truth table: four rows, every split the whole table."
+    return build
 
 
 Builder = Callable[..., Dataset]
@@ -169,4 +195,5 @@ BUILTIN_DATASETS: dict[str, Builder] = {
     "spiral": _builder("spiral", _spiral),
     "sine": _builder("sine", _sine),
     "people": _people,
+    **{name: _gate(name) for name in GATES},
 }

@@ -15,8 +15,6 @@ import subprocess
 import sys
 import tempfile
 import types
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,7 @@ import pytest
 from engine import Experiment, TrainConfig
 from engine.io import model_file
 from engine.train.events import EpochEnd
+from tests.cli.runner import NnTui
 from tui.cli import main as cli
 from tui.cli import output
 
@@ -32,42 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TINY = ("--dataset", "iris", "--layers", "16:relu,3:softmax", "--epochs", "5", "--lr", "0.05")
 DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "params", "saved"}
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-NnTui = Callable[..., Run]
-
-
-@pytest.fixture
-def nn_tui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-           capsys: pytest.CaptureFixture[str]) -> NnTui:
-    """`nn_tui("train", ...)` runs the command in `tmp_path` and returns its status and output.
-    The app itself is replaced by one that fails the test: no case here may open it."""
-    monkeypatch.chdir(tmp_path)
-    fake_app = types.ModuleType("tui.app")
-
-    def run_app(args: object) -> int:
-        raise AssertionError(f"the app was started with {args}")
-
-    fake_app.run_app = run_app  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tui.app", fake_app)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()  # only this command's output
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:  # argparse's usage errors leave through SystemExit
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -42,7 +42,7 @@ def arrays(ds: Dataset, split: str) -> tuple[np.ndarray, np.ndarray]:
 
 def test_registry_names_every_builtin() -> None:
     assert dataset_names() == list(BUILTIN_DATASETS)
-    assert set(dataset_names()) == {*EXPECTED, "people"}
+    assert set(dataset_names()) == {*EXPECTED, "people", "and", "or", "xor4"}
 
 
 @pytest.mark.parametrize("name", SPLITTABLE)

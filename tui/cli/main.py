@@ -1,4 +1,6 @@
-"""The `nn-tui` command: the app by default, and headless `train`, `evaluate` and `info`.
+"""The `nn-tui` command: the app by default, and headless `train`, `evaluate`, `info`, `predict`
+(the network's output for inputs typed on the command line) and `inspect` (one sample's forward
+and backward pass, every number of backprop).
 
 Options and commands only: the training loop is `Trainer.run()`, and `tui.cli.output` prints its
 events as aligned lines or as JSON, one object a line. Bad input of any kind ends with status 2 and
@@ -18,8 +20,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
+
 from engine.errors import EngineError, ModelFileError
 from engine.experiment import Experiment
+from engine.inside.step_trace import trace_step
 from engine.io.model_file import load_network
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
 from engine.nn.losses import LOSSES
@@ -27,6 +32,14 @@ from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import TrainConfig, parse_layers
 from engine.train.events import Event
+from tui.cli.inside_output import (
+    prediction_dict,
+    prediction_line,
+    trace_dict,
+    trace_lines,
+    vector,
+)
+from tui.cli.model_inputs import InputError, SavedModel, dataset_sample
 from tui.cli.output import (
     HumanOutput,
     JsonOutput,
@@ -123,7 +136,73 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="summarise a saved model")
     info.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
     info.add_argument("--json", action="store_true")
+
+    predict = commands.add_parser(
+        "predict", help="the network's output for inputs you type",
+        description="The network's output for each --input, with the predicted class (or the "
+                    "predicted values, for regression). Inputs are raw feature values, as in "
+                    "the dataset (digits pixels 0..16, iris lengths in cm): the input scaling "
+                    "saved with the model is applied before the network sees them, as in "
+                    "training. people and the logic gates have no scaling; nor does a file "
+                    "saved with Network.save alone, whose classes go by index.")
+    predict.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
+    predict.add_argument("--input", action="append", required=True, metavar="X1,X2,...",
+                         help="one sample's raw feature values, comma-separated (e.g. -7,-3); "
+                              "repeat for more samples")
+    predict.add_argument("--json", action="store_true",
+                         help='one object a line: {"input", "output", "predicted"}; predicted '
+                              "is the class name (its index if the model names no classes), "
+                              "or for regression a list of values in the dataset's units")
+
+    inspect = commands.add_parser(
+        "inspect", help="one sample's forward and backward pass, every number",
+        description="One forward and backward pass for one sample: each layer's z, a, "
+                    "delta = dL/dz, dW (in, out) and db, and the loss the model was trained "
+                    "with, on that sample alone. Either --input and --target (raw values, "
+                    "scaled with the model's saved scaling, as predict does), or --sample N: "
+                    "sample N (from 0) of the test split of --dataset (default: the dataset "
+                    "the model was trained on, split as in training: the split evaluate "
+                    "scores), taken after scaling, exactly as the network sees it.")
+    inspect.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
+    inspect.add_argument("--input", metavar="X1,X2,...",
+                         help="one sample's raw feature values, comma-separated")
+    inspect.add_argument("--target", metavar="Y",
+                         help="its true class (name or index 0..classes-1) or, for regression, "
+                              "its true values in the dataset's units, comma-separated")
+    inspect.add_argument("--dataset", metavar="NAME|PATH",
+                         help="with --sample: a dataset that fits the model (default: its own)")
+    inspect.add_argument("--sample", type=int, metavar="N",
+                         help="sample N (from 0) of the dataset's test split (people and the "
+                              "logic gates: the whole table, in order)")
+    inspect.add_argument("--json", action="store_true",
+                         help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
+                              '"dW", "db"}, ...], ...}')
     return parser
+
+
+# Options whose value may start with a minus sign (`--input -7,-3`), which argparse would take
+# for an option: `main` glues such a value to its flag (`--input=-7,-3`) first. A value starting
+# with `--` is an option (the value was forgotten) and is left for argparse to say so.
+NUMBER_OPTIONS = ("--input", "--target")
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    glued: list[str] = []
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--":
+            glued += [token, *tokens]
+            break
+        if token in NUMBER_OPTIONS:
+            value = next(tokens, None)
+            if value is not None and value.startswith("-") and not value.startswith("--") \
+                    and value != "-h":
+                token = f"{token}={value}"
+            elif value is not None:
+                glued.append(token)
+                token = value
+        glued.append(token)
+    return glued
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
@@ -234,6 +313,67 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    model = SavedModel.open(str(model_path(args.model)))
+    rows = [model.sample(text) for text in args.input]  # every input checked before any output
+    raw = np.array([r for r, _ in rows])
+    with np.errstate(all="ignore"):
+        outputs = model.network.predict_proba(np.array([seen for _, seen in rows]))
+    if not np.isfinite(outputs).all():
+        bad = int(np.flatnonzero(~np.isfinite(outputs).all(axis=1))[0])
+        raise InputError(f"--input {args.input[bad]!r}: the network's output overflows (an "
+                         "input far outside what it was trained on?)")
+    for values, output in zip(raw, outputs, strict=True):
+        predicted = model.predicted(output)
+        if args.json:
+            emit_json(prediction_dict(values, output, predicted))
+        else:
+            print(prediction_line(values, output, predicted))
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    by_input = args.input is not None or args.target is not None
+    by_sample = args.sample is not None or args.dataset is not None
+    if by_input == by_sample:
+        raise InputError("inspect needs either --input and --target, or --sample N (with "
+                         "--dataset, or the model's own)")
+    model = SavedModel.open(str(model_path(args.model)))
+    if by_input:
+        if args.input is None or args.target is None:
+            raise InputError(f"{'--target' if args.input is not None else '--input'} is "
+                             "missing (inspect --input X1,X2,... --target Y)")
+        raw, x = model.sample(args.input)
+        y = model.target(args.target)
+        scaled = ("no input scaling" if np.array_equal(raw, x) else
+                  "scaled with the model's input scaling")
+        sample = f"--input {args.input} ({scaled}), target {args.target}"
+    else:
+        if args.sample is None:
+            raise InputError("--dataset needs --sample N (which test sample to inspect)")
+        picked = dataset_sample(model, args.dataset, args.sample)
+        x, y = picked.x, picked.y
+        target = (model.class_name(int(y[0])) if model.is_classifier else
+                  vector(model.targets.undo(np.asarray(y[0], dtype=np.float64))))
+        sample = (f"{picked.dataset} test sample {picked.index} (as the network sees it: "
+                  f"after scaling), target {target}")
+    with np.errstate(all="ignore"):
+        trace = trace_step(model.network, x, y, lr=0.0)
+    arrays = [a for layer in trace.layers for a in (layer.z, layer.a, layer.dW, layer.db)]
+    if not (np.isfinite(trace.loss_before) and all(np.isfinite(a).all() for a in arrays)):
+        raise InputError("the numbers overflow for this sample (an input far outside what the "
+                         "network was trained on?)")
+    if args.json:
+        emit_json(trace_dict(trace))
+        return 0
+    net = model.network
+    layers = " -> ".join([str(net.n_inputs), *(f"{layer.n_out} {layer.activation}"
+                                               for layer in net.layers)])
+    print("\n".join(trace_lines(trace, f"{model.path}: {layers}, loss {trace.loss_name}",
+                                sample)))
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Checks the options, then hands them to the app (`tui.app.run_app`)."""
     _config(args)
@@ -254,11 +394,14 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "info": cmd_info,
+    "predict": cmd_predict,
+    "inspect": cmd_inspect,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_glue_negative_values(sys.argv[1:] if argv is None
+                                                           else list(argv)))
     try:
         return COMMANDS[args.command](args)
     except EngineError as exc:
