@@ -9,7 +9,8 @@ from engine import EpochEnd, Finished, LayerSpec, ModelSpec, Paused, SpecError, 
 from engine import TrainConfig as Config
 from tui import edits
 from tui.design import DataShape, Design, change_kind, changed_fields
-from tui.log_lines import epoch_line, si_rate
+from tui.log_lines import epoch_line
+from tui.numbers import compact_number
 from tui.pace import DEFAULT_PACE, PACES, faster, pace_label, slower
 from tui.relay import Relay, nice_stride
 
@@ -34,7 +35,7 @@ def test_epoch_line_has_the_issue_layout_and_shrinks_to_fit():
     assert epoch_line(epoch(20), width=40) == "epoch 20 loss 0.3142 val_acc 0.902"
     regression = epoch(3, train_acc=None, val_acc=None, train_r2=0.8, val_r2=0.75, val_mae=2.5)
     assert "r2 0.800" in epoch_line(regression) and "val_mae 2.500" in epoch_line(regression)
-    assert [si_rate(v) for v in (950, 1234, 99_900, 125_700, 2.5e6)] == \
+    assert [compact_number(v) for v in (950, 1234, 99_900, 125_700, 2.5e6)] == \
         ["950", "1.2k", "99.9k", "126k", "2.5M"]
 
 
