@@ -21,7 +21,7 @@ async def test_n_p_and_random_browse_the_test_split(make_app):
         await pilot.press("p")
         assert viewer.index == 1
         await pilot.press("p", "p")
-        assert viewer.index == len(app.session.dataset.X_test) - 1  # wraps around
+        assert viewer.index == len(app.controller.experiment.dataset.X_test) - 1  # wraps around
         seen = set()
         for _ in range(5):
             await pilot.press("R")
@@ -35,7 +35,7 @@ async def test_m_jumps_to_a_misclassified_sample(make_app):
         await ready(pilot)  # untrained: most samples are wrong
         await pilot.press("m")
         viewer = app.viewer
-        true = int(app.session.dataset.y_test[viewer.index])
+        true = int(app.controller.experiment.dataset.y_test[viewer.index])
         assert viewer.predicted_label is not None and viewer.predicted_label != true
 
 
@@ -73,7 +73,7 @@ async def test_the_panels_follow_the_training(make_app):
         await trained(pilot)
         assert not np.allclose(app.viewer.current_probabilities, probabilities)
         matrix = app.query_one(ConfusionMatrix).matrix
-        assert matrix.sum() == len(app.session.dataset.X_test)
+        assert matrix.sum() == len(app.controller.experiment.dataset.X_test)
         assert np.trace(matrix) / matrix.sum() > 0.5
         loss_chart = app.charts.query_one("#loss-chart", PlotextPlot)
         assert "loss" in loss_chart.render().plain
