@@ -64,7 +64,7 @@ async def trained(pilot: Pilot) -> NNTuiApp:
         runner = controller.experiment.runner
         last = controller.history[-1].epoch if controller.history else 0
         return not runner.is_alive and controller.state.phase == runner.state \
-            and controller.state.epoch == runner.epoch and app.shown == controller.state \
+            and controller.state.epoch == runner.epoch and app.views.shown == controller.state \
             and last == runner.epoch
 
     await wait_for(pilot, caught_up)

@@ -1,46 +1,43 @@
 """`NNTuiApp`: the one screen where a network is designed, trained live and looked inside.
 
-A thin map from keys to `Controller` calls (the state and what can be done with it live there,
-without Textual), and from the controller's state to the widgets. Up to ten times a second
-`_tick` drains the training thread's events through the controller, logs what a person can
-read, and (at a bounded rate) redraws the charts, the digit viewer and the confusion matrix
-from the runner's latest `Evaluated` scores: the UI thread runs no forward pass over a split.
-The key table is `tui.keys`.
+A thin map from keys to `Controller` calls: the state and what can be done with it live there,
+without Textual. Up to ten times a second `_tick` drains the training thread's events through
+the controller and hands them to `LiveViews`, which logs what a person can read and (at a
+bounded rate) redraws the charts, the digit viewer and the confusion matrix from the runner's
+latest scores. The key table is `tui.keys`; ctrl+s and ctrl+o are `tui.file_dialogs`.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.reactive import reactive
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, Evaluated, Event, Experiment, ModelInfo
-from tui.controller import Change, Controller, Outcome, TrainState
+from engine import MODELS_DIR, Experiment
+from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
-from tui.keys import APP_BINDINGS
-from tui.numbers import score_text
-from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, VIEW_SECONDS, Pace, pace_label, speed
-from tui.relay import Relay
+from tui.file_dialogs import FileDialogs
+from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
+from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
-from tui.screens.models import OpenDialog, SaveDialog
 from tui.sessions import Preset
+from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.charts import TrainingCharts
 from tui.widgets.confusion import ConfusionMatrix
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.status_bar import Status, StatusBar
+from tui.widgets.status_bar import StatusBar
 from tui.widgets.training_log import Clock, TrainingLog, wall_clock
 from tui.widgets.workbench import Workbench
 
@@ -48,7 +45,6 @@ TICK_SECONDS = 0.1
 PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer": "test sample",
                 "confusion": "confusion matrix (test)", "log": "training log"}
 ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
-NOT_IN_PALETTE = {"focus_next", "focus_previous", "command_palette", "quit"}  # quit: Textual's
 
 
 class NNTuiApp(App[int]):
@@ -56,20 +52,14 @@ class NNTuiApp(App[int]):
     TITLE = "nn-tui"
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
-    log_scale: reactive[bool] = reactive(False)
-
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
         super().__init__()
         self.controller = Controller(Preset(**options), models_dir, pace)
+        self.files = FileDialogs(self)
         self.clock = clock
         self.sample_seed = sample_seed
-        self.relay = Relay(TICK_SECONDS)
-        self.score = ""  # the status line's test score, as last drawn
-        self.shown: TrainState | None = None  # the state the status line last drew
-        self._shown_scores: Evaluated | None = None
-        self._stale = False  # events not drawn yet
-        self._drawn_at = self._drained_at = 0.0
+        self._drained_at = 0.0
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
@@ -97,11 +87,14 @@ class NNTuiApp(App[int]):
         self.log_panel = self.query_one(TrainingLog)
         self.status_bar = self.query_one(StatusBar)
         self.key_bar = self.query_one(KeyBar)
+        self.views = LiveViews(self.controller, Panels(
+            self.status_bar, self.charts, self.viewer, self.confusion, self.log_panel,
+            self.key_bar), TICK_SECONDS)
         for panel in self.workbench.panels:
             panel.border_title = PANEL_TITLES[panel.id]
         self.editor.show_loading(self.controller.preset.dataset_name)
         self.editor.focus_target().focus()
-        self.show_status()
+        self.views.show_status()
         self.set_interval(TICK_SECONDS, self._tick)
         self.load(self.controller.first_build(), "ready: press t to train, ? for help")
 
@@ -133,9 +126,9 @@ class NNTuiApp(App[int]):
         self.editor.show(self.controller.design)
         if self.viewer.dataset is not experiment.dataset:
             self.viewer.set_dataset(experiment.dataset)
-        self.take_events(self.controller.drain())
+        self.views.take(self.controller.drain())
         self.log_panel.note(note)
-        self.refresh_views()
+        self.views.refresh()
         self.refresh_bindings()
 
     # -- dialogs and errors -------------------------------------------------------------------
@@ -168,59 +161,11 @@ class NNTuiApp(App[int]):
         if self.controller.experiment is None or not self.is_running:  # not while closing
             return
         now = time.monotonic()
-        pace_now = speed(self.controller.pace)
         if self.controller.state.phase == "running" and \
-                now - self._drained_at < DRAIN_SECONDS[pace_now]:
+                now - self._drained_at < DRAIN_SECONDS[speed(self.controller.pace)]:
             return
         self._drained_at = now
-        self.take_events(self.controller.drain())
-
-    def take_events(self, events: Sequence[Event]) -> None:
-        """Logs drained events and redraws the views at a bounded rate (the controller has
-        already applied them to the state, the history and the scores)."""
-        batch = self.relay.take(events, time.monotonic(), self.controller.pace)
-        self.log_panel.add(batch.lines)
-        self._stale = self._stale or bool(events)
-        self.key_bar.follow()
-        now, state = time.monotonic(), self.controller.state
-        view_seconds = VIEW_SECONDS[speed(self.controller.pace)]
-        if self._stale and (not state.alive or state.phase == "paused"
-                            or now - self._drawn_at >= view_seconds):
-            self.refresh_views()
-        elif state != self.shown or events:
-            self.show_status()
-
-    def refresh_views(self) -> None:
-        """Redraws the charts, and the viewer and the confusion matrix from the latest scores."""
-        controller = self.controller
-        if controller.experiment is None:
-            return
-        self._stale, self._drawn_at = False, time.monotonic()
-        scores = controller.evaluation
-        if scores is not None and scores is not self._shown_scores:
-            self._show_scores(scores)
-        regression = not controller.experiment.dataset.is_classification
-        self.charts.show(controller.history, controller.previous, regression, self.log_scale,
-                         controller.run_target)
-        self.show_status()
-
-    def _show_scores(self, scores: Evaluated) -> None:
-        self._shown_scores = scores
-        self.viewer.set_predictions(scores.probabilities, self.controller.snapshot())
-        if scores.confusion is not None:
-            self.confusion.update_matrix(scores.confusion,
-                                         self.controller.experiment.dataset.class_names)
-        else:
-            r2 = scores.r2 if scores.r2 is not None else float("nan")
-            self.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
-        self.score = score_text(scores.accuracy, scores.r2)
-
-    def show_status(self) -> None:
-        controller = self.controller
-        self.shown = state = controller.state
-        self.status_bar.show(Status(controller.model_label, state.phase, state.epoch,
-                                    max(controller.run_target, state.epoch),
-                                    pace_label(controller.pace), self.score))
+        self.views.take(self.controller.drain())
 
     # -- training keys --------------------------------------------------------------------------
     def action_train(self) -> None:
@@ -249,15 +194,15 @@ class NNTuiApp(App[int]):
 
     def _reset(self) -> None:
         self.attempt(self.controller.reset)
-        self.take_events(self.controller.drain())
+        self.views.take(self.controller.drain())
 
     def action_slower(self) -> None:
         self.controller.slower()
-        self.show_status()
+        self.views.show_status()
 
     def action_faster(self) -> None:
         self.controller.faster()
-        self.show_status()
+        self.views.show_status()
 
     # -- viewing keys ---------------------------------------------------------------------------
     def action_next_sample(self) -> None:
@@ -282,9 +227,9 @@ class NNTuiApp(App[int]):
             self.workbench.focus_panel(self.viewer)
 
     def action_log_scale(self) -> None:
-        self.log_scale = not self.log_scale
+        self.views.log_scale = not self.views.log_scale
         self.workbench.reveal(self.charts)
-        self.refresh_views()
+        self.views.refresh()
 
     def action_switch_view(self) -> None:
         self.workbench.toggle_view()
@@ -306,7 +251,7 @@ class NNTuiApp(App[int]):
 
     # -- which keys apply ---------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ALWAYS or action not in self._own_actions():
+        if action in ALWAYS or action not in OWN_ACTIONS:
             return True
         if len(self.screen_stack) > 1:
             return False  # a dialog is open: the main screen's keys wait
@@ -319,23 +264,11 @@ class NNTuiApp(App[int]):
             return self.workbench.compact
         return allowed
 
-    @classmethod
-    def _own_actions(cls) -> set[str]:
-        return {binding.action for binding in Binding.make_bindings(cls.BINDINGS)}
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette's commands: Textual's own, then every key that applies on the main
-        screen (called while the palette is open, so `applies` rather than `check_action`),
-        each once though it has several keys (? and f1)."""
+        """Textual's commands, then every key that applies on the main screen (called while
+        the palette is open, so `applies` rather than `check_action`)."""
         yield from super().get_system_commands(screen)
-        offered: set[str] = set()
-        for binding in Binding.make_bindings(self.BINDINGS):
-            if binding.action in NOT_IN_PALETTE | offered or not self.applies(binding.action):
-                continue
-            offered.add(binding.action)
-            yield SystemCommand(binding.description.capitalize(),
-                                binding.tooltip or f"key: {binding.key}",
-                                getattr(self, f"action_{binding.action}"))
+        yield from palette_commands(self, self.applies)
 
     # -- design changes -----------------------------------------------------------------------
     def on_architecture_editor_proposed(self, message: ArchitectureEditor.Proposed) -> None:
@@ -351,7 +284,7 @@ class NNTuiApp(App[int]):
 
     def _carry_out(self, change: Change) -> None:
         try:
-            outcome: Outcome = change.carry_out()
+            outcome = change.carry_out()
         except USER_ERRORS as exc:
             self.report(exc)
             self.editor.show(self.controller.design)
@@ -362,7 +295,7 @@ class NNTuiApp(App[int]):
             self._adopted(outcome.note)
         else:
             self.log_panel.note(outcome.note)
-            self.refresh_views()  # before the first epoch the header and charts show the target
+            self.views.refresh()  # before the first epoch the header and charts show the target
 
     def _after_asking(self, question: str | None, action: Callable[[], None]) -> None:
         """Runs `action` at once when there is nothing to ask, else after a yes; a no puts
@@ -372,52 +305,12 @@ class NNTuiApp(App[int]):
         else:
             self.ask(question, action, on_no=lambda: self.editor.show(self.controller.design))
 
-    # -- saving and opening (ctrl+s, ctrl+o) --------------------------------------------------
+    # -- saving and opening (ctrl+s, ctrl+o) -------------------------------------------------
     def action_save(self) -> None:
-        if self.controller.pause_to_save():
-            self.log_panel.note("paused to save")
-        self.push_screen(SaveDialog(self.controller.save_suggestion(), self.controller.models_dir),
-                         self._save_to)
-
-    def _save_to(self, path: Path | None) -> None:
-        """Never overwrites silently: an existing file is replaced only after a yes."""
-        if path is None:
-            return
-        try:
-            exists = path.exists()
-        except OSError as exc:
-            self.report(exc)
-            return
-        if exists:
-            self.ask(f"{path.name} already exists. Replace it?", partial(self._write, path, True),
-                     on_no=lambda: self.notify("not saved: the existing file was kept"))
-        else:
-            self._write(path, False)
-
-    def _write(self, path: Path, overwrite: bool) -> None:
-        if self.controller.is_running():
-            self.notify("not saved: training is still running (press t to pause)",
-                        severity="warning")
-            return
-        try:
-            written = self.controller.save(path, overwrite=overwrite)
-        except USER_ERRORS as exc:
-            self.report(exc)
-            return
-        self.log_panel.note(f"saved {written}")
-        self.notify(f"saved {written}")
+        self.files.save()
 
     def action_open(self) -> None:
-        try:
-            models = self.controller.models()
-        except USER_ERRORS as exc:
-            self.report(exc)
-            return
-        self.push_screen(OpenDialog(models, self.controller.models_dir), self._open)
-
-    def _open(self, info: ModelInfo | None) -> None:
-        if info is not None:
-            self.load(self.controller.open_build(info), f"loaded {info.path}")
+        self.files.open()
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:

@@ -36,12 +36,11 @@ ADOPTED_SETTINGS = [f.name for f in fields(TrainConfig)
 def settled(app) -> bool:
     """No worker, no training thread, and every event drained, applied and drawn."""
     controller = app.controller
-    runner = controller.experiment.runner
+    runner, scores = controller.experiment.runner, controller.evaluation
     return (not app.workers and not runner.is_alive and controller.state.epoch == runner.epoch
-            and controller.state.phase == runner.state and app.shown == controller.state
-            and controller.evaluation is not None
-            and controller.evaluation.epoch == runner.epoch
-            and app.score == score_text(controller.evaluation.accuracy, controller.evaluation.r2))
+            and controller.state.phase == runner.state and app.views.shown == controller.state
+            and scores is not None and scores.epoch == runner.epoch
+            and app.views.score == score_text(scores.accuracy, scores.r2))
 
 
 async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
@@ -67,7 +66,7 @@ async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
 
         # the state: fed by the events alone, it agrees with the runner and the status line
         assert (state.phase, state.epoch) == (runner.state, runner.epoch)
-        assert app.shown == state
+        assert app.views.shown == state
         status = app.query_one(StatusBar).render().plain
         assert STATE_MARKS[state.phase] in status and f"epoch {runner.epoch}" in status
 
@@ -88,7 +87,7 @@ async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
 
         # the scores: those of the weights as they are, on every panel
         assert scores is not None and scores.epoch == runner.epoch
-        assert app.score == score_text(scores.accuracy, scores.r2)
+        assert app.views.score == score_text(scores.accuracy, scores.r2)
         expected = experiment.evaluate("test")
         assert scores.n == expected.n == len(experiment.dataset.X_test)
         assert scores.probabilities.shape == (expected.n, experiment.network.n_outputs)

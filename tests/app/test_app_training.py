@@ -55,7 +55,7 @@ async def test_t_pauses_and_resumes(make_app):
         paused_at = trainer.epoch
         await pilot.pause(0.5)
         assert trainer.epoch == paused_at
-        await wait_for(pilot, lambda: app.shown.phase == "paused")
+        await wait_for(pilot, lambda: app.views.shown.phase == "paused")
         assert "paused" in status_text(app)
         await pilot.press("t")
         await wait_for(pilot, lambda: trainer.epoch > paused_at)

@@ -28,8 +28,8 @@ async def train_to(pilot, epochs: int) -> None:
     runner = app.controller.experiment.runner
     runner.start(epochs=epochs)
     runner.join()
-    app.take_events(timeless(app.controller.drain()))
-    app.refresh_views()
+    app.views.take(timeless(app.controller.drain()))
+    app.views.refresh()
     await pilot.pause()
 
 
