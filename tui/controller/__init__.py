@@ -2,7 +2,7 @@
 event-fed `TrainState` (`state.py`) and the shapes of a design change (`changes.py`)."""
 
 from tui.controller.changes import Change, Outcome
-from tui.controller.controller import Controller, scored
+from tui.controller.controller import Controller
 from tui.controller.state import TrainState
 
-__all__ = ["Change", "Controller", "Outcome", "TrainState", "scored"]
+__all__ = ["Change", "Controller", "Outcome", "TrainState"]

@@ -34,24 +34,12 @@ from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.state import TrainState
 from tui.design import Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
-from tui.sessions import Preset, session_for
-
-Build = Callable[[], Experiment]
-
-
-def scored(build: Build) -> Build:
-    """`build`, then the new weights scored on the same (worker) thread, so the views have
-    their first scores the moment the experiment is adopted."""
-
-    def build_and_score() -> Experiment:
-        experiment = build()
-        experiment.runner.evaluate()
-        return experiment
-
-    return build_and_score
+from tui.sessions import Build, Preset, scored, session_for
 
 
 class Controller:
+    """The app's state and intentions (see the module's story)."""
+
     def __init__(self, preset: Preset | None = None, models_dir: str | Path = MODELS_DIR,
                  pace: Pace = DEFAULT_PACE) -> None:
         self.preset = preset or Preset()
