@@ -3,9 +3,10 @@ to fit, the pace steps, and what a design change costs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from engine import EpochEnd, Finished, LayerSpec, ModelSpec, Paused, SpecError, Started
+from engine import EpochEnd, Evaluated, Finished, LayerSpec, ModelSpec, Paused, SpecError, Started
 from engine import TrainConfig as Config
 from tui import edits
 from tui.design import DataShape, Design, change_kind, changed_fields
@@ -51,6 +52,16 @@ def test_relay_logs_every_stride_and_the_last_epoch_before_a_pause():
     assert [type(e).__name__ for e in later.lines] == ["EpochEnd", "Paused"]  # epoch 8 too
     done = relay.take([Finished(8)], 1.2, pace=15)
     assert [type(e).__name__ for e in done.lines] == ["Finished"] and not done.epochs
+
+
+def test_relay_leaves_the_scores_to_the_views():
+    relay = Relay(interval=0.1)
+    scores = Evaluated(7, 3, 1.0, None, np.eye(3, dtype=np.int64), np.eye(3))
+    batch = relay.take([Started(0, 60, 100, 32), *(epoch(n) for n in range(1, 8)), scores],
+                       1.0, pace=15)
+    assert [type(e).__name__ for e in batch.lines] == ["Started", "EpochEnd"]  # epoch 5 only
+    later = relay.take([Paused(7)], 1.1, pace=15)
+    assert [getattr(e, "epoch", None) for e in later.lines] == [7, 7]  # epoch 7, then paused
 
 
 def test_pace_steps_from_one_epoch_a_second_to_full_speed():
