@@ -125,12 +125,22 @@ def test_while_loading_only_train_waits():
     assert controller.can("train") is None and controller.can("stop") is False
 
 
-def test_train_runs_to_the_target_and_the_state_follows_at_once():
-    controller = controller_for(epochs=4)
+def test_the_state_follows_a_start_at_once():
+    controller = controller_for(epochs=100_000)
+    controller.set_pace(20)  # the run cannot end before the state is looked at
     controller.train()
-    assert controller.state.phase == "running" and controller.state.target == 4  # no wait
+    assert controller.state.phase == "running" and controller.state.target == 100_000
+    assert not controller.can("train") and controller.can("pause")
     with pytest.raises(EngineError, match="already running"):
         controller.train()
+    controller.stop()
+    events = settle(controller)
+    assert events[0].kind == "started" and controller.state.phase == "stopped"
+
+
+def test_train_runs_to_the_target_then_trains_more():
+    controller = controller_for(epochs=4)
+    controller.train()
     events = settle(controller)
     assert events[0].kind == "started"
     assert controller.state == TrainState("finished", 4, 4)
