@@ -22,7 +22,7 @@ from engine.io.model_folder import model_path
 from engine.network import Network
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
 from engine.train.events import EpochEnd
-from engine.train.runner import TrainingRunner
+from engine.train.runner import HeldOut, TrainingRunner
 from engine.train.train_data import TrainData
 from engine.train.trainer import Trainer
 
@@ -91,7 +91,8 @@ class Experiment:
         self.network = network or Network.from_spec(spec, dataset.n_features, seed=config.seed,
                                                     dtype=config.dtype)
         self.trainer = Trainer(self.network, TrainData.from_dataset(dataset), config)
-        self.runner = TrainingRunner(self.trainer)  # the thread the app trains in
+        # The thread the app trains in; it also scores the weights on the test split.
+        self.runner = TrainingRunner(self.trainer, HeldOut.test_split(dataset))
         self.name = name
         # How `dataset` was loaded (name or path, seed, split sizes...), saved with the model so
         # that opening it again gives the same split; None when the caller built the dataset.

@@ -39,30 +39,33 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
 
 
 async def ready(pilot: Pilot) -> NNTuiApp:
-    """Waits for the first session (loaded in a worker after the first frame)."""
+    """Waits for the first experiment (loaded in a worker after the first frame)."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.session is not None)
+    await wait_for(pilot, lambda: app.controller.experiment is not None)
     await pilot.pause()
     return app
 
 
 async def training(pilot: Pilot):
-    """Presses t and waits for the first epoch; returns the trainer, still running."""
-    trainer = pilot.app.session.runner
+    """Presses t and waits for the first epoch; returns the runner, still running."""
+    runner = pilot.app.controller.experiment.runner
     await pilot.press("t")
-    await wait_for(pilot, lambda: trainer.epoch >= 1)
-    return trainer
+    await wait_for(pilot, lambda: runner.epoch >= 1)
+    return runner
 
 
 async def trained(pilot: Pilot) -> NNTuiApp:
-    """Waits until the training thread is done and the app has shown its last events."""
+    """Waits until the training thread is done and the app has shown its last events: the
+    controller's state agrees with the runner and the status line shows that state."""
     app = pilot.app
 
     def caught_up() -> bool:
-        trainer = app.session.runner
-        last = app.history[-1].epoch if app.history else 0
-        return not trainer.is_alive and trainer.state == app.shown_state \
-            and last == trainer.epoch
+        controller = app.controller
+        runner = controller.experiment.runner
+        last = controller.history[-1].epoch if controller.history else 0
+        return not runner.is_alive and controller.state.phase == runner.state \
+            and controller.state.epoch == runner.epoch and app.views.shown == controller.state \
+            and last == runner.epoch
 
     await wait_for(pilot, caught_up)
     await pilot.pause()

@@ -1,81 +1,65 @@
 """`NNTuiApp`: the one screen where a network is designed, trained live and looked inside.
 
-The training thread only publishes events; up to ten times a second `_tick` drains them on the
-UI thread, appends the history in bulk, logs what a person can read, and (at most five times a
-second) redraws the charts, the digit viewer and the confusion matrix from a read-only snapshot.
-The keys live in `tui.keys` and `tui.key_actions`, design changes in `tui.changes`, saving and
-opening in `tui.model_files`.
+A thin map from keys to `Controller` calls: the state and what can be done with it live there,
+without Textual. Up to ten times a second `_tick` drains the training thread's events through
+the controller and hands them to `LiveViews`, which logs what a person can read and (at a
+bounded rate) redraws the charts, the digit viewer and the confusion matrix from the runner's
+latest scores. The key table is `tui.keys`; ctrl+s and ctrl+o are `tui.file_dialogs`.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, EpochEnd, Event, Experiment, Reset, Started
-from tui.changes import DesignChanges
-from tui.design import Design
+from engine import MODELS_DIR, Experiment
+from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
-from tui.key_actions import KeyActions
-from tui.keys import APP_BINDINGS
-from tui.model_files import ModelFiles
-from tui.pace import DEFAULT_PACE, Pace, pace_label
-from tui.relay import Relay
+from tui.file_dialogs import FileDialogs
+from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
+from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen, app_help_sections
 from tui.sessions import Preset
+from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.charts import TrainingCharts
 from tui.widgets.confusion import ConfusionMatrix
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.status_bar import Status, StatusBar
+from tui.widgets.status_bar import StatusBar
 from tui.widgets.training_log import Clock, TrainingLog, wall_clock
 from tui.widgets.workbench import Workbench
 
-# How often, while training, the trainer's events are drained (log and status line) and the
-# charts, viewer and confusion matrix redrawn. At full speed every bit of UI work takes the GIL
-# from the training thread (a redraw costs ~25 ms, mostly plotext), so the UI looks less often.
 TICK_SECONDS = 0.1
-DRAIN_SECONDS = {"paced": 0.1, "full speed": 0.25}
-VIEW_SECONDS = {"paced": 0.2, "full speed": 1.0}
 PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer": "test sample",
                 "confusion": "confusion matrix (test)", "log": "training log"}
+ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
 
 
-class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
+class NNTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
-    log_scale: reactive[bool] = reactive(False)
-
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
         super().__init__()
-        self.preset = Preset(**options)
-        self.models_dir = Path(models_dir)
+        self.controller = Controller(Preset(**options), models_dir, pace)
+        self.files = FileDialogs(self)
         self.clock = clock
-        self.pace: Pace = pace
         self.sample_seed = sample_seed
-        self.session: Experiment | None = None
-        self.design: Design | None = None
-        self.history: list[EpochEnd] = []  # this run's epochs, for the charts
-        self.previous: list[EpochEnd] = []  # the run before the last re-initialisation
-        self.target = 0  # the epoch the current run trains to
-        self.score = ""
-        self.relay = Relay(TICK_SECONDS)
-        self._stale = False  # new epochs not drawn yet
-        self._drawn_at = self._drained_at = 0.0
-        self.shown_state = ""
+        self._drained_at = 0.0
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
@@ -103,17 +87,20 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         self.log_panel = self.query_one(TrainingLog)
         self.status_bar = self.query_one(StatusBar)
         self.key_bar = self.query_one(KeyBar)
+        self.views = LiveViews(self.controller, Panels(
+            self.status_bar, self.charts, self.viewer, self.confusion, self.log_panel,
+            self.key_bar), TICK_SECONDS)
         for panel in self.workbench.panels:
             panel.border_title = PANEL_TITLES[panel.id]
-        self.editor.show_loading(self.preset.dataset_name)
+        self.editor.show_loading(self.controller.preset.dataset_name)
         self.editor.focus_target().focus()
-        self.show_status()
+        self.views.show_status()
         self.set_interval(TICK_SECONDS, self._tick)
-        self.load_session(self.preset.build, "ready: press t to train, ? for help")
+        self.load(self.controller.first_build(), "ready: press t to train, ? for help")
 
-    # -- sessions ---------------------------------------------------------------------------
-    def load_session(self, build: Callable[[], Experiment], note: str) -> None:
-        """Builds a session in a thread (datasets may take a second to load), then adopts it."""
+    # -- experiments, built in a worker -----------------------------------------------------
+    def load(self, build: Callable[[], Experiment], note: str) -> None:
+        """Builds an experiment in a thread (datasets may take a second), then adopts it."""
         self.run_worker(build, name=note, group="session", thread=True, exclusive=True,
                         exit_on_error=False)
 
@@ -122,38 +109,29 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         if worker.group != "session" or not self.is_running:
             return
         if event.state == WorkerState.SUCCESS:
-            self.adopt(worker.result, worker.name)
+            self.controller.adopt(worker.result)
+            self._adopted(worker.name)
         elif event.state == WorkerState.ERROR:
             self.report(worker.error)
-            if self.session is None:  # the preset failed: start from the default instead
-                self.load_session(Preset().build, "opened the default digits model instead")
-            elif self.design is not None:
-                self.editor.show(self.design)
+            if self.controller.experiment is None:  # the preset failed: start from the default
+                self.load(self.controller.default_build(),
+                          "opened the default digits model instead")
+            elif self.controller.design is not None:
+                self.editor.show(self.controller.design)
 
-    def adopt(self, session: Experiment, note: str, new_run: bool = True) -> None:
-        """Makes `session` the current one; the old runner is stopped and its last events
-        logged. `new_run` moves the current curves to the faded "previous run", kept only
-        while the dataset stays the same (curves of other data do not compare)."""
-        old, design = self.session, Design.of(session)
-        if old is not None:
-            old.runner.stop(wait=True)
-            self.take_events(old.runner.drain())
-        if self.design is None or self.design.data.source != design.data.source:
-            self.previous = []
-        elif new_run and self.history:
-            self.previous = self.history
-        self.session = session
-        self.history = list(session.trainer.history)
-        self.target = session.runner.epoch
-        session.runner.set_pace(self.pace)
-        self.design = design
-        self.editor.show(self.design)
-        if old is None or old.dataset is not session.dataset:
-            self.viewer.set_dataset(session.dataset)
+    def _adopted(self, note: str) -> None:
+        """Shows the experiment the controller has just adopted, after the old one's last
+        events."""
+        experiment = self.controller.experiment
+        self.editor.show(self.controller.design)
+        if self.viewer.dataset is not experiment.dataset:
+            self.viewer.set_dataset(experiment.dataset)
+        self.views.take(self.controller.drain())
         self.log_panel.note(note)
-        self.refresh_views()
+        self.views.refresh()
         self.refresh_bindings()
 
+    # -- dialogs and errors -------------------------------------------------------------------
     def ask(self, question: str, on_yes: Callable[[], None],
             on_no: Callable[[], None] | None = None) -> None:
         def answered(yes: bool | None) -> None:
@@ -169,106 +147,185 @@ class NNTuiApp(KeyActions, DesignChanges, ModelFiles, App[int]):
         elif error is not None:
             raise error
 
+    def attempt(self, intention: Callable[[], object]) -> bool:
+        """Calls a controller intention; a user's error is reported. True if it went through."""
+        try:
+            intention()
+        except USER_ERRORS as exc:
+            self.report(exc)
+            return False
+        return True
+
     # -- the relay from the training thread --------------------------------------------------
     def _tick(self) -> None:
-        if self.session is None or not self.is_running:  # not while the widgets go away
+        if self.controller.experiment is None or not self.is_running:  # not while closing
             return
-        runner, now = self.session.runner, time.monotonic()
-        busy = runner.is_alive and runner.state == "running"
-        if busy and now - self._drained_at < DRAIN_SECONDS[self._speed]:
+        now = time.monotonic()
+        if self.controller.state.phase == "running" and \
+                now - self._drained_at < DRAIN_SECONDS[speed(self.controller.pace)]:
             return
         self._drained_at = now
-        self.take_events(runner.drain())
+        self.views.take(self.controller.drain())
 
-    @property
-    def _speed(self) -> str:
-        return "paced" if self.pace else "full speed"
+    # -- training keys --------------------------------------------------------------------------
+    def action_train(self) -> None:
+        if self.attempt(self.controller.train) and self.workbench.compact:
+            self.workbench.view = "watch"
+        self.refresh_bindings()
 
-    def take_events(self, events: Sequence[Event]) -> None:
-        """Applies drained events: history, log lines, and (at a bounded rate) the views."""
-        for event in events:
-            if isinstance(event, EpochEnd):
-                self.history.append(event)
-            elif isinstance(event, Reset):
-                self.previous, self.history = self.history or self.previous, []
-            elif isinstance(event, Started):
-                self.target = event.target_epoch
-        batch = self.relay.take(events, time.monotonic(), self.pace)
-        self.log_panel.add(batch.lines)
-        self._stale = self._stale or not batch.empty
-        runner = self.session.runner if self.session else None
-        state = runner.state if runner else "loading"
-        self.key_bar.follow()
-        now = time.monotonic()
-        idle = runner is None or not runner.is_alive or state == "paused"
-        if self._stale and (idle or now - self._drawn_at >= VIEW_SECONDS[self._speed]):
-            self.refresh_views()
-        elif state != self.shown_state or events:
-            self.show_status()
+    def action_continue_training(self) -> None:
+        self.action_train()
 
-    def refresh_views(self) -> None:
-        """Redraws the charts, the viewer and the confusion matrix from a snapshot."""
-        session = self.session
-        if session is None:
-            return
-        self._stale, self._drawn_at = False, time.monotonic()
-        snapshot = session.trainer.snapshot()
-        self.viewer.set_network(snapshot)
-        evaluation = session.evaluate("test", network=snapshot)
-        regression = evaluation.accuracy is None
-        if evaluation.confusion is not None:
-            self.confusion.update_matrix(evaluation.confusion, session.dataset.class_names)
-            self.score = f"test acc {evaluation.accuracy:.3f}"
+    def action_pause(self) -> None:
+        self.attempt(self.controller.pause)
+
+    def action_resume(self) -> None:
+        self.attempt(self.controller.resume)
+
+    def action_stop(self) -> None:
+        self.attempt(self.controller.stop)
+
+    def action_step(self) -> None:
+        self.attempt(self.controller.step)
+        self.refresh_bindings()
+
+    def action_reinitialise(self) -> None:
+        self._after_asking(self.controller.reset_question(), self._reset)
+
+    def _reset(self) -> None:
+        self.attempt(self.controller.reset)
+        self.views.take(self.controller.drain())
+
+    def action_slower(self) -> None:
+        self.controller.slower()
+        self.views.show_status()
+
+    def action_faster(self) -> None:
+        self.controller.faster()
+        self.views.show_status()
+
+    # -- viewing keys ---------------------------------------------------------------------------
+    def action_next_sample(self) -> None:
+        self._browse(self.viewer.next_sample)
+
+    def action_previous_sample(self) -> None:
+        self._browse(self.viewer.previous_sample)
+
+    def action_next_misclassified(self) -> None:
+        self._browse(self.viewer.next_misclassified)
+
+    def action_random_sample(self) -> None:
+        self._browse(self.viewer.random_sample)
+
+    def _browse(self, move: Callable[[], None]) -> None:
+        self.workbench.reveal(self.viewer)
+        move()
+
+    def action_draw(self) -> None:
+        self.viewer.toggle_draw_mode()
+        if self.viewer.draw_mode:
+            self.workbench.focus_panel(self.viewer)
+
+    def action_log_scale(self) -> None:
+        self.views.log_scale = not self.views.log_scale
+        self.workbench.reveal(self.charts)
+        self.views.refresh()
+
+    def action_switch_view(self) -> None:
+        self.workbench.toggle_view()
+
+    def action_focus_next(self) -> None:
+        self._move_focus(1)
+
+    def action_focus_previous(self) -> None:
+        self._move_focus(-1)
+
+    def _move_focus(self, step: int) -> None:
+        if len(self.screen_stack) > 1:  # inside a dialog: plain focus order
+            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
         else:
-            r2 = evaluation.r2 if evaluation.r2 is not None else float("nan")
-            self.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
-            self.score = f"test R² {r2:.3f}"
-        self.charts.show(self.history, self.previous, regression, self.log_scale,
-                         self.run_target)
-        self.show_status()
+            self.workbench.move(step)
 
-    def show_status(self) -> None:
-        session, design = self.session, self.design
-        runner = session.runner if session else None
-        self.shown_state = runner.state if runner else "loading"
-        model = "loading…"
-        if design is not None:
-            units = "-".join(str(layer.units) for layer in design.layers)
-            model = f"{design.data.name} {design.data.n_inputs}-{units}"
-        epoch = runner.epoch if runner else 0
-        self.status_bar.show(Status(model, self.shown_state, epoch, max(self.run_target, epoch),
-                                    pace_label(self.pace), self.score))
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(app_help_sections(self)))
 
-    @property
-    def run_target(self) -> int:
-        """The epoch the current run trains to; before the first epoch, the one the next run
-        will (the epochs field), not what an earlier run trained to before a re-init."""
-        runner = self.session.runner if self.session else None
-        if runner and self.design and runner.epoch == 0 and not runner.is_alive:
-            return self.design.config.epochs
-        return self.target
+    # -- which keys apply ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ALWAYS or action not in OWN_ACTIONS:
+            return True
+        if len(self.screen_stack) > 1:
+            return False  # a dialog is open: the main screen's keys wait
+        return self.applies(action)
+
+    def applies(self, action: str) -> bool | None:
+        """Whether one of the app's actions makes sense now (None: not yet, while loading)."""
+        allowed = self.controller.can(action)
+        if action == "switch_view" and allowed:
+            return self.workbench.compact
+        return allowed
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every key that applies on the main screen (called while
+        the palette is open, so `applies` rather than `check_action`)."""
+        yield from super().get_system_commands(screen)
+        yield from palette_commands(self, self.applies)
+
+    # -- design changes -----------------------------------------------------------------------
+    def on_architecture_editor_proposed(self, message: ArchitectureEditor.Proposed) -> None:
+        self._make(self.controller.change(message.design, message.fields))
+
+    def on_architecture_editor_dataset_requested(
+            self, message: ArchitectureEditor.DatasetRequested) -> None:
+        if self.controller.design is not None:
+            self._make(self.controller.dataset_change(message.name))
+
+    def _make(self, change: Change) -> None:
+        self._after_asking(change.question, partial(self._carry_out, change))
+
+    def _carry_out(self, change: Change) -> None:
+        try:
+            outcome = change.carry_out()
+        except USER_ERRORS as exc:
+            self.report(exc)
+            self.editor.show(self.controller.design)
+            return
+        if outcome.build is not None:
+            self.load(outcome.build, outcome.note)
+        elif outcome.adopted:
+            self._adopted(outcome.note)
+        else:
+            self.log_panel.note(outcome.note)
+            self.views.refresh()  # before the first epoch the header and charts show the target
+
+    def _after_asking(self, question: str | None, action: Callable[[], None]) -> None:
+        """Runs `action` at once when there is nothing to ask, else after a yes; a no puts
+        the editor back as it was."""
+        if question is None:
+            action()
+        else:
+            self.ask(question, action, on_no=lambda: self.editor.show(self.controller.design))
+
+    # -- saving and opening (ctrl+s, ctrl+o) -------------------------------------------------
+    def action_save(self) -> None:
+        self.files.save()
+
+    def action_open(self) -> None:
+        self.files.open()
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        runner = self.session.runner if self.session else None
-        if runner is not None and runner.is_alive and runner.state == "running":
-            self.ask("Training is running. Stop it and quit?", self._quit)
-        elif self.session is not None and self.session.unsaved:
-            self.ask(f"The model trained to epoch {runner.epoch} is not saved (ctrl+s saves "
-                     "it). Quit anyway?", self._quit)
-        else:
+        question = self.controller.quit_question()
+        if question is None:
             self._quit()
+        else:
+            self.ask(question, self._quit)
 
     def _quit(self) -> None:
-        self.stop_training()
+        self.controller.shutdown()
         self.exit(0)
 
-    def stop_training(self) -> None:
-        if self.session is not None:
-            self.session.runner.stop(wait=True)
-
     def on_unmount(self) -> None:
-        self.stop_training()
+        self.controller.shutdown()
 
 
 def run_app(namespace: argparse.Namespace) -> int:

@@ -1,10 +1,14 @@
 """The app's key table: each key, its action, the footer's short label and the help screen's
 longer story (the tooltip). Several bindings share `t`; the app's `check_action` enables the one
 that fits the trainer's state, so the footer says "train", "pause", "resume" or "train more".
+The command palette offers the same actions (`palette_commands`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
 TRAIN_TIP = "start / pause / resume training; once finished, train another round"
@@ -43,3 +47,19 @@ APP_BINDINGS: list[BindingType] = [
     Binding("shift+tab", "focus_previous", "previous panel", show=False),
     Binding("ctrl+p", "command_palette", "commands", tooltip="the command palette: every action"),
 ]
+
+OWN_ACTIONS = frozenset(binding.action for binding in Binding.make_bindings(APP_BINDINGS))
+NOT_IN_PALETTE = {"focus_next", "focus_previous", "command_palette", "quit"}  # quit: Textual's
+
+
+def palette_commands(app: App, applies: Callable[[str], bool | None]) -> Iterable[SystemCommand]:
+    """A command per app key that `applies` now, each once though it has several keys (? and
+    f1), calling the app's `action_...` method."""
+    offered: set[str] = set()
+    for binding in Binding.make_bindings(APP_BINDINGS):
+        if binding.action in NOT_IN_PALETTE | offered or not applies(binding.action):
+            continue
+        offered.add(binding.action)
+        yield SystemCommand(binding.description.capitalize(),
+                            binding.tooltip or f"key: {binding.key}",
+                            getattr(app, f"action_{binding.action}"))

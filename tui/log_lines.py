@@ -7,15 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from engine import EpochEnd, Event
-
-
-def si_rate(value: float) -> str:
-    """1234.5 -> '1.2k', 2_500_000 -> '2.5M': samples per second at a glance."""
-    for threshold, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if value >= threshold:
-            scaled = value / threshold
-            return f"{scaled:.0f}{suffix}" if scaled >= 99.95 else f"{scaled:.1f}{suffix}"
-    return f"{value:.0f}"
+from tui.numbers import compact_number
 
 
 def _figure(label: str, value: float | None, digits: int) -> str | None:
@@ -32,7 +24,7 @@ EPOCH_FIELDS: dict[str, Callable[[EpochEnd], str | None]] = {
     "val_acc": lambda e: _figure("val_acc", e.val_acc, 3),
     "val_r2": lambda e: _figure("val_r2", e.val_r2, 3),
     "val_mae": lambda e: _figure("val_mae", e.val_mae, 3),
-    "rate": lambda e: f"{si_rate(e.samples_per_sec)} samples/s",
+    "rate": lambda e: f"{compact_number(e.samples_per_sec)} samples/s",
 }
 
 # Line layouts from the fullest to the most compact; the first that fits the width is used.
@@ -44,7 +36,7 @@ EPOCH_LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-WIDEST_RATE = 99_900.0  # "99.9k": the longest text si_rate gives
+WIDEST_RATE = 99_900.0  # "99.9k": the longest text compact_number gives
 
 
 def _line(event: EpochEnd, layout: tuple[str, tuple[str, ...]]) -> str:

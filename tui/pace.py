@@ -1,4 +1,5 @@
-"""Training pace: full speed, or slowed to a number of epochs a person can watch each second.
+"""Training pace: full speed, or slowed to a number of epochs a person can watch each second, and
+how often the views follow a run at each speed.
 
 A default digits run takes well under a second at full speed; the default pace stretches its 60
 epochs over about four seconds. `[` and `]` step through `PACES`.
@@ -26,3 +27,15 @@ def pace_label(pace: Pace) -> str:
     if pace is None:
         return "full speed"
     return f"{pace:g} epoch/s" if pace == 1 else f"{pace:g} epochs/s"
+
+
+# How often the views follow a run, by speed. At full speed every bit of UI work takes the GIL
+# from the training thread (a redraw costs ~25 ms, mostly plotext), so the app looks less often,
+# and the runner scores the test split no more often than the views can show it.
+DRAIN_SECONDS = {"paced": 0.1, "full speed": 0.25}  # events drained: the log and status line
+VIEW_SECONDS = {"paced": 0.2, "full speed": 1.0}  # charts, viewer and confusion matrix redrawn
+
+
+def speed(pace: Pace) -> str:
+    """"paced" or "full speed": the key of DRAIN_SECONDS and VIEW_SECONDS."""
+    return "paced" if pace else "full speed"

@@ -3,7 +3,7 @@
 A fast run publishes thousands of epochs a second. The app drains them ten times a second, keeps
 all of them for the charts, and logs only as many lines as a person can read: every epoch when
 they come slowly, otherwise every `stride`-th (1, 2, 5, 10, 20, 50, ...) plus the last one before
-the run pauses or ends.
+the run pauses or ends. The runner's `Evaluated` scores are for the views, not the log.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine import EpochEnd, Event, Reset, Started
+from engine import EpochEnd, Evaluated, Event, Reset, Started
 
 READABLE_LINES_PER_SECOND = 4.0
 _NICE = (1, 2, 5)
@@ -58,6 +58,8 @@ class Relay:
         stride = nice_stride(self.rate if pace is None else min(pace, self.rate or pace))
         lines: list[Event] = []
         for event in events:
+            if isinstance(event, Evaluated):
+                continue
             if isinstance(event, EpochEnd):
                 logged = event.epoch % stride == 0
                 self._unlogged = None if logged else event

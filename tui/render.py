@@ -15,6 +15,8 @@ import numpy as np
 from rich.style import StyleType
 from rich.text import Text
 
+from tui.numbers import format_number
+
 # ---------------------------------------------------------------- images
 
 
@@ -182,23 +184,7 @@ def verdict(predicted: int, true_label: int, class_names: Sequence[str] | None =
     return f"✗ wrong (true {shown})"
 
 
-# ---------------------------------------------------------------- features and numbers
-
-
-def format_number(value: float) -> str:
-    """Four significant figures: 0.731, 151.2, 1.2e+04."""
-    return f"{value:.4g}"
-
-
-COUNT_SUFFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
-
-
-def compact_count(count: int) -> str:
-    """At most four characters for a count where the full figure does not fit: 6.5M, 650k."""
-    for size, suffix in COUNT_SUFFIXES:
-        if count >= size * 0.9995:  # 999,999 is 1M, not 1e+03k
-            return f"{count / size:.3g}{suffix}"
-    return str(count)
+# ---------------------------------------------------------------- features
 
 
 def feature_lines(names: Sequence[str], values: np.ndarray, width: int, rows: int,

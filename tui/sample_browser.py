@@ -1,9 +1,10 @@
 """`SampleBrowser`: which test sample is shown, what the network predicts for it, and the drawing.
 
-Predicting one sample is one tiny forward pass, so every new network snapshot (up to ~10 a second
-while training) re-predicts only the shown sample; the misclassified set, a pass over the whole
-test split, is computed only when asked for and cached per network object. No Textual here: the
-`DigitViewer` widget draws this state and turns keys into calls on it.
+The network's outputs for the whole test split come from the training runner's `Evaluated`
+scores (computed off the UI thread), so browsing and the misclassified list read rows of them
+and never run the network. Only a drawing is predicted here: one row, with a read-only snapshot
+of the same weights. No Textual here: the `DigitViewer` widget draws this state and turns keys
+into calls on it.
 """
 
 from __future__ import annotations
@@ -40,18 +41,27 @@ class SampleBrowser:
     def __init__(self, rng: np.random.Generator) -> None:
         self._rng = rng
         self.dataset: Dataset | None = None
-        self.network: Network | None = None
+        self.predictions: np.ndarray | None = None  # (n_test, outputs), read-only
+        self.network: Network | None = None  # a read-only snapshot, for drawings
         self.index = 0
         self.canvas: DrawCanvas | None = None  # a copy being drawn on, None when browsing
         self.outputs: np.ndarray | None = None  # class probabilities, or regression outputs
         self.predicted: int | None = None
-        self._wrong: tuple[Network, Dataset, np.ndarray] | None = None
+        self._wrong: tuple[np.ndarray, np.ndarray] | None = None  # (predictions, indices)
 
     def set_dataset(self, dataset: Dataset) -> None:
+        """A new test split: the predictions of the old one no longer apply."""
         self.dataset = dataset
+        self.predictions = None
         self.index = 0
         self._wrong = None
         self.canvas = None
+
+    def set_predictions(self, predictions: np.ndarray | None,
+                        network: Network | None = None) -> None:
+        """The network's outputs for every test sample, (n_test, outputs), computed off the UI
+        thread; `network`, the weights they came from, predicts drawings."""
+        self.predictions, self.network = predictions, network
 
     @property
     def count(self) -> int:
@@ -77,7 +87,7 @@ class SampleBrowser:
             return "no test samples"
         if not self.dataset.is_classification:
             return "misclassified samples need a classification dataset"
-        return self.fit_problem()
+        return self._browsing_problem()
 
     def next_misclassified(self) -> int | None:
         """The next wrongly predicted index after the shown one (wrapping), None if none are.
@@ -89,11 +99,12 @@ class SampleBrowser:
         return int(after[0] if len(after) else wrong[0])
 
     def _wrong_indices(self) -> np.ndarray:
-        net, ds = self.network, self.dataset
-        if self._wrong is None or self._wrong[0] is not net or self._wrong[1] is not ds:
-            probs = class_probabilities(net.predict_proba(ds.X_test))
-            self._wrong = (net, ds, np.flatnonzero(probs.argmax(axis=1) != ds.y_test))
-        return self._wrong[2]
+        """Read from the predictions (no forward pass), once per predictions array."""
+        predictions = self.predictions
+        if self._wrong is None or self._wrong[0] is not predictions:
+            labels = class_probabilities(predictions).argmax(axis=1)
+            self._wrong = (predictions, np.flatnonzero(labels != self.dataset.y_test))
+        return self._wrong[1]
 
     # -- drawing ---------------------------------------------------------------------------------
     def start_drawing(self) -> None:
@@ -130,27 +141,44 @@ class SampleBrowser:
 
     # -- predicting ------------------------------------------------------------------------------
     def fit_problem(self) -> str | None:
-        """Why the network cannot predict this dataset (e.g. between the app's two set calls)."""
+        """Why the shown input has no prediction (e.g. none yet, or a model that does not fit
+        this dataset between the app's two set calls)."""
+        return self._drawing_problem() if self.canvas is not None else self._browsing_problem()
+
+    def _browsing_problem(self) -> str | None:
+        predictions = self.predictions
+        if self.dataset is None or predictions is None or len(predictions) != self.count:
+            return NO_PREDICTIONS
+        return self._outputs_problem(predictions.shape[1])
+
+    def _drawing_problem(self) -> str | None:
         ds, net = self.dataset, self.network
         if net is None or ds is None:
             return NO_PREDICTIONS
         if net.n_inputs != ds.n_features:
             return f"the model takes {net.n_inputs} inputs; {ds.name} has {ds.n_features}"
+        return self._outputs_problem(net.n_outputs)
+
+    def _outputs_problem(self, n_outputs: int) -> str | None:
+        ds = self.dataset
         if ds.is_classification:
             k = len(ds.class_names)
-            if net.n_outputs != k and not (k == 2 and net.n_outputs == 1):
-                return f"the model has {net.n_outputs} outputs; {ds.name} has {k} classes"
-        elif net.n_outputs != ds.n_outputs:
-            return f"the model has {net.n_outputs} outputs; {ds.name} has {ds.n_outputs}"
+            if n_outputs != k and not (k == 2 and n_outputs == 1):
+                return f"the model has {n_outputs} outputs; {ds.name} has {k} classes"
+        elif n_outputs != ds.n_outputs:
+            return f"the model has {n_outputs} outputs; {ds.name} has {ds.n_outputs}"
         return None
 
     def predict(self) -> None:
-        """Re-predicts the shown input into new read-only arrays, never changed in place (the
-        viewer's readers may still hold the old ones)."""
-        shown = self.shown_input()
+        """The shown input's outputs: its row of the predictions, or for a drawing one forward
+        pass of one row. Always new or read-only arrays, never changed in place (the viewer's
+        readers may still hold the old ones)."""
         outputs, predicted = None, None
-        if shown is not None and self.fit_problem() is None:
-            outputs = self.network.predict_proba(shown.reshape(1, -1))
+        if self.shown_input() is not None and self.fit_problem() is None:
+            if self.canvas is not None:
+                outputs = self.network.predict_proba(self.canvas.pixels.reshape(1, -1))
+            else:
+                outputs = self.predictions[self.index:self.index + 1]
             if self.dataset.is_classification:
                 outputs = class_probabilities(outputs)
                 predicted = int(np.argmax(outputs[0]))

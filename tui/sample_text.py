@@ -12,7 +12,8 @@ import numpy as np
 from rich.style import Style
 from rich.text import Text
 
-from tui.render import format_number, format_percent
+from tui.numbers import format_number
+from tui.render import format_percent
 from tui.sample_browser import NO_PREDICTIONS, SampleBrowser
 
 StyleOf = Callable[[str], Style]

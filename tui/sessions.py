@@ -1,14 +1,18 @@
-"""Building sessions for the app: from the command-line preset at start-up, and again when the
+"""Building experiments for the app: from the command-line preset at start-up, and again when the
 dataset or seed changes. These functions load datasets (the first load imports scikit-learn,
-about a second), so the app runs them in a thread worker, never on the UI thread."""
+about a second), so the app runs them in a thread worker, never on the UI thread; `scored` has
+the worker score the new weights too."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from engine import Experiment, TrainConfig
 from tui.design import DataShape, Design
+
+Build = Callable[[], Experiment]
 
 # The preset options that are TrainConfig fields; None means "the default".
 CONFIG_OPTIONS = ("optimizer", "lr", "momentum", "l2", "batch_size", "epochs", "patience", "seed")
@@ -65,3 +69,15 @@ def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Exper
     probe = Experiment.create(dataset, config=design.config, **splits)
     fitted = design.for_dataset(DataShape.of(probe.dataset))
     return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)
+
+
+def scored(build: Build) -> Build:
+    """`build`, then the new weights scored on the same (worker) thread, so that the views have
+    their first scores the moment the experiment is adopted."""
+
+    def build_and_score() -> Experiment:
+        experiment = build()
+        experiment.runner.evaluate()
+        return experiment
+
+    return build_and_score

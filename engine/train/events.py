@@ -1,10 +1,13 @@
-"""Immutable events the trainer publishes: plain ints, floats and strings only, so any thread can
-read them and the CLI can print them as JSON without knowing NumPy."""
+"""Immutable events the trainer and its runner publish, so any thread can read them: plain ints,
+floats and strings, except `Evaluated`, whose arrays are read-only. `to_dict` gives JSON-able
+values for the CLI."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import ClassVar
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -12,7 +15,7 @@ class Event:
     kind: ClassVar[str] = "event"
     epoch: int  # epochs completed when the event happened
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"event": self.kind, **asdict(self)}
 
     @property
@@ -139,3 +142,32 @@ class Reset(Event):
     @property
     def text(self) -> str:
         return "weights re-initialised"
+
+
+@dataclass(frozen=True)
+class Evaluated(Event):
+    """The held-out (test) split scored with the weights as they were at the end of `epoch`.
+    `TrainingRunner` computes it off the UI thread, so a view shows the confusion matrix and
+    every sample's prediction without a forward pass of its own. Classification fills
+    `accuracy` and `confusion` ((k, k) counts, true class by row), regression `r2`;
+    `probabilities` are the network's outputs, (n, outputs). Both arrays are read-only."""
+
+    kind: ClassVar[str] = "evaluated"
+    n: int
+    accuracy: float | None
+    r2: float | None
+    confusion: np.ndarray | None = field(compare=False, repr=False)
+    probabilities: np.ndarray = field(compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"event": self.kind, "epoch": self.epoch, "n": self.n,
+                               "accuracy": self.accuracy, "r2": self.r2}
+        if self.confusion is not None:
+            out["confusion"] = self.confusion.tolist()
+        return out
+
+    @property
+    def text(self) -> str:
+        score = (f"accuracy {self.accuracy:.3f}" if self.accuracy is not None
+                 else f"R² {self.r2:.3f}" if self.r2 is not None else "no score")
+        return f"epoch {self.epoch} on {self.n} held-out samples: {score}"

@@ -3,18 +3,34 @@ pause, resume, step, stop and pace at any moment, always between two epochs.
 
 Events go into a deque: appending never blocks, whoever reads them or does not, so a slow UI
 never slows training down. Control flags live under one condition variable.
+
+The runner also scores the weights on a held-out split (the app's test split) and publishes
+`Evaluated` events, so that the views never run a forward pass over a split on the UI thread: at
+most `evaluations_per_second` times a second while training, and always before a pause or the
+run's end (stop, finish, early stop, divergence, failure). `request_evaluation` scores the
+weights outside a run (fresh or re-initialised ones) in a short-lived thread.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import numpy as np
+
+from engine.data import metrics
+from engine.data.split import Dataset
 from engine.errors import SpecError
+from engine.nn.network import NetworkCore
 from engine.train.events import (
     Diverged,
     EpochEnd,
+    Evaluated,
     Event,
     Failed,
     Paused,
@@ -24,19 +40,62 @@ from engine.train.events import (
 )
 from engine.train.trainer import Trainer
 
+EVALUATIONS_PER_SECOND = 5.0
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The split the runner scores the weights on: X (n, features), y labels (n,) or targets
+    (n, outputs); `n_classes` sizes the confusion matrix (classification only)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    classification: bool
+    n_classes: int = 0
+
+    @classmethod
+    def test_split(cls, dataset: Dataset) -> HeldOut:
+        """The test split of a `Dataset`."""
+        classification = dataset.task == "classification"
+        return cls(dataset.X_test, dataset.y_test, classification,
+                   dataset.n_outputs if classification else 0)
+
+
+def evaluate(network: NetworkCore, held_out: HeldOut, epoch: int) -> Evaluated:
+    """One forward pass over the held-out split: the scores and the outputs, read-only."""
+    probabilities = network.predict_proba(held_out.X)
+    probabilities.flags.writeable = False
+    n = len(held_out.X)
+    if not held_out.classification:
+        return Evaluated(epoch, n, None, metrics.r2(probabilities, held_out.y), None,
+                         probabilities)
+    labels = network.labels_from_outputs(probabilities)
+    confusion = metrics.confusion(labels, held_out.y, held_out.n_classes)
+    confusion.flags.writeable = False
+    return Evaluated(epoch, n, metrics.accuracy(labels, held_out.y), None, confusion,
+                     probabilities)
+
 
 class TrainingRunner:
-    """Holds one `Trainer` and runs its loop in the background; the UI reads `drain()`."""
+    """Holds one `Trainer` and runs its loop in the background; the UI reads `drain()`.
+    With a `held_out` split it also publishes `Evaluated` events (see the module's story)."""
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Trainer, held_out: HeldOut | None = None,
+                 evaluations_per_second: float = EVALUATIONS_PER_SECOND) -> None:
         self.trainer = trainer
+        self.held_out = held_out
         self._events: deque[Event] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._ended = False  # the thread has published its last event and is leaving
         self._pause = False
         self._stop = False
         self._steps = 0  # epochs allowed while paused (from step())
         self._min_epoch_seconds = 0.0
+        self._evaluation_seconds = 1.0 / evaluations_per_second
+        self._evaluated_at = -math.inf  # perf_counter() of the last evaluation
+        self._scored: np.ndarray | None = None  # the snapshot weights last scored
+        self._scorer: threading.Thread | None = None
         self.state = "idle"  # idle | running | paused | finished | stopped | diverged | failed
 
     @property
@@ -62,14 +121,25 @@ class TrainingRunner:
             self._min_epoch_seconds = 1.0 / epochs_per_second if epochs_per_second else 0.0
             self._cond.notify_all()
 
+    def set_evaluation_rate(self, per_second: float) -> None:
+        """At most this many evaluations a second while training (pauses and ends always get
+        one): a view that redraws once a second needs no more."""
+        self._evaluation_seconds = 1.0 / per_second
+
     def start(self, epochs: int | None = None, paused: bool = False, steps: int = 0) -> None:
-        """Starts (or continues after a finish or stop) training in a background thread."""
+        """Starts (or continues after a finish or stop) training in a background thread.
+        `Started` is published before this returns, so the caller can follow at once."""
+        if self._thread is not None and self._ended:
+            self._thread.join()  # it has published its end and is leaving
         if self.is_alive:
             raise SpecError("training is already running")
         with self._cond:
             self._pause, self._stop, self._steps = paused, False, steps
+        events = self.trainer.run(epochs)
+        self._events.append(next(events))  # Started
         self.state = "paused" if paused else "running"
-        self._thread = threading.Thread(target=self._thread_main, args=(epochs,),
+        self._ended = False
+        self._thread = threading.Thread(target=self._thread_main, args=(events,),
                                         name="nn-tui-trainer", daemon=True)
         self._thread.start()
 
@@ -101,39 +171,54 @@ class TrainingRunner:
             self._thread.join()
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Waits for the training thread, and for the scores asked for outside a run."""
+        for thread in (self._thread, self._scorer):
+            if thread is not None:
+                thread.join(timeout)
 
-    def _thread_main(self, epochs: int | None) -> None:
-        publish = self._events.append
-        events = self.trainer.run(epochs)
+    # -- the training thread ------------------------------------------------------------------
+    def _thread_main(self, events: Iterator[Event]) -> None:
+        self._join_scorer()  # its scores of the weights before this run come first
         try:
-            publish(next(events))  # Started
-            while True:
-                if not self._wait_for_go():
-                    publish(Stopped(self.epoch))
-                    self.state = "stopped"
-                    return
-                started = time.perf_counter()
-                event = next(events)
-                publish(event)
-                if not isinstance(event, EpochEnd):
-                    self.state = "diverged" if isinstance(event, Diverged) else "finished"
-                    return
-                self._pace(started)
-        except StopIteration:
-            self.state = "finished"
+            end, state = self._loop(events)
         except Exception as error:  # a bug or MemoryError: tell the UI, keep the weights
-            publish(Failed(self.epoch, f"{type(error).__name__}: {error}"))
-            self.state = "failed"
+            end, state = Failed(self.epoch, f"{type(error).__name__}: {error}"), "failed"
         finally:
             events.close()
+        # The run's last weights, scored before its end is told; a failure here (the scores
+        # are only a view) must not keep the end from being told.
+        with contextlib.suppress(Exception):
+            self._evaluate()
+        if end is not None:
+            self._events.append(end)
+        self.state = state
+        self._ended = True
+
+    def _loop(self, events: Iterator[Event]) -> tuple[Event | None, str]:
+        """Epochs until the run ends; returns its last event (not yet published) and state."""
+        while True:
+            if not self._wait_for_go():
+                return Stopped(self.epoch), "stopped"
+            started = time.perf_counter()
+            event = next(events, None)
+            if event is None:
+                return None, "finished"
+            if not isinstance(event, EpochEnd):  # Finished, EarlyStopped or Diverged
+                return event, "diverged" if isinstance(event, Diverged) else "finished"
+            self._events.append(event)
+            if time.perf_counter() - self._evaluated_at >= self._evaluation_seconds:
+                self._evaluate()
+            self._pace(started)
 
     def _wait_for_go(self) -> bool:
-        """Blocks while paused; False once a stop is requested. Consumes a step if one is owed."""
-        with self._cond:
-            announced = False
-            while not self._stop:
+        """Blocks while paused; False once a stop is requested. Consumes a step if one is owed.
+        Before announcing a pause it scores the weights, outside the lock, so that pause()
+        and resume() never wait for an evaluation."""
+        announced = False
+        while True:
+            with self._cond:
+                if self._stop:
+                    return False
                 if not self._pause:
                     if announced:
                         self._events.append(Resumed(self.epoch))
@@ -142,12 +227,15 @@ class TrainingRunner:
                 if self._steps > 0:
                     self._steps -= 1
                     return True
-                if not announced:
+                if announced:
+                    self._cond.wait()
+                    continue
+            self._evaluate()
+            with self._cond:
+                if self._pause and not self._stop and self._steps == 0:
                     self.state = "paused"
                     self._events.append(Paused(self.epoch))
                     announced = True
-                self._cond.wait()
-            return False
 
     def _pace(self, started: float) -> None:
         with self._cond:
@@ -157,9 +245,54 @@ class TrainingRunner:
                     return
                 self._cond.wait(left)
 
+    # -- evaluations --------------------------------------------------------------------------
+    def evaluate(self) -> None:
+        """Scores the current weights on the calling thread and publishes them: for a worker
+        thread that has just built the runner, never while training runs."""
+        self._evaluate()
+
+    def request_evaluation(self) -> None:
+        """Publishes the current weights' scores soon, never from the calling thread: after
+        the next epoch while training runs, else from a short-lived thread of its own."""
+        if self.held_out is None:
+            return
+        if self.is_alive:
+            self._evaluated_at = -math.inf
+            return
+        snapshot, epoch = self.trainer.snapshot(), self.trainer.epoch
+        self._scorer = threading.Thread(target=self._score, name="nn-tui-scorer", daemon=True,
+                                        args=(self._scorer, snapshot, epoch))
+        self._scorer.start()
+
+    def _score(self, previous: threading.Thread | None, snapshot: NetworkCore,
+               epoch: int) -> None:
+        if previous is not None:
+            previous.join()  # evaluations are published in the order they were asked for
+        with contextlib.suppress(Exception):  # the views keep the scores they have
+            self._evaluate(snapshot, epoch)
+
+    def _join_scorer(self) -> None:
+        scorer = self._scorer
+        if scorer is not None and scorer is not threading.current_thread():
+            scorer.join()
+
+    def _evaluate(self, snapshot: NetworkCore | None = None, epoch: int = 0) -> None:
+        """Scores `snapshot` of `epoch` (default: the latest) unless those very weights were
+        scored already."""
+        if self.held_out is None:
+            return
+        if snapshot is None:
+            snapshot, epoch = self.trainer.snapshot(), self.trainer.epoch
+        if snapshot.params is self._scored:
+            return
+        self._scored, self._evaluated_at = snapshot.params, time.perf_counter()
+        self._events.append(evaluate(snapshot, self.held_out, epoch))
+
     def reset(self) -> None:
-        """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0."""
+        """Stops the thread if it runs, then re-draws the weights from the seed: epoch 0. The
+        fresh weights' scores follow from a short-lived thread."""
         self.stop(wait=True)
         self.trainer.reset()
         self.state = "idle"
         self._events.append(Reset(0))
+        self.request_evaluation()

@@ -34,11 +34,12 @@ async def test_a_bad_setting_is_refused_with_its_reason(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        before = app.design
+        before = app.controller.design
         for field, text, expected in BAD_SETTINGS:
             await type_into(pilot, f"#field-{field}", text)
             assert expected in reason(app)
-            assert app.design == before and app.session.config == before.config
+            assert app.controller.design == before
+            assert app.controller.experiment.config == before.config
             assert app.editor.query_one(f"#field-{field}").has_class("-invalid")
             await pilot.press("escape")  # puts the value back and leaves the text field
             box = app.editor.query_one(f"#field-{field}")
@@ -51,25 +52,26 @@ async def test_a_good_setting_applies_and_says_so(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await type_into(pilot, "#field-lr", "0.01")
-        assert app.design.config.lr == 0.01
+        assert app.controller.design.config.lr == 0.01
         assert reason(app) == ""
         assert "learning rate 0.01" in app.log_panel.lines_text[-1]
         await type_into(pilot, "#field-epochs", "7")
         await pilot.press("t")  # typed into the field: single letters wait outside text fields
-        assert app.session.runner.epoch == 0 and not app.session.runner.is_alive
+        runner = app.controller.experiment.runner
+        assert runner.epoch == 0 and not runner.is_alive
         await pilot.press("backspace", "enter", "escape")
         assert app.focused is app.editor.query_one("#field-epochs").parent
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.runner.epoch == 7
-        assert app.session.trainer.config.lr == 0.01
+        assert app.controller.experiment.runner.epoch == 7
+        assert app.controller.experiment.trainer.config.lr == 0.01
 
 
 async def test_bad_units_are_refused(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        spec = app.design.spec
+        spec = app.controller.design.spec
         for text, expected in (("0", "a layer needs at least 1 unit (got 0)"),
                                ("abc", "'abc' is not a whole number")):
             app.editor.query_one(LayerRows).focus()
@@ -79,7 +81,7 @@ async def test_bad_units_are_refused(make_app):
                 await pilot.press(character)
             await pilot.press("enter")
             assert expected in reason(app)
-            assert app.design.spec == spec == app.session.spec
+            assert app.controller.design.spec == spec == app.controller.experiment.spec
             await pilot.press("escape")
 
 
@@ -87,12 +89,12 @@ async def test_an_output_layer_that_does_not_fit_is_refused(make_app):
     app = make_app()  # iris: 3 classes
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        spec = app.design.spec
+        spec = app.controller.design.spec
         rows = app.editor.query_one(LayerRows)
         rows.focus()
         await pilot.press("down", "5", "enter")
         assert "the output layer has 5 units but the dataset needs 3" in reason(app)
-        assert app.design.spec == spec == app.session.spec
+        assert app.controller.design.spec == spec == app.controller.experiment.spec
 
 
 async def test_typing_units_rebuilds_the_model(make_app):
@@ -101,8 +103,8 @@ async def test_typing_units_rebuilds_the_model(make_app):
         await ready(pilot)
         app.editor.query_one(LayerRows).focus()
         await pilot.press("1", "6", "enter")
-        assert app.session.spec.layers_text == "16:relu,3:softmax"
-        assert app.session.network.n_params == 4 * 16 + 16 + 16 * 3 + 3
+        assert app.controller.experiment.spec.layers_text == "16:relu,3:softmax"
+        assert app.controller.experiment.network.n_params == 4 * 16 + 16 + 16 * 3 + 3
         assert app.focused is app.editor.query_one(LayerRows)
         assert "131 parameters" in str(app.editor.query_one("#total").render())
 
@@ -113,19 +115,19 @@ async def test_layer_keys_add_delete_move_and_cycle(make_app):
         await ready(pilot)
         app.editor.query_one(LayerRows).focus()
         await pilot.press("a")
-        assert app.session.spec.layers_text == "100:relu,32:relu,3:softmax"
+        assert app.controller.experiment.spec.layers_text == "100:relu,32:relu,3:softmax"
         assert app.editor.query_one(LayerRows).cursor == 1
         await pilot.press("right")
-        assert app.session.spec.layers_text == "100:relu,32:leaky_relu,3:softmax"
+        assert app.controller.experiment.spec.layers_text == "100:relu,32:leaky_relu,3:softmax"
         await pilot.press("shift+up")
-        assert app.session.spec.layers_text == "32:leaky_relu,100:relu,3:softmax"
+        assert app.controller.experiment.spec.layers_text == "32:leaky_relu,100:relu,3:softmax"
         await pilot.press("delete")
-        assert app.session.spec.layers_text == "100:relu,3:softmax"
+        assert app.controller.experiment.spec.layers_text == "100:relu,3:softmax"
         await pilot.press("down", "delete")  # the output layer stays
         assert "the output layer stays" in reason(app)
         await pilot.press("right")  # softmax -> sigmoid: the loss follows
-        assert app.session.spec.layers_text == "100:relu,3:sigmoid"
-        assert app.session.spec.loss == "binary_cross_entropy"
+        assert app.controller.experiment.spec.layers_text == "100:relu,3:sigmoid"
+        assert app.controller.experiment.spec.loss == "binary_cross_entropy"
 
 
 async def test_loss_and_optimizer_cycle(make_app):
@@ -134,10 +136,10 @@ async def test_loss_and_optimizer_cycle(make_app):
         await ready(pilot)
         app.editor.query_one("#optimizer").focus()
         await pilot.press("right")
-        assert app.session.config.optimizer != "adam"
+        assert app.controller.experiment.config.optimizer != "adam"
         app.editor.query_one("#loss").focus()
         await pilot.press("left")
-        assert app.session.spec.loss == "mse"
+        assert app.controller.experiment.spec.loss == "mse"
 
 
 async def test_changing_the_model_after_training_asks_first(make_app):
@@ -146,17 +148,19 @@ async def test_changing_the_model_after_training_asks_first(make_app):
         await ready(pilot)
         await pilot.press("t")
         await trained(pilot)
-        session = app.session
+        session = app.controller.experiment
         app.editor.query_one(LayerRows).focus()
         await pilot.press("a")
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
-        assert app.session is session and app.session.spec.layers_text == "100:relu,3:softmax"
+        assert app.controller.experiment is session
+        assert session.spec.layers_text == "100:relu,3:softmax"
         assert "32" not in str(app.editor.query_one(LayerRows).render())
         await pilot.press("a", "y")
-        assert app.session is not session and app.session.runner.epoch == 0
-        assert app.session.spec.layers_text == "100:relu,32:relu,3:softmax"
-        assert [e.epoch for e in app.previous] == [1, 2, 3]
+        assert app.controller.experiment is not session
+        assert app.controller.experiment.runner.epoch == 0
+        assert app.controller.experiment.spec.layers_text == "100:relu,32:relu,3:softmax"
+        assert [e.epoch for e in app.controller.previous] == [1, 2, 3]
 
 
 async def test_learning_rate_changes_while_training_at_the_next_epoch(make_app):
@@ -164,13 +168,13 @@ async def test_learning_rate_changes_while_training_at_the_next_epoch(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("t")
-        trainer = app.session.runner
+        trainer = app.controller.experiment.runner
         await wait_for(pilot, lambda: trainer.epoch >= 1)
         await type_into(pilot, "#field-lr", "0.05")
         at = trainer.epoch
         await wait_for(pilot, lambda: trainer.epoch >= at + 2)
-        assert app.session.runner is trainer  # no rebuild
-        assert trainer.trainer.config.lr == 0.05 and app.history[-1].lr == 0.05
+        assert app.controller.experiment.runner is trainer  # no rebuild
+        assert trainer.trainer.config.lr == 0.05 and app.controller.history[-1].lr == 0.05
         await pilot.press("x")
 
 
@@ -180,9 +184,9 @@ async def test_switching_the_dataset_refits_the_output_layer(make_app):
         await ready(pilot)
         app.editor.query_one("#dataset").focus()
         await pilot.press("right")  # the next built-in after iris: wine
-        await wait_for(pilot, lambda: app.session.dataset.name == "wine")
-        assert app.design.data.n_inputs == 13
-        assert app.session.spec.layers_text == "100:relu,3:softmax"
+        await wait_for(pilot, lambda: app.controller.experiment.dataset.name == "wine")
+        assert app.controller.design.data.n_inputs == 13
+        assert app.controller.experiment.spec.layers_text == "100:relu,3:softmax"
         assert "13 in → 3 out" in str(app.editor.query_one("#shape").render())
 
 

@@ -30,7 +30,7 @@ def reason(app) -> str:
 async def select_output_layer(pilot) -> None:
     rows = pilot.app.editor.query_one(LayerRows)
     rows.focus()
-    rows.cursor = len(pilot.app.design.layers) - 1
+    rows.cursor = len(pilot.app.controller.design.layers) - 1
     await pilot.pause()
 
 
@@ -40,7 +40,7 @@ async def test_every_loss_name_fits_its_field(make_app):
         await ready(pilot)
         await select_output_layer(pilot)
         await pilot.press("right")  # softmax -> sigmoid: binary cross-entropy
-        assert app.design.spec.loss == "binary_cross_entropy"
+        assert app.controller.design.spec.loss == "binary_cross_entropy"
         await pilot.pause()
         line = on_screen(app.editor.query_one("#loss", ChoiceField))[0]
         assert "binary CE" in line and line.rstrip().endswith("▸")
@@ -52,16 +52,16 @@ async def test_the_loss_follows_the_output_activation_and_says_so(make_app):
         await ready(pilot)
         await select_output_layer(pilot)
         await pilot.press("right")  # sigmoid
-        assert app.design.spec.loss == "binary_cross_entropy"
+        assert app.controller.design.spec.loss == "binary_cross_entropy"
         assert "loss → binary CE to suit sigmoid" in reason(app)
         app.editor.query_one("#loss").focus()
         await pilot.press("right")  # the person picks mse by hand
-        assert app.design.spec.loss == "mse"
+        assert app.controller.design.spec.loss == "mse"
         await select_output_layer(pilot)
         await pilot.press("left")  # back to softmax: mse would learn badly
-        assert app.design.layers[-1].activation == "softmax"
-        assert app.design.spec.loss == "cross_entropy"
-        await wait_for(pilot, lambda: app.session.spec.loss == "cross_entropy")
+        assert app.controller.design.layers[-1].activation == "softmax"
+        assert app.controller.design.spec.loss == "cross_entropy"
+        await wait_for(pilot, lambda: app.controller.experiment.spec.loss == "cross_entropy")
         assert "loss → cross_entropy to suit softmax" in reason(app)
 
 
@@ -100,7 +100,8 @@ async def test_after_reinit_the_header_shows_the_next_runs_target(make_app):
         await pilot.press("t")  # train more: to epoch 10
         await trained(pilot)
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 0
+                       and not app.controller.history)
         await pilot.pause()
         assert "epoch 0/5 " in app.query_one(StatusBar).render().plain
         app.editor.query_one("#field-epochs").focus()
@@ -115,16 +116,17 @@ async def test_a_dataset_switch_drops_the_previous_run(make_app):
         await pilot.press("t")
         await trained(pilot)
         await pilot.press("r", "y")  # same data: the run stays as the faded previous one
-        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
-        assert len(app.previous) == 3
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 0
+                       and not app.controller.history)
+        assert len(app.controller.previous) == 3
         await pilot.press("t")
         await trained(pilot)
-        old = app.session
+        old = app.controller.experiment
         app.editor.query_one("#dataset").focus()
         await pilot.press("right", "y")  # iris -> wine
-        await wait_for(pilot, lambda: app.session is not old, 20)
-        assert app.session.dataset.name == "wine"
-        assert app.previous == [] and app.history == []
+        await wait_for(pilot, lambda: app.controller.experiment is not old, 20)
+        assert app.controller.experiment.dataset.name == "wine"
+        assert app.controller.previous == [] and app.controller.history == []
 
 
 async def test_the_command_palette_lists_each_command_once(make_app):
@@ -142,7 +144,7 @@ async def test_a_big_layer_stays_on_one_line(make_app):
         await ready(pilot)
         app.editor.query_one(LayerRows).focus()
         await pilot.press(*"100000", "enter")
-        await wait_for(pilot, lambda: app.session.spec.layers[0].units == 100000)
+        await wait_for(pilot, lambda: app.controller.experiment.spec.layers[0].units == 100000)
         await pilot.pause()
         lines = on_screen(app.editor.query_one(LayerRows))
         assert len(lines) == 3
@@ -185,7 +187,7 @@ async def test_escape_leaves_the_text_but_keeps_the_row(make_app):
         await pilot.press("escape")
         await pilot.press("t")  # single letters work again on the row
         await trained(pilot)
-        assert app.session.runner.epoch == app.design.config.epochs
+        assert app.controller.experiment.runner.epoch == app.controller.design.config.epochs
 
 
 async def test_a_valid_value_clears_the_error(make_app):
@@ -212,4 +214,4 @@ async def test_digits_typed_faster_than_the_focus_moves_are_all_kept(make_app):
             rows.post_message(LayerRows.TypeUnits(rows.cursor, digit))
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.session.spec.layers[0].units == 256)
+        await wait_for(pilot, lambda: app.controller.experiment.spec.layers[0].units == 256)

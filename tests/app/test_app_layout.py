@@ -93,7 +93,7 @@ async def test_help_lists_every_key(make_app):
                          "add layer", "ink", "quit (asks first while training runs)"):
             assert expected in text
         await pilot.press("t")  # keys of the main screen wait while help is open
-        assert not app.session.runner.is_alive
+        assert not app.controller.experiment.runner.is_alive
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -108,4 +108,4 @@ async def test_the_command_palette_offers_the_keys(make_app):
         await pilot.press("ctrl+p", *"one epoch")
         await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0, 5)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.session.runner.epoch == 1)
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 1)

@@ -3,13 +3,15 @@ to fit, the pace steps, and what a design change costs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from engine import EpochEnd, Finished, LayerSpec, ModelSpec, Paused, SpecError, Started
+from engine import EpochEnd, Evaluated, Finished, LayerSpec, ModelSpec, Paused, SpecError, Started
 from engine import TrainConfig as Config
 from tui import edits
 from tui.design import DataShape, Design, change_kind, changed_fields
-from tui.log_lines import epoch_line, si_rate
+from tui.log_lines import epoch_line
+from tui.numbers import compact_number
 from tui.pace import DEFAULT_PACE, PACES, faster, pace_label, slower
 from tui.relay import Relay, nice_stride
 
@@ -34,7 +36,7 @@ def test_epoch_line_has_the_issue_layout_and_shrinks_to_fit():
     assert epoch_line(epoch(20), width=40) == "epoch 20 loss 0.3142 val_acc 0.902"
     regression = epoch(3, train_acc=None, val_acc=None, train_r2=0.8, val_r2=0.75, val_mae=2.5)
     assert "r2 0.800" in epoch_line(regression) and "val_mae 2.500" in epoch_line(regression)
-    assert [si_rate(v) for v in (950, 1234, 99_900, 125_700, 2.5e6)] == \
+    assert [compact_number(v) for v in (950, 1234, 99_900, 125_700, 2.5e6)] == \
         ["950", "1.2k", "99.9k", "126k", "2.5M"]
 
 
@@ -50,6 +52,16 @@ def test_relay_logs_every_stride_and_the_last_epoch_before_a_pause():
     assert [type(e).__name__ for e in later.lines] == ["EpochEnd", "Paused"]  # epoch 8 too
     done = relay.take([Finished(8)], 1.2, pace=15)
     assert [type(e).__name__ for e in done.lines] == ["Finished"] and not done.epochs
+
+
+def test_relay_leaves_the_scores_to_the_views():
+    relay = Relay(interval=0.1)
+    scores = Evaluated(7, 3, 1.0, None, np.eye(3, dtype=np.int64), np.eye(3))
+    batch = relay.take([Started(0, 60, 100, 32), *(epoch(n) for n in range(1, 8)), scores],
+                       1.0, pace=15)
+    assert [type(e).__name__ for e in batch.lines] == ["Started", "EpochEnd"]  # epoch 5 only
+    later = relay.take([Paused(7)], 1.1, pace=15)
+    assert [getattr(e, "epoch", None) for e in later.lines] == [7, 7]  # epoch 7, then paused
 
 
 def test_pace_steps_from_one_epoch_a_second_to_full_speed():

@@ -38,13 +38,14 @@ async def test_a_model_too_big_for_memory_is_refused_not_crashed(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        before = app.session
-        huge = (LayerSpec(100_000), LayerSpec(100_000), app.design.spec.layers[-1])
-        design = replace(app.design, spec=replace(app.design.spec, layers=huge))  # unchecked
+        before = app.controller.experiment
+        huge = (LayerSpec(100_000), LayerSpec(100_000), app.controller.design.spec.layers[-1])
+        current = app.controller.design
+        design = replace(current, spec=replace(current.spec, layers=huge))  # unchecked
         app.editor.post_message(app.editor.Proposed(design, frozenset({"layers"})))
         await pilot.pause(0.3)
         assert app.is_running
-        assert app.session is before
+        assert app.controller.experiment is before
         assert "parameters is more than this tool is made for" in app.log_panel.lines_text[-1]
 
 
@@ -54,13 +55,13 @@ async def test_enter_on_a_question_keeps_what_it_guards(make_app):
         await ready(pilot)
         await pilot.press("t")
         await trained(pilot)
-        weights = app.session.network.params.copy()
+        weights = app.controller.experiment.network.params.copy()
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
         assert not isinstance(app.screen, ConfirmScreen)
-        assert (app.session.network.params == weights).all()
-        assert app.session.runner.epoch == 2
+        assert (app.controller.experiment.network.params == weights).all()
+        assert app.controller.experiment.runner.epoch == 2
 
 
 async def test_quitting_with_unsaved_training_asks_first(make_app):

@@ -16,18 +16,18 @@ async def test_t_trains_to_the_end_and_logs_it(make_app):
     app = make_app(epochs=5)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        assert app.session.runner.epoch == 0
+        assert app.controller.experiment.runner.epoch == 0
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.runner.state == "finished"
-        assert [e.epoch for e in app.history] == [1, 2, 3, 4, 5]
+        assert app.controller.experiment.runner.state == "finished"
+        assert [e.epoch for e in app.controller.history] == [1, 2, 3, 4, 5]
         lines = app.log_panel.lines_text
         assert any(line.startswith("12:00:00  started") for line in lines)
         assert any(line.startswith("epoch 5  loss ") and "samples/s" in line for line in lines)
         assert lines[-1] == "12:00:00  finished at epoch 5"
         assert "finished" in status_text(app) and "test acc" in status_text(app)
         matrix = app.query_one(ConfusionMatrix).matrix
-        assert matrix is not None and matrix.sum() == len(app.session.dataset.X_test)
+        assert matrix is not None and matrix.sum() == len(app.controller.experiment.dataset.X_test)
 
 
 async def test_t_on_a_finished_run_trains_another_round(make_app):
@@ -38,8 +38,8 @@ async def test_t_on_a_finished_run_trains_another_round(make_app):
         await trained(pilot)
         await pilot.press("t")
         await trained(pilot)
-        assert app.session.runner.epoch == 6
-        assert [e.epoch for e in app.history] == list(range(1, 7))
+        assert app.controller.experiment.runner.epoch == 6
+        assert [e.epoch for e in app.controller.history] == list(range(1, 7))
         assert any("continued from epoch 3" in line for line in app.log_panel.lines_text)
 
 
@@ -47,7 +47,7 @@ async def test_t_pauses_and_resumes(make_app):
     app = make_app(epochs=500, pace=5)
     async with app.run_test() as pilot:
         await ready(pilot)
-        trainer = app.session.runner
+        trainer = app.controller.experiment.runner
         await pilot.press("t")
         await wait_for(pilot, lambda: trainer.state == "running" and trainer.epoch >= 1)
         await pilot.press("t")
@@ -55,7 +55,7 @@ async def test_t_pauses_and_resumes(make_app):
         paused_at = trainer.epoch
         await pilot.pause(0.5)
         assert trainer.epoch == paused_at
-        await wait_for(pilot, lambda: app.shown_state == "paused")
+        await wait_for(pilot, lambda: app.views.shown.phase == "paused")
         assert "paused" in status_text(app)
         await pilot.press("t")
         await wait_for(pilot, lambda: trainer.epoch > paused_at)
@@ -70,13 +70,13 @@ async def test_s_trains_exactly_one_epoch(make_app):
     async with app.run_test() as pilot:
         await ready(pilot)
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.session.runner.state == "paused")
+        await wait_for(pilot, lambda: app.controller.experiment.runner.state == "paused")
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.session.runner.epoch == 2
-                       and app.session.runner.state == "paused")
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 2
+                       and app.controller.experiment.runner.state == "paused")
         await pilot.pause(0.3)
-        assert app.session.runner.epoch == 2
-        assert [e.epoch for e in app.history] == [1, 2]
+        assert app.controller.experiment.runner.epoch == 2
+        assert [e.epoch for e in app.controller.history] == [1, 2]
         assert any(line.startswith("epoch 2 ") for line in app.log_panel.lines_text)
 
 
@@ -99,15 +99,16 @@ async def test_r_reinitialises_and_asks_first_once_trained(make_app):
         await ready(pilot)
         await pilot.press("t")
         await trained(pilot)
-        weights = app.session.network.params.copy()
+        weights = app.controller.experiment.network.params.copy()
         await pilot.press("r")
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
-        assert app.session.runner.epoch == 4
+        assert app.controller.experiment.runner.epoch == 4
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: app.session.runner.epoch == 0 and not app.history)
-        assert (app.session.network.params != weights).any()
-        assert [e.epoch for e in app.previous] == [1, 2, 3, 4]  # kept, drawn faded
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 0
+                       and not app.controller.history)
+        assert (app.controller.experiment.network.params != weights).any()
+        assert [e.epoch for e in app.controller.previous] == [1, 2, 3, 4]  # kept, drawn faded
         assert "weights re-initialised" in app.log_panel.lines_text[-1]
         await pilot.press("r")  # untrained: no question
         assert type(app.screen).__name__ != "ConfirmScreen"
@@ -118,23 +119,24 @@ async def test_pace_keys_step_through_the_paces(make_app):
     async with app.run_test() as pilot:
         await ready(pilot)
         await pilot.press("right_square_bracket")
-        assert app.pace == PACES[PACES.index(DEFAULT_PACE) + 1]
+        assert app.controller.pace == PACES[PACES.index(DEFAULT_PACE) + 1]
         for _ in PACES:
             await pilot.press("right_square_bracket")
-        assert app.pace is None
+        assert app.controller.pace is None
         assert "full speed" in status_text(app)
         for _ in PACES:
             await pilot.press("left_square_bracket")
-        assert app.pace == PACES[0]
+        assert app.controller.pace == PACES[0]
         assert "1 epoch/s" in status_text(app)
 
 
 async def test_the_default_pace_makes_training_watchable(make_app):
-    app = make_app(epochs=10, pace=DEFAULT_PACE)
+    app = make_app(epochs=30, pace=DEFAULT_PACE)
     async with app.run_test() as pilot:
         await ready(pilot)
         await pilot.press("t")
-        await wait_for(pilot, lambda: app.session.runner.epoch >= 2)
-        assert app.session.runner.is_alive  # 10 epochs at 15/s take most of a second
+        await wait_for(pilot, lambda: app.controller.experiment.runner.epoch >= 2)
+        # 30 epochs at 15/s take two seconds (a press can take one on a busy machine)
+        assert app.controller.experiment.runner.is_alive
         await trained(pilot)
-        assert app.session.runner.epoch == 10
+        assert app.controller.experiment.runner.epoch == 30

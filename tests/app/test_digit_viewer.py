@@ -29,6 +29,15 @@ class _Harness(App):
         super().notify(message, **kwargs)
 
 
+def show(viewer: DigitViewer, network: Network, dataset) -> np.ndarray:
+    """What the app does with the runner's scores: the test split's outputs (read-only,
+    computed here as the runner would) and the weights they came from, for drawings."""
+    predictions = network.predict_proba(dataset.X_test)
+    predictions.flags.writeable = False
+    viewer.set_predictions(predictions, network)
+    return predictions
+
+
 class _Spy:
     """A network stand-in that records how many rows each prediction asked for."""
 
@@ -54,7 +63,7 @@ async def test_next_and_previous_wrap(digits, network) -> None:
     async with app.run_test(size=SIZE) as pilot:
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
-        viewer.set_network(network)
+        show(viewer, network, digits)
         viewer.previous_sample()
         assert viewer.index == len(digits.X_test) - 1
         viewer.next_sample()
@@ -73,7 +82,7 @@ async def test_next_misclassified_lands_on_a_wrong_prediction(digits, network) -
     async with app.run_test(size=SIZE):
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
-        viewer.set_network(network)
+        show(viewer, network, digits)
         seen = []
         for _ in range(len(wrong) + 1):
             viewer.next_misclassified()
@@ -90,25 +99,33 @@ async def test_no_misclassified_notifies(digits, network) -> None:
     async with app.run_test(size=SIZE):
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(subset)
-        viewer.set_network(network)
+        show(viewer, network, subset)
         viewer.next_sample()
         viewer.next_misclassified()
         assert viewer.index == 1
         assert app.messages == ["no misclassified test samples"]
 
 
-async def test_set_network_predicts_one_row_and_misclassified_is_cached(digits, network):
+async def test_browsing_reads_the_predictions_and_only_a_drawing_runs_the_network(digits,
+                                                                                 network):
     spy = _Spy(network)
+    predictions = network.predict_proba(digits.X_test)
+    predictions.flags.writeable = False
     app = _Harness()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
         for _ in range(5):
-            viewer.set_network(spy)
-        assert spy.rows == [1] * 5
+            viewer.set_predictions(predictions, spy)
         viewer.next_misclassified()
         viewer.next_misclassified()
-        assert spy.rows.count(len(digits.X_test)) == 1
+        viewer.random_sample()
+        assert spy.rows == []  # the UI thread ran no forward pass
+        np.testing.assert_array_equal(viewer.current_probabilities, predictions[viewer.index])
+        viewer.toggle_draw_mode()
+        viewer.focus()
+        await pilot.press("9")
+        assert spy.rows == [1, 1]  # the copied sample, then the drawing: one row each
 
 
 async def test_random_uses_the_seeded_generator(digits) -> None:
@@ -137,7 +154,7 @@ async def test_draw_mode_edits_a_copy_and_repredicts(digits, network) -> None:
     async with app.run_test(size=SIZE) as pilot:
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
-        viewer.set_network(network)
+        show(viewer, network, digits)
         viewer.focus()
         await pilot.press("c")  # not drawing: the widget leaves the key alone
         assert np.array_equal(viewer.current_pixels, digits.X_test[0])
@@ -178,10 +195,10 @@ async def test_new_network_replaces_the_probabilities_array(digits, network) -> 
         viewer.set_dataset(digits)
         assert viewer.current_probabilities is None
         assert "no predictions yet" in viewer.render().plain
-        viewer.set_network(network)
+        show(viewer, network, digits)
         before = viewer.current_probabilities
         kept = before.copy()
-        viewer.set_network(other)
+        show(viewer, other, digits)
         assert viewer.current_probabilities is not before
         assert np.array_equal(before, kept)
         assert not np.array_equal(viewer.current_probabilities, kept)
@@ -193,7 +210,7 @@ async def test_fits_38_by_12(digits, network) -> None:
     async with app.run_test(size=(38, 12)) as pilot:
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
-        viewer.set_network(network)
+        show(viewer, network, digits)
         await pilot.pause()
         lines = viewer.render().plain.splitlines()
         assert len(lines) <= 12
@@ -208,7 +225,7 @@ async def test_iris_shows_features_and_draw_mode_refuses() -> None:
     async with app.run_test(size=SIZE):
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(iris)
-        viewer.set_network(net)
+        show(viewer, net, iris)
         text = viewer.render().plain
         assert all(name in text for name in iris.feature_names)
         assert "setosa" in text and "%" in text
@@ -225,7 +242,7 @@ async def test_regression_shows_predicted_and_true() -> None:
     async with app.run_test(size=SIZE):
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(sine)
-        viewer.set_network(net)
+        show(viewer, net, sine)
         text = viewer.render().plain
         predicted = sine.unscale_targets(net.predict_proba(sine.X_test[:1]))[0, 0]
         assert f"predicted {predicted:.4g}" in text
@@ -237,13 +254,20 @@ async def test_regression_shows_predicted_and_true() -> None:
 
 async def test_mismatched_network_is_not_used(digits) -> None:
     iris_net = Network.from_spec(ModelSpec((LayerSpec(3, "softmax"),)), 4, seed=0).snapshot()
+    three_classes = np.full((len(digits.X_test), 3), 1 / 3)
     app = _Harness()
     async with app.run_test(size=SIZE):
         viewer = app.query_one(DigitViewer)
         viewer.set_dataset(digits)
-        viewer.set_network(iris_net)
+        viewer.set_predictions(three_classes, iris_net)
+        assert viewer.current_probabilities is None
+        assert "the model has 3 outputs; digits has 10 classes" in viewer.render().plain
+        viewer.toggle_draw_mode()
         assert viewer.current_probabilities is None
         assert "the model takes 4 inputs" in viewer.render().plain
+        viewer.set_predictions(three_classes[:5], iris_net)  # another split's: not shown
+        viewer.toggle_draw_mode()
+        assert "no predictions yet" in viewer.render().plain
 
 
 class _MatrixHarness(App):

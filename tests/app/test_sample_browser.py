@@ -23,7 +23,8 @@ def plain(_name: str) -> Style:
 def browser_for(dataset, network=None, seed: int = 0) -> SampleBrowser:
     browser = SampleBrowser(np.random.default_rng(seed))
     browser.set_dataset(dataset)
-    browser.network = network
+    if network is not None:  # the runner's scores: every test sample's outputs
+        browser.set_predictions(network.predict_proba(dataset.X_test), network)
     browser.predict()
     return browser
 

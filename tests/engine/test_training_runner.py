@@ -1,5 +1,7 @@
 """Thread control: pause, resume, step, stop and reset from another thread while training runs,
-with no lost or duplicated epochs and a snapshot that stays consistent."""
+with no lost or duplicated epochs and a snapshot that stays consistent; and the runner's
+`Evaluated` events, the test-split scores the app's panels show (never computed on the UI
+thread)."""
 
 import threading
 import time
@@ -7,8 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from engine import EpochEnd, Network, TrainConfig
+from engine import EpochEnd, Evaluated, Network, TrainConfig
 from engine.experiment import Experiment
+from engine.train import runner as runner_module
 
 TIMEOUT = 20.0
 
@@ -94,8 +97,13 @@ def test_reset_while_running_gives_the_initial_weights_back():
     runner.reset()
     assert not runner.is_alive and runner.epoch == 0 and runner.trainer.history == []
     np.testing.assert_array_equal(runner.trainer.network.params, initial)
-    kinds = [e.kind for e in runner.drain()]
+    events = _collect(runner, lambda ev: any(e.kind == "reset" for e in ev)
+                      and ev[-1].kind == "evaluated")
+    kinds = [e.kind for e in events if e.kind != "evaluated"]
     assert kinds[-2:] == ["stopped", "reset"]
+    fresh = events[-1]  # the re-drawn weights scored, from another thread
+    assert fresh.epoch == 0
+    assert fresh.accuracy == session.evaluate("test").accuracy
 
 
 def test_snapshots_are_read_only_and_consistent_while_training():
@@ -163,3 +171,101 @@ def test_an_error_inside_the_thread_becomes_an_event_not_a_silent_death():
     assert last.kind == "failed" and "MemoryError" in last.text
     assert runner.state == "failed" and not runner.is_alive
     np.testing.assert_array_equal(runner.trainer.network.params, kept)
+
+
+# -- evaluations --------------------------------------------------------------------------
+
+
+def _evaluations(events) -> list[Evaluated]:
+    return [e for e in events if isinstance(e, Evaluated)]
+
+
+def test_start_publishes_started_before_it_returns():
+    runner = _session(epochs=100_000).runner
+    runner.start()
+    try:
+        first = runner.drain()
+        assert first and first[0].kind == "started"
+    finally:
+        runner.stop()
+
+
+def test_the_last_epoch_is_scored_on_the_test_split_before_the_end_is_told():
+    session = _session(epochs=12)
+    runner = session.runner
+    runner.set_evaluation_rate(1e-6)  # none but the first epoch's and the last one's
+    runner.start()
+    runner.join(TIMEOUT)
+    events = runner.drain()
+    evaluated = _evaluations(events)
+    assert [e.epoch for e in evaluated] == [1, 12]
+    assert events[-2] is evaluated[-1] and events[-1].kind == "finished"
+    expected = session.evaluate("test")
+    last = evaluated[-1]
+    assert last.n == expected.n == len(session.dataset.X_test)
+    assert last.accuracy == expected.accuracy and last.r2 is None
+    np.testing.assert_array_equal(last.confusion, expected.confusion)
+    np.testing.assert_allclose(last.probabilities,
+                               session.network.predict_proba(session.dataset.X_test))
+    for array in (last.confusion, last.probabilities):
+        with pytest.raises(ValueError):
+            array[0, 0] = 0
+
+
+def test_evaluations_follow_the_rate_asked_for():
+    runner = _session(epochs=6).runner
+    runner.set_evaluation_rate(1e9)  # every epoch
+    runner.start()
+    runner.join(TIMEOUT)
+    assert [e.epoch for e in _evaluations(runner.drain())] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_pause_and_a_stop_are_scored_first():
+    runner = _session(epochs=100_000).runner
+    runner.set_evaluation_rate(1e-6)
+    runner.step()
+    events = _collect(runner, lambda ev: bool(ev) and ev[-1].kind == "paused")
+    assert [e.kind for e in events][-2:] == ["evaluated", "paused"]
+    assert events[-2].epoch == runner.epoch == 1
+    runner.step()
+    events = _collect(runner, lambda ev: bool(ev) and ev[-1].kind == "paused")
+    assert [(e.kind, e.epoch) for e in events][-2:] == [("evaluated", 2), ("paused", 2)]
+    runner.resume()
+    _wait_for(lambda: runner.epoch > 4)
+    runner.stop()
+    events = runner.drain()
+    assert [e.kind for e in events][-2:] == ["evaluated", "stopped"]
+    assert events[-2].epoch == runner.epoch
+
+
+def test_regression_is_scored_with_r2():
+    session = Experiment.create("sine", layers="8:tanh,1:linear",
+                                config=TrainConfig(epochs=3, lr=0.01))
+    session.runner.start()
+    session.runner.join(TIMEOUT)
+    last = _evaluations(session.runner.drain())[-1]
+    assert last.accuracy is None and last.confusion is None
+    assert last.r2 == pytest.approx(session.evaluate("test").r2)
+    assert last.probabilities.shape == (len(session.dataset.X_test), 1)
+
+
+def test_weights_outside_a_run_are_scored_off_the_calling_thread(monkeypatch):
+    threads: list[str] = []
+    scored = runner_module.evaluate
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return scored(*args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "evaluate", spy)
+    session = _session(epochs=3)
+    runner = session.runner
+    runner.request_evaluation()
+    runner.start()  # waits in the training thread for the scores asked for first
+    runner.join(TIMEOUT)
+    evaluated = _evaluations(runner.drain())
+    assert evaluated[0].epoch == 0
+    assert threading.main_thread().name not in threads
+    runner.request_evaluation()  # the same weights again: scored once only
+    runner.join(TIMEOUT)
+    assert _evaluations(runner.drain()) == []

@@ -25,11 +25,11 @@ def digits_app(tmp_path) -> NNTuiApp:
 async def train_to(pilot, epochs: int) -> None:
     """Trains in the thread, but without yielding to the UI, then relays the events once."""
     app = await ready(pilot)
-    runner = app.session.runner
+    runner = app.controller.experiment.runner
     runner.start(epochs=epochs)
     runner.join()
-    app.take_events(timeless(runner.drain()))
-    app.refresh_views()
+    app.views.take(timeless(app.controller.drain()))
+    app.views.refresh()
     await pilot.pause()
 
 

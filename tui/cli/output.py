@@ -16,6 +16,7 @@ from typing import TextIO
 from engine.experiment import Evaluation, Experiment
 from engine.network import Network
 from engine.train.events import EpochEnd, Event
+from tui.numbers import compact_number
 
 
 def _clean(value: object) -> object:
@@ -38,13 +39,6 @@ def _num(value: float | None, spec: str, width: int) -> str:
     return text.rjust(width)
 
 
-def _rate(per_second: float) -> str:
-    for limit, suffix in ((1e6, "M"), (1e3, "k")):
-        if per_second >= limit:
-            return f"{per_second / limit:.1f}{suffix}"
-    return f"{per_second:.0f}"
-
-
 # Columns of an epoch line: (label, EpochEnd field, format, width).
 CLASS_COLUMNS = (("loss", "train_loss", ".4f", 7), ("acc", "train_acc", ".3f", 5),
                  ("val_loss", "val_loss", ".4f", 7), ("val_acc", "val_acc", ".3f", 5))
@@ -59,7 +53,7 @@ def epoch_line(event: EpochEnd, total: int) -> str:
     columns = REGRESSION_COLUMNS if event.is_regression else CLASS_COLUMNS
     parts = [f"epoch {event.epoch:>{width}}/{total}"]
     parts += [f"{label} {_num(getattr(event, key), spec, w)}" for label, key, spec, w in columns]
-    parts += [f"lr {event.lr:<7.3g}", f"{_rate(event.samples_per_sec):>6} samples/s"]
+    parts += [f"lr {event.lr:<7.3g}", f"{compact_number(event.samples_per_sec):>6} samples/s"]
     return "  ".join(parts)
 
 

@@ -1,5 +1,6 @@
 """`HelpScreen`: every key, built from the bindings themselves so it cannot drift from them.
-Bindings that share a key (t: train / pause / resume) are merged into one row."""
+Bindings that share a key (t: train / pause / resume) are merged into one row;
+`app_help_sections` gathers the app's and each widget's keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from tui.widgets.architecture import ArchitectureEditor
+from tui.widgets.choice import ChoiceField
+from tui.widgets.digit_viewer import DigitViewer
+from tui.widgets.field_row import FieldRow
+from tui.widgets.layer_list import LayerRows
 
 INTRO = ("Design a network on the left, press t to train it and watch it learn: the log, the "
          "charts, the digit viewer and the confusion matrix follow it live.")
@@ -41,6 +48,18 @@ def help_rows(app: App, bindings: Iterable[Binding]) -> list[tuple[str, str]]:
     for description, keys in keys_of.items():
         rows.setdefault(" ".join(keys), []).append(description)
     return [(keys, " / ".join(descriptions)) for keys, descriptions in rows.items()]
+
+
+def app_help_sections(app: App) -> list[Section]:
+    """The app's own keys, then those of each widget that has some."""
+    return [
+        ("app (single letters work when no text field has the focus)",
+         help_rows(app, class_bindings(type(app)))),
+        ("architecture: layer list", help_rows(app, class_bindings(LayerRows))),
+        ("architecture: choices", help_rows(app, class_bindings(ChoiceField))),
+        ("architecture: settings", help_rows(app, class_bindings(ArchitectureEditor, FieldRow))),
+        ("digit viewer in draw mode", help_rows(app, class_bindings(DigitViewer))),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,7 +1,8 @@
 """`DigitViewer`: one test sample, what the network thinks of it, and a pad to draw your own.
 
 The state (which sample, its prediction, the drawing) lives in `SampleBrowser` and `DrawCanvas`;
-this widget only draws it and turns the draw-mode keys into calls on it.
+this widget only draws it and turns the draw-mode keys into calls on it. The app hands it the
+predictions for the whole test split (`set_predictions`), computed off the UI thread.
 """
 
 from __future__ import annotations
@@ -103,10 +104,17 @@ class DigitViewer(Widget, can_focus=True):
         self.draw_mode = False
         self._update()
 
-    def set_network(self, network: Network | None) -> None:
-        """A read-only snapshot; re-predicts the shown sample only."""
-        self._browser.network = network
+    def set_predictions(self, predictions: np.ndarray | None,
+                        network: Network | None = None) -> None:
+        """The network's outputs for every test sample, (n_test, outputs), read-only and
+        computed off the UI thread (the runner's scores); `network`, a read-only snapshot of
+        the same weights, predicts drawings, one row at a time."""
+        self._browser.set_predictions(predictions, network)
         self._update()
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self._browser.dataset
 
     # -- read-only views for the app and tests ---------------------------------------------------
     @property

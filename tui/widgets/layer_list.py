@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.design import Design
-from tui.render import compact_count
+from tui.numbers import compact_number
 
 MARGIN = 1  # the free column the rows keep at the right edge
 
@@ -90,7 +90,7 @@ class LayerRows(Widget, can_focus=True):
         full = f"{count:,}"
         if room <= 0:  # not laid out yet
             return f"{full:>7}"
-        return (full if len(full) <= room else compact_count(count)).rjust(room)
+        return (full if len(full) <= room else compact_number(count)).rjust(room)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + (len(self.design.layers) if self.design else 0)

@@ -1,0 +1,8 @@
+"""The app's state and intentions without Textual: `Controller` (see `controller.py`), the
+event-fed `TrainState` (`state.py`) and the shapes of a design change (`changes.py`)."""
+
+from tui.controller.changes import Change, Outcome
+from tui.controller.controller import Controller
+from tui.controller.state import TrainState
+
+__all__ = ["Change", "Controller", "Outcome", "TrainState"]

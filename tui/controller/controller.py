@@ -1,0 +1,333 @@
+"""`Controller`: everything the app knows and does, in plain Python (no Textual), so that it is
+tested without an app.
+
+It owns the experiment (dataset, network, trainer, runner), the design being edited, the run
+history (this run's epochs and the previous run's, drawn faded) and the one `TrainState`, fed
+only by the events the runner publishes. The app maps keys to its methods, one per intention
+(train, pause, step, stop, reset, pace, apply a design change, save, open, switch dataset...),
+and renders what they return; a user's error is raised (EngineError, OSError, MemoryError) for
+the app to show in one line. Building an experiment may load a dataset, so the intentions that
+need one return a `build` function for the app to run in a worker and `adopt` the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from engine import (
+    MODELS_DIR,
+    EngineError,
+    EpochEnd,
+    Evaluated,
+    Event,
+    Experiment,
+    ModelInfo,
+    Network,
+    Reset,
+    list_models,
+    suggest_name,
+)
+from tui.controller.changes import QUESTIONS, Change, Outcome, described
+from tui.controller.state import TrainState
+from tui.design import Design, change_kind
+from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
+from tui.sessions import Build, Preset, scored, session_for
+
+
+class Controller:
+    """The app's state and intentions (see the module's story)."""
+
+    def __init__(self, preset: Preset | None = None, models_dir: str | Path = MODELS_DIR,
+                 pace: Pace = DEFAULT_PACE) -> None:
+        self.preset = preset or Preset()
+        self.models_dir = Path(models_dir)
+        self.pace: Pace = pace
+        self.experiment: Experiment | None = None
+        self.design: Design | None = None
+        self.history: list[EpochEnd] = []  # this run's epochs, for the charts
+        self.previous: list[EpochEnd] = []  # the run before the last re-initialisation
+        self.state = TrainState()
+        self.evaluation: Evaluated | None = None  # the latest test-split scores
+        self._taken: list[Event] = []  # applied to the state, not yet handed to the app
+
+    # -- experiments ------------------------------------------------------------------------
+    def first_build(self) -> Build:
+        """The experiment the command line asked for (`nn-tui --dataset ... --model ...`)."""
+        return scored(self.preset.build)
+
+    @staticmethod
+    def default_build() -> Build:
+        """The default digits model: where the app goes when the preset cannot be built."""
+        return scored(Preset().build)
+
+    def adopt(self, experiment: Experiment, new_run: bool = True) -> None:
+        """Makes `experiment` the current one. The old runner is stopped and its last events
+        kept for `drain`. `new_run` moves the current curves to the faded "previous run", kept
+        only while the dataset stays the same (curves of other data do not compare)."""
+        old, design = self.experiment, Design.of(experiment)
+        if old is not None:
+            old.runner.stop(wait=True)
+            self._pull()
+        if self.design is None or self.design.data.source != design.data.source:
+            self.previous = []
+        elif new_run and self.history:
+            self.previous = self.history
+        trainer = experiment.trainer
+        self.experiment, self.design = experiment, design
+        self.history = list(trainer.history)
+        self.state = TrainState("idle", trainer.epoch, trainer.epoch)
+        self.evaluation = None
+        self._apply_pace()
+        self._pull()  # the scores a worker computed, if it did (see `scored`)
+        if self.evaluation is None:
+            experiment.runner.request_evaluation()
+
+    def drain(self) -> list[Event]:
+        """Every event since the last call, oldest first, already applied to the state, the
+        history and the scores: for the app's log and views."""
+        self._pull()
+        events, self._taken = self._taken, []
+        return events
+
+    def _pull(self) -> None:
+        if self.experiment is None:
+            return
+        events = self.experiment.runner.drain()
+        for event in events:
+            self.state = self.state.after(event)
+            effect = EFFECTS.get(type(event))
+            if effect is not None:
+                effect(self, event)
+        self._taken.extend(events)
+
+    def _record_epoch(self, event: EpochEnd) -> None:
+        self.history.append(event)
+
+    def _start_over(self, event: Reset) -> None:
+        self.previous, self.history = self.history or self.previous, []
+
+    def _keep_scores(self, event: Evaluated) -> None:
+        self.evaluation = event
+
+    def snapshot(self) -> Network | None:
+        """A read-only copy of the latest weights (draw mode predicts one row with it)."""
+        return self.experiment.trainer.snapshot() if self.experiment else None
+
+    # -- what applies now -------------------------------------------------------------------
+    @property
+    def trained(self) -> bool:
+        """Whether there are trained weights that a rebuild or a reload would lose."""
+        return self.state.alive or self.state.epoch > 0
+
+    def can(self, intention: str) -> bool | None:
+        """Whether an intention makes sense now (None: not yet, while loading)."""
+        if self.experiment is None:
+            return None if intention == "train" else False
+        state, dataset = self.state, self.experiment.dataset
+        rules = {
+            "train": not state.alive and state.epoch == 0,
+            "continue_training": not state.alive and state.epoch > 0,
+            "pause": state.phase == "running",
+            "resume": state.phase == "paused",
+            "stop": state.alive,
+            "draw": dataset.image_shape is not None,
+            "next_misclassified": dataset.is_classification,
+        }
+        return rules.get(intention, True)
+
+    @property
+    def run_target(self) -> int:
+        """The epoch the current run trains to; before the first epoch, the one the next run
+        will (the epochs field), not what an earlier run trained to before a re-init."""
+        if self.design is not None and self.state.epoch == 0 and not self.state.alive:
+            return self.design.config.epochs
+        return self.state.target
+
+    @property
+    def model_label(self) -> str:
+        """`digits 64-100-10` for the status line."""
+        design = self.design
+        if design is None:
+            return "loading…"
+        units = "-".join(str(layer.units) for layer in design.layers)
+        return f"{design.data.name} {design.data.n_inputs}-{units}"
+
+    # -- training ---------------------------------------------------------------------------
+    def train(self) -> None:
+        """Trains the design's number of epochs more (t), from epoch 0 or where it stopped."""
+        self._experiment().runner.start(epochs=self._design().config.epochs)
+        self._pull()  # Started is published before start() returns: the state follows now
+
+    def pause(self) -> None:
+        self._experiment().runner.pause()
+
+    def resume(self) -> None:
+        self._experiment().runner.resume()
+
+    def step(self) -> None:
+        """Exactly one epoch, then a pause (starting a run if none is under way)."""
+        runner = self._experiment().runner
+        self._pull()
+        if self.state.alive:
+            runner.step()
+        else:
+            runner.start(epochs=self._design().config.epochs, paused=True, steps=1)
+            self._pull()
+
+    def stop(self) -> None:
+        """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
+        self._experiment().runner.stop(wait=False)
+
+    def reset_question(self) -> str | None:
+        """What to ask before re-initialising (None: nothing trained would be lost)."""
+        self._pull()
+        if not self.trained:
+            return None
+        return f"Re-initialise the weights? The {self.state.epoch} trained epochs are lost."
+
+    def reset(self) -> None:
+        """Fresh weights from the seed, epoch 0; this run's curves become the previous run."""
+        self._experiment().runner.reset()
+        self._pull()
+
+    def set_pace(self, pace: Pace) -> None:
+        self.pace = pace
+        self._apply_pace()
+
+    def slower(self) -> None:
+        self.set_pace(slower(self.pace))
+
+    def faster(self) -> None:
+        self.set_pace(faster(self.pace))
+
+    def _apply_pace(self) -> None:
+        if self.experiment is not None:
+            runner = self.experiment.runner
+            runner.set_pace(self.pace)
+            runner.set_evaluation_rate(1.0 / VIEW_SECONDS[speed(self.pace)])
+
+    def is_running(self) -> bool:
+        """Whether a run is training right now (not paused), as its latest events say."""
+        self._pull()
+        return self.state.phase == "running"
+
+    def shutdown(self) -> None:
+        """Stops the training thread and waits for it (quitting, closing the app)."""
+        if self.experiment is not None:
+            self.experiment.runner.stop(wait=True)
+
+    def quit_question(self) -> str | None:
+        """What to ask before quitting (None: nothing would be lost)."""
+        if self.is_running():
+            return "Training is running. Stop it and quit?"
+        if self.experiment is not None and self.experiment.unsaved:
+            return (f"The model trained to epoch {self.state.epoch} is not saved (ctrl+s "
+                    "saves it). Quit anyway?")
+        return None
+
+    # -- design changes ---------------------------------------------------------------------
+    def change(self, design: Design, fields: frozenset[str]) -> Change:
+        """The editor's proposal `design` (with `fields` changed), ready to carry out."""
+        kind = change_kind(fields)
+        question = QUESTIONS.get(kind) if self.trained else None
+        return Change(kind, question, partial(APPLIERS[kind], self, design, fields))
+
+    def dataset_change(self, name: str) -> Change:
+        """The design on another dataset (fresh weights, the output layer refitted)."""
+        design = self._design()
+        question = f"Switch to {name}? The trained weights are lost." if self.trained else None
+        build = scored(partial(session_for, design, name, self.preset.splits))
+        return Change("reload", question,
+                      lambda: Outcome(f"dataset {name}: fresh weights", build=build))
+
+    def _apply_live(self, design: Design, fields: frozenset[str]) -> Outcome:
+        self._pull()
+        self._experiment().trainer.update(**{name: getattr(design.config, name)
+                                             for name in fields})
+        self.design = design
+        when = "from the next epoch" if self.state.alive else "for training"
+        return Outcome(f"{described(design, fields)} {when}")
+
+    def _apply_next_run(self, design: Design, fields: frozenset[str]) -> Outcome:
+        self.design = design
+        return Outcome(f"{described(design, fields)} for the next run")
+
+    def _apply_carry(self, design: Design, fields: frozenset[str]) -> Outcome:
+        experiment = self._experiment()
+        experiment.runner.stop(wait=True)  # the twin shares the network: no thread may change it
+        self.adopt(experiment.with_settings(design.config), new_run=False)
+        return Outcome(f"{described(design, fields)}; weights kept", adopted=True)
+
+    def _apply_rebuild(self, design: Design, fields: frozenset[str]) -> Outcome:
+        rebuilt = self._experiment().rebuilt(spec=design.spec, config=design.config)
+        self.adopt(rebuilt)
+        return Outcome(f"model {design.spec.layers_text}: fresh weights", adopted=True)
+
+    def _apply_reload(self, design: Design, fields: frozenset[str]) -> Outcome:
+        build = scored(partial(session_for, design, self._design().data.source,
+                               self.preset.splits))
+        return Outcome(f"seed {design.config.seed}: new split and fresh weights", build=build)
+
+    # -- files ------------------------------------------------------------------------------
+    def pause_to_save(self) -> bool:
+        """Pauses a running training, since the weights must not change while they are
+        written; True if it did."""
+        if not self.is_running():
+            return False
+        self._experiment().runner.pause()
+        return True
+
+    def save_suggestion(self) -> str:
+        """A name no file in the models folder has yet: `iris-100relu-3softmax`."""
+        design = self._design()
+        try:
+            return suggest_name(design.data.name, design.spec.layers_text, self.models_dir)
+        except (EngineError, OSError):
+            return "model"
+
+    def save(self, path: Path, overwrite: bool = False) -> str:
+        """Writes the model to `path` (refused while training runs); returns the path
+        written."""
+        if self.is_running():
+            raise EngineError("not saved: training is still running (press t to pause)")
+        return self._experiment().save(str(path), overwrite=overwrite)
+
+    def models(self) -> list[ModelInfo]:
+        """The models folder's files, newest first (damaged ones with their error)."""
+        try:
+            return list_models(self.models_dir)
+        except (EngineError, OSError) as exc:
+            raise EngineError(f"{self.models_dir}: cannot list models ({exc})") from None
+
+    @staticmethod
+    def open_build(info: ModelInfo) -> Build:
+        """Opens a saved model with the dataset and split it was trained on."""
+        return scored(partial(Experiment.load, info.path))
+
+    # -- what must be there -------------------------------------------------------------------
+    def _experiment(self) -> Experiment:
+        if self.experiment is None:
+            raise EngineError("the model is still loading")
+        return self.experiment
+
+    def _design(self) -> Design:
+        if self.design is None:
+            raise EngineError("the model is still loading")
+        return self.design
+
+
+EFFECTS: dict[type[Event], Callable[[Controller, Any], None]] = {
+    EpochEnd: Controller._record_epoch,
+    Reset: Controller._start_over,
+    Evaluated: Controller._keep_scores,
+}
+APPLIERS: dict[str, Callable[[Controller, Design, frozenset[str]], Outcome]] = {
+    "live": Controller._apply_live,
+    "next_run": Controller._apply_next_run,
+    "carry": Controller._apply_carry,
+    "rebuild": Controller._apply_rebuild,
+    "reload": Controller._apply_reload,
+}
