@@ -1,8 +1,12 @@
 """`Dense`: a fully connected layer that owns `W (in, out)`, `b (out,)` and its activation.
 
+    forward:   z = x @ W + b          a = f(z)
+    backward:  dz = f'(z) * da        dW = x.T @ dz      db = dz.sum(0)      dx = dz @ W.T
+
 The network re-points `W`, `b` and the gradients `dW`, `db` at views into its flat buffers, so an
-optimizer updates every layer with a few whole-buffer operations. Caches (`x`, `z`, `a`) are plain
-attributes overwritten by each training pass.
+optimizer updates every layer with a few whole-buffer operations. A training pass keeps `x`, `z`
+and `a` for the backward pass and writes into reused buffers (`kernels.Workspace`); inference
+returns fresh arrays the caller may keep.
 """
 
 from __future__ import annotations
@@ -10,10 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from engine.errors import SpecError
+from engine.nn import kernels
 from engine.nn.activations import Activation, get_activation
 
 
 class Dense:
+    """A layer of `n_out` units over `n_in` inputs: x (n, n_in) -> a (n, n_out), with
+    W (n_in, n_out), b (n_out,) and their gradients dW, db of the same shapes."""
+
     def __init__(self, n_in: int, n_out: int, activation: str = "relu") -> None:
         if int(n_in) < 1 or int(n_out) < 1:
             raise SpecError(f"a layer needs at least 1 unit (got {n_in} -> {n_out})")
@@ -24,10 +32,14 @@ class Dense:
         self.b = np.zeros(self.n_out)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
-        self.x: np.ndarray | None = None
-        self.z: np.ndarray | None = None
-        self.a: np.ndarray | None = None
-        self._work: dict[tuple[int, np.dtype], _Workspace] = {}
+        # The last training pass's input (n, in), pre-activation and activation (n, out).
+        self.x = np.empty((0, self.n_in))
+        self.z = np.empty((0, self.n_out))
+        self.a = np.empty((0, self.n_out))
+        self._forward_into = kernels.forward_into(self.act)
+        self._backward_into = kernels.backward_into(self.act)
+        self._workspaces: dict[tuple[int, np.dtype], kernels.Workspace] = {}
+        self._work = kernels.Workspace(0, self.n_in, self.n_out, np.dtype(np.float64))
 
     @property
     def activation(self) -> str:
@@ -38,59 +50,33 @@ class Dense:
         return self.n_in * self.n_out + self.n_out
 
     def forward(self, x: np.ndarray, train: bool = False, activate: bool = True) -> np.ndarray:
-        """`activate=False` (training only) stops at z, for a loss that applies the output
-        activation itself (softmax with cross-entropy)."""
-        if not train:  # fresh arrays the caller may keep
+        """x (n, n_in) -> a = f(x @ W + b), (n, n_out); with `activate=False`, z = x @ W + b.
+        Training keeps x, z, a for `backward` in reused buffers; inference returns new arrays."""
+        if not train:
             z = x @ self.W
             z += self.b
-            return self.act.forward(z)
-        work = self._workspace(x)
-        z = np.matmul(x, self.W, out=work.z)
-        z += self.b
-        self.x, self.z, self._current = x, z, work
-        if not activate:
-            return z
-        forward_into = self.act.forward_into
-        a = self.a = forward_into(z, work.a) if forward_into else self.act.forward(z)
-        return a
+            return self.act.forward(z) if activate else z
+        work = self._work = kernels.workspace(self._workspaces, len(x), self.n_in, self.n_out,
+                                              x.dtype)
+        self.x = x
+        z = self.z = kernels.affine_into(x, self.W, self.b, out=work.z)
+        return self.activate(z) if activate else z
 
-    def backward_from_z(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
-        """Fill `dW`, `db` from dL/dz and return dL/dx (the previous layer's dL/da)."""
-        work = self._current
-        np.matmul(self.x.T, dz, out=self.dW)
-        np.matmul(work.ones, dz, out=self.db)  # column sums as a product: 5x faster than sum
-        return np.matmul(dz, self.W.T, out=work.dx) if need_dx else None
+    def activate(self, z: np.ndarray) -> np.ndarray:
+        """a = f(z) for this training pass's z (n, n_out), kept as `self.a`."""
+        self.a = self._forward_into(z, self._work.a)
+        return self.a
 
-    def backward(self, da: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
-        backward_into = self.act.backward_into
-        if backward_into:
-            dz = backward_into(self.z, self.a, da, self._current.dz)
-        else:
-            dz = self.act.backward(self.z, self.a, da)
-        return self.backward_from_z(dz, need_dx)
-
-    def _workspace(self, x: np.ndarray) -> _Workspace:
-        """Buffers for a training pass over `len(x)` rows, reused by every later pass of that
-        size: fresh (n, units) arrays each step cost page faults, and with 2 BLAS threads they
-        made `x @ W` three times slower (1257x64 @ 64x100: 278 us fresh, 90 us into a buffer)."""
-        key = (len(x), x.dtype)
-        work = self._work.get(key)
-        if work is None:
-            if len(self._work) >= 4:  # the batch size changed mid-run; drop the old ones
-                self._work.clear()
-            work = self._work[key] = _Workspace(len(x), self.n_in, self.n_out, x.dtype)
-        return work
+    def backward(self, grad: np.ndarray, need_dx: bool = True,
+                 grad_is_dz: bool = False) -> np.ndarray | None:
+        """Fills dW (n_in, n_out) and db (n_out,) from `grad` = dL/da (n, n_out) of the last
+        training pass (dL/dz when `grad_is_dz`: the loss already went through the activation)
+        and returns dL/dx (n, n_in), the layer below's dL/da, or None without `need_dx`."""
+        work = self._work
+        dz = grad if grad_is_dz else self._backward_into(self.z, self.a, grad, work.dz)
+        np.matmul(self.x.T, dz, out=self.dW)  # dW = x.T @ dz
+        kernels.column_sum_into(dz, work.ones, out=self.db)  # db = dz.sum(0)
+        return np.matmul(dz, self.W.T, out=work.dx) if need_dx else None  # dx = dz @ W.T
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
-
-
-class _Workspace:
-    """One batch size's reused arrays: z and a (rows, out), dz (rows, out), dx (rows, in)."""
-
-    def __init__(self, rows: int, n_in: int, n_out: int, dtype: np.dtype) -> None:
-        self.z = np.empty((rows, n_out), dtype=dtype)
-        self.a = np.empty((rows, n_out), dtype=dtype)
-        self.dz = np.empty((rows, n_out), dtype=dtype)
-        self.dx = np.empty((rows, n_in), dtype=dtype)
-        self.ones = np.ones(rows, dtype=dtype)

@@ -14,57 +14,50 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import SpecError
-from engine.nn.activations import row_max, row_sum
+from engine.nn import kernels
 
 Array = np.ndarray
 # (z, a, T) -> (loss, gradient); the gradient is dL/dz when the loss is fused, else dL/da.
-LossFn = Callable[[Array, Array, Array], "tuple[float, Array]"]
+LossFn = Callable[[Array, Array, Array], tuple[float, Array]]
 
 
 @dataclass(frozen=True)
 class Loss:
+    """A loss over a batch: `value_and_grad(z, a, T)` takes the output layer's pre-activation
+    z (n, k), its activation a (n, k) and targets T (n, k) and returns (mean loss, gradient
+    (n, k)). The gradient is dL/dz when the loss is fused with the activation `fused_with`
+    (it differentiates through it itself), else dL/da."""
+
     name: str
     value_and_grad: LossFn
-    fused_with: str | None  # the output activation this loss differentiates through itself
+    fused_with: str | None
     summary: str
-    # (z, T) -> (loss, dL/dz, the output activation): one pass for a fused pair, used in training.
+    # (z, T) -> (loss, dL/dz, a): activation, loss and gradient in one pass, for training.
     from_logits: Callable[[Array, Array], tuple[float, Array, Array]] | None = None
 
     def value(self, z: Array, a: Array, T: Array) -> float:
+        """The mean loss alone, from z, a and T (n, k)."""
         return self.value_and_grad(z, a, T)[0]
 
 
 def _mse(z: Array, a: Array, T: Array) -> tuple[float, Array]:
+    # L = mean((a - t)^2) over every entry; dL/da = 2 (a - t) / (n k).
     diff = a - T
     return float(np.mean(diff * diff)), diff * (2.0 / diff.size)
 
 
 def _cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
-    shifted = z - row_max(z)
-    log_norm = np.log(row_sum(np.exp(shifted)))
+    # L = -(1/n) sum_i sum_k t_ik log softmax(z_i)_k, with log softmax(z) = z - logsumexp(z)
+    # computed from the logits; dL/dz = (softmax(z) - t) / n.
+    shift = z.max(axis=1, keepdims=True)
+    log_p = z - shift - np.log(np.exp(z - shift).sum(axis=1, keepdims=True))
     n = z.shape[0]
-    # -sum(T * (shifted - log_norm)) as two dot products: no (n, k) temporaries, no slow reductions
-    loss = (float(np.vdot(log_norm, row_sum(T))) - float(np.vdot(shifted, T))) / n
-    grad = a - T
-    grad *= 1.0 / n
-    return loss, grad
-
-
-def _softmax_cross_entropy(z: Array, T: Array) -> tuple[float, Array, Array]:
-    """Softmax and its cross-entropy from one exp: the training step's output layer."""
-    shifted = z - row_max(z)
-    a = np.exp(shifted)
-    norm = row_sum(a)
-    a /= norm
-    n = z.shape[0]
-    loss = (float(np.vdot(np.log(norm), row_sum(T))) - float(np.vdot(shifted, T))) / n
-    grad = a - T
-    grad *= 1.0 / n
-    return loss, grad, a
+    return float(-np.sum(T * log_p) / n), (a - T) / n
 
 
 def _binary_cross_entropy(z: Array, a: Array, T: Array) -> tuple[float, Array]:
-    # log(1 + exp(-|z|)) + max(z, 0) - z t  is  -[t log s(z) + (1-t) log(1-s(z))], without overflow.
+    # log(1 + exp(-|z|)) + max(z, 0) - z t  is  -[t log s(z) + (1-t) log(1-s(z))], without overflow;
+    # dL/dz = (s(z) - t) / (n k).
     per_item = np.maximum(z, 0) - z * T + np.log1p(np.exp(-np.abs(z)))
     return float(np.mean(per_item)), (a - T) * (1.0 / z.size)
 
@@ -73,7 +66,7 @@ LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _mse, None, "mean squared error, any output activation"),
     "cross_entropy": Loss(
         "cross_entropy", _cross_entropy, "softmax", "softmax cross-entropy (needs softmax output)",
-        _softmax_cross_entropy,
+        kernels.softmax_cross_entropy,
     ),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",
@@ -82,9 +75,11 @@ LOSSES: dict[str, Loss] = {
         "binary cross-entropy (needs sigmoid output)",
     ),
 }
+"""Every loss by name; each maps z, a, T (n, k) to (mean loss, gradient (n, k))."""
 
 
 def get_loss(name: str) -> Loss:
+    """The loss called `name`; SpecError naming the known ones if there is none."""
     try:
         return LOSSES[name]
     except KeyError:

@@ -24,7 +24,10 @@ CLASS_OUTPUTS = ("softmax", "sigmoid")  # output activations whose outputs are p
 
 
 class NetworkCore:
-    """Dense layers and a loss over one flat float buffer; inputs are batch-major (n, features)."""
+    """Dense layers and a loss over one flat float buffer. Inputs are batch-major
+    (n, n_inputs), outputs (n, n_outputs). `params` and `grads` are flat (n_params,) buffers;
+    `layers[i].W, .b, .dW, .db` are views into them, and `decay_mask` (n_params,) is 1 over
+    the weights and 0 over the biases (L2 applies to weights only)."""
 
     def __init__(
         self,
@@ -61,6 +64,8 @@ class NetworkCore:
     @classmethod
     def from_spec(cls, spec: ModelSpec, n_inputs: int, seed: int = 0,
                   dtype: str = "float32") -> Self:
+        """A network for inputs (n, n_inputs) with the spec's layers and loss, freshly
+        initialised from `seed`; SpecError with the first reason it cannot work."""
         reasons = spec.validate(n_inputs)
         if reasons:
             raise SpecError(reasons[0])
@@ -70,6 +75,7 @@ class NetworkCore:
         return cls(layers, loss=spec.loss, seed=seed, dtype=dtype)
 
     def _bind(self) -> None:
+        """Points every layer's W (in, out), b (out,), dW, db at its slice of the flat buffers."""
         offset = 0
         for layer in self.layers:
             n_w = layer.n_in * layer.n_out
@@ -92,24 +98,49 @@ class NetworkCore:
     # -- description --------------------------------------------------------------------------
     @property
     def spec(self) -> ModelSpec:
+        """The frozen description of these layers and this loss (no weights)."""
         return ModelSpec(tuple(LayerSpec(layer.n_out, layer.activation) for layer in self.layers),
                          self.loss.name)
 
     @property
     def n_inputs(self) -> int:
+        """Features per input row: X is (n, n_inputs)."""
         return self.layers[0].n_in
 
     @property
     def n_outputs(self) -> int:
+        """Units of the output layer: outputs are (n, n_outputs)."""
         return self.layers[-1].n_out
 
     @property
     def n_params(self) -> int:
+        """Weights and biases together: the length of `params` and `grads`."""
         return int(self.params.size)
 
     @property
     def is_classifier(self) -> bool:
+        """Whether the outputs are class probabilities (a softmax or sigmoid output layer)."""
         return self.layers[-1].activation in CLASS_OUTPUTS
+
+    # -- the one forward and the one backward -------------------------------------------------
+    def _forward(self, X: np.ndarray, train: bool, stop_at_logits: bool = False) -> np.ndarray:
+        """X (n, n_inputs) through every layer: the outputs (n, n_outputs), or the last layer's
+        pre-activation z when `stop_at_logits`. Training keeps each layer's x, z, a in reused
+        buffers for `_backward`; inference returns new arrays."""
+        a = X
+        for layer in self.layers[:-1]:
+            a = layer.forward(a, train)
+        return self.layers[-1].forward(a, train, activate=not stop_at_logits)
+
+    def _backward(self, grad: np.ndarray, grad_is_dz: bool) -> None:
+        """From dL/da of the outputs (n, n_outputs) (dL/dz when `grad_is_dz`) down through every
+        layer of the last training pass, filling `grads`; the inputs get no gradient."""
+        layers = self.layers
+        for i in range(len(layers) - 1, -1, -1):
+            dx = layers[i].backward(grad, need_dx=i > 0, grad_is_dz=grad_is_dz)
+            if dx is None:
+                return
+            grad, grad_is_dz = dx, False
 
     # -- inference ----------------------------------------------------------------------------
     def _as_input(self, X: np.ndarray) -> np.ndarray:
@@ -121,43 +152,42 @@ class NetworkCore:
         return X
 
     def forward(self, X: np.ndarray, train: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Returns the output layer's pre-activation `z` and activation `a` (new arrays)."""
-        a = self._as_input(X) if not train else X
-        for layer in self.layers:
-            a = layer.forward(a, train)
-        last = self.layers[-1]
-        return (last.z if train else a), a  # z only matters (and is only kept) when training
+        """X (n, n_inputs) -> the output layer's pre-activation z and activation a, both
+        (n, n_outputs): new arrays, or with `train` (X already of the network's dtype) the
+        layers' reused buffers, kept for the backward pass."""
+        if not train:
+            z = self._forward(self._as_input(X), train=False, stop_at_logits=True)
+            return z, self.layers[-1].act.forward(z)
+        z = self._forward(X, train=True, stop_at_logits=True)
+        return z, self.layers[-1].activate(z)
 
     def logits(self, X: np.ndarray) -> np.ndarray:
-        a = self._as_input(X)
-        for layer in self.layers[:-1]:
-            a = layer.forward(a)
-        last = self.layers[-1]
-        z = a @ last.W
-        z += last.b
-        return z
+        """The output layer's pre-activation z (n, n_outputs) for X (n, n_inputs); a new array."""
+        return self._forward(self._as_input(X), train=False, stop_at_logits=True)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Output activations, shape (n, outputs); a fresh array the caller may keep."""
-        a = self._as_input(X)
-        for layer in self.layers:
-            a = layer.forward(a)
-        return a
+        """Output activations (n, n_outputs) for X (n, n_inputs); a new array the caller may
+        keep (probabilities for a softmax or sigmoid output)."""
+        return self._forward(self._as_input(X), train=False)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class labels for a classifier (argmax, or > 0.5 for one sigmoid unit); else outputs."""
+        """Class labels (n,) for a classifier (argmax, or > 0.5 for one sigmoid unit); else the
+        outputs (n, n_outputs)."""
         return self.labels_from_outputs(self.predict_proba(X))
 
     def labels_from_outputs(self, out: np.ndarray) -> np.ndarray:
+        """Outputs (n, n_outputs) -> class labels (n,) for a classifier; others pass through."""
         if not self.is_classifier:
             return out
         if out.shape[1] == 1:
             return (out[:, 0] > 0.5).astype(np.int64)
-        return out.argmax(axis=1)
+        labels: np.ndarray = out.argmax(axis=1)
+        return labels
 
     # -- training -----------------------------------------------------------------------------
     def targets(self, y: np.ndarray) -> np.ndarray:
-        """Labels (n,) or floats (n, outputs) -> the float target matrix the loss expects."""
+        """Labels (n,) or floats (n, n_outputs) -> the float target matrix (n, n_outputs) the
+        loss expects (one-hot rows for labels)."""
         y = np.asarray(y)
         if y.ndim == 2:
             if y.shape[1] != self.n_outputs:
@@ -175,47 +205,39 @@ class NetworkCore:
         return np.eye(self.n_outputs, dtype=self.dtype)[labels]
 
     def train_step_gradients(self, X: np.ndarray, T: np.ndarray, l2: float = 0.0) -> float:
-        """Forward and backward on one batch: fills `self.grads`, returns the mean loss.
-        `X` must already have the network's dtype and `T` come from `targets`."""
-        layers = self.layers
-        last = layers[-1]
-        a = X
-        for layer in layers[:-1]:
-            a = layer.forward(a, train=True)
-        from_logits = self.loss.from_logits
-        if from_logits is not None:
-            z = last.forward(a, train=True, activate=False)
-            loss, grad, last.a = from_logits(z, T)
-            grad = last.backward_from_z(grad, need_dx=len(layers) > 1)
+        """Forward and backward on one batch X (n, n_inputs), T (n, n_outputs): fills `grads`
+        (and leaves the outputs in `layers[-1].a`), returns the mean loss. `X` must already
+        have the network's dtype and `T` come from `targets`."""
+        z = self._forward(X, train=True, stop_at_logits=True)
+        last, loss = self.layers[-1], self.loss
+        if loss.from_logits is not None:  # activation, loss and dL/dz in one pass
+            value, grad, last.a = loss.from_logits(z, T)
+            grad_is_dz = True
         else:
-            a = last.forward(a, train=True)
-            loss, grad = self.loss.value_and_grad(last.z, a, T)
-            if self.loss.fused_with:  # the gradient is already dL/dz
-                grad = last.backward_from_z(grad, need_dx=len(layers) > 1)
-            else:
-                grad = last.backward(grad, need_dx=len(layers) > 1)
-        for i in range(len(layers) - 2, -1, -1):
-            grad = layers[i].backward(grad, need_dx=i > 0)
+            value, grad = loss.value_and_grad(z, last.activate(z), T)
+            grad_is_dz = loss.fused_with is not None
+        self._backward(grad, grad_is_dz)
         if l2:
             # Weight decay: the gradient of 0.5 * l2 * |W|^2; the loss reported stays the data loss.
             self.grads += (l2 * self.params) * self.decay_mask
-        return loss
+        return value
 
     def loss_and_gradients(self, X: np.ndarray, y: np.ndarray,
                            l2: float = 0.0) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
-        """Mean loss over the batch and `(dW, db)` per layer (copies, safe to keep)."""
+        """Mean loss over the batch X (n, n_inputs), y (labels (n,) or (n, n_outputs)) and
+        `(dW (in, out), db (out,))` per layer (copies, safe to keep)."""
         loss = self.train_step_gradients(self._as_input(X), self.targets(y), l2)
         return loss, [(layer.dW.copy(), layer.db.copy()) for layer in self.layers]
 
     def loss_value(self, X: np.ndarray, y: np.ndarray) -> float:
-        z = self.logits(X)
-        a = self.layers[-1].act.forward(z)
+        """The mean loss over X (n, n_inputs), y (labels (n,) or (n, n_outputs)); no gradients."""
+        z, a = self.forward(X)
         return self.loss.value(z, a, self.targets(y))
 
-    # -- copies and files ---------------------------------------------------------------------
+    # -- copies ---------------------------------------------------------------------------------
     def copy(self, read_only: bool = False, params: np.ndarray | None = None) -> Self:
-        """An independent network with the same weights (or `params`); read-only copies serve
-        as snapshots that another thread can predict with while this one trains."""
+        """An independent network with the same weights (or `params`, (n_params,)); read-only
+        copies serve as snapshots that another thread can predict with while this one trains."""
         twin = type(self).__new__(type(self))
         twin.layers = [Dense(layer.n_in, layer.n_out, layer.activation) for layer in self.layers]
         twin.loss, twin.dtype, twin.seed = self.loss, self.dtype, self.seed
@@ -230,6 +252,7 @@ class NetworkCore:
         return twin
 
     def snapshot(self) -> Self:
+        """A read-only copy of the current weights (see `copy`)."""
         return self.copy(read_only=True)
 
     def __repr__(self) -> str:

@@ -3,15 +3,15 @@ NumPy operations, whatever the depth, because per-call overhead dominates at sma
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from engine.errors import SpecError
+from engine.nn import kernels
 
 
 class Optimizer:
-    """`step(params, grads, lr)` updates `params` in place; state lives in flat buffers too."""
+    """`step(params, grads, lr)` updates the flat parameter buffer `params` (P,) in place from
+    the gradients `grads` (P,); any state (moments) lives in flat (P,) buffers too."""
 
     def __init__(self, **settings: float) -> None:
         self.settings = settings
@@ -24,11 +24,20 @@ class Optimizer:
 
 
 class SGD(Optimizer):
+    """Plain gradient descent: p -= lr g."""
+
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         params -= lr * grads
 
 
 class Momentum(Optimizer):
+    """Heavy-ball momentum, or Nesterov's look-ahead form (as in Sutskever et al. 2013):
+
+        v = momentum v - lr g
+        p += v                              (classical)
+        p += momentum v - lr g              (nesterov: the step taken from the look-ahead point)
+    """
+
     def __init__(self, momentum: float = 0.9, nesterov: bool = False, **_: float) -> None:
         super().__init__(momentum=momentum, nesterov=nesterov)
         self.momentum = momentum
@@ -51,6 +60,8 @@ class Momentum(Optimizer):
 
 
 class RMSProp(Optimizer):
+    """RMSProp (Hinton's lecture 6e): s = rho s + (1 - rho) g^2;  p -= lr g / (sqrt(s) + eps)."""
+
     def __init__(self, rho: float = 0.9, eps: float = 1e-8, **_: float) -> None:
         super().__init__(rho=rho, eps=eps)
         self.rho, self.eps = rho, eps
@@ -69,6 +80,15 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015), per parameter, t counting steps from 1:
+
+        m = beta1 m + (1 - beta1) g            v = beta2 v + (1 - beta2) g^2
+        m_hat = m / (1 - beta1^t)              v_hat = v / (1 - beta2^t)
+        p -= lr m_hat / (sqrt(v_hat) + eps)
+
+    computed by `kernels.adam_update` with the bias corrections folded into scalars (so `m` and
+    `v` hold the moments divided by (1 - beta1) and (1 - beta2))."""
+
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
                  **_: float) -> None:
         super().__init__(beta1=beta1, beta2=beta2, eps=eps)
@@ -79,29 +99,15 @@ class Adam(Optimizer):
         self.m: np.ndarray | None = None
         self.v: np.ndarray | None = None
         self.t = 0
-        self._scratch: np.ndarray | None = None
+        self._scratch = np.empty(0)
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        if self.m is None:
+        if self.m is None or self.v is None:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
             self._scratch = np.empty_like(params)
-        # m and v are kept divided by (1 - beta1) and (1 - beta2): `m = b1 m + g` is two passes
-        # over the buffer instead of three, and those factors move into the scalars below.
-        m, v, tmp = self.m, self.v, self._scratch
         self.t += 1
-        b1, b2, t = self.beta1, self.beta2, self.t
-        m *= b1
-        m += grads
-        v *= b2
-        np.multiply(grads, grads, out=tmp)
-        v += tmp
-        # Bias corrections folded into one scalar step size (as in the Adam paper, section 2).
-        v_scale = math.sqrt((1 - b2**t) / (1 - b2))
-        np.sqrt(v, out=tmp)
-        tmp += self.eps * v_scale
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr * (1 - b1) / (1 - b1**t) * v_scale
-        params -= tmp
+        kernels.adam_update(params, grads, self.m, self.v, self._scratch, self.t, lr,
+                            self.beta1, self.beta2, self.eps)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -110,10 +116,11 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSProp,
     "adam": Adam,
 }
+"""Every optimizer class by name; each steps a flat (P,) parameter buffer in place."""
 
 
 def make_optimizer(name: str, momentum: float = 0.9, nesterov: bool = False) -> Optimizer:
-    """Builds the optimizer named; only the settings it uses are applied."""
+    """The optimizer called `name`, for flat (P,) buffers; only the settings it uses apply."""
     if name not in OPTIMIZERS:
         raise SpecError(f"unknown optimizer '{name}' (choose from {', '.join(OPTIMIZERS)})")
     return OPTIMIZERS[name](momentum=momentum, nesterov=nesterov)

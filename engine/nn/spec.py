@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
+from typing import Any
 
 from engine.errors import SpecError
 from engine.nn.activations import ACTIVATIONS
@@ -19,6 +20,9 @@ MAX_PARAMS = 20_000_000  # with gradients and Adam's moments, about 400 MB in fl
 
 @dataclass(frozen=True)
 class LayerSpec:
+    """One layer after the input: `units` outputs, so the layer maps (n, fan_in) to (n, units)
+    through the activation named."""
+
     units: int
     activation: str = "relu"
 
@@ -28,7 +32,8 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """The layers after the input; the last one is the output layer."""
+    """The layers after the input, the last one the output layer, and the loss: a network built
+    from it maps inputs (n, n_inputs) to outputs (n, layers[-1].units)."""
 
     layers: tuple[LayerSpec, ...]
     loss: str = "cross_entropy"
@@ -78,11 +83,11 @@ class ModelSpec:
                            f"made for (max {MAX_PARAMS:,})")
         return reasons
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"layers": [asdict(layer) for layer in self.layers], "loss": self.loss}
 
     @classmethod
-    def from_dict(cls, data: dict) -> ModelSpec:
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
         layers = tuple(LayerSpec(int(d["units"]), str(d["activation"])) for d in data["layers"])
         return cls(layers, str(data.get("loss", "cross_entropy")))
 
@@ -100,7 +105,8 @@ def _layer_reasons(layer: LayerSpec) -> list[str]:
 
 
 def parse_layers(text: str) -> tuple[LayerSpec, ...]:
-    """`"100:relu,10:softmax"` -> layer specs; raises SpecError with the reason."""
+    """`"100:relu,10:softmax"` -> layer specs (a layer of 100 relu units, then 10 softmax
+    outputs: (n, n_inputs) -> (n, 100) -> (n, 10)); raises SpecError with the reason."""
     if not text or not text.strip():
         raise SpecError("--layers is empty (expected e.g. 100:relu,10:softmax)")
     layers = []
@@ -121,6 +127,10 @@ def parse_layers(text: str) -> tuple[LayerSpec, ...]:
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """How to train: optimizer and its settings, L2 on the weights, batches of `batch_size`
+    rows of the (n, n_inputs) training inputs (0: all n at once), epochs, early-stopping
+    patience, learning-rate schedule, seed and float dtype."""
+
     optimizer: str = "adam"
     lr: float = 1e-3
     momentum: float = 0.9
@@ -130,7 +140,7 @@ class TrainConfig:
     epochs: int = 60
     patience: int = 0  # 0 turns early stopping off
     schedule: str = "constant"
-    schedule_options: dict = field(default_factory=dict)
+    schedule_options: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     dtype: str = "float32"
 
@@ -161,10 +171,10 @@ class TrainConfig:
             raise SpecError(reasons[0])
         return self
 
-    def with_changes(self, **changes: object) -> TrainConfig:
+    def with_changes(self, **changes: Any) -> TrainConfig:
         return replace(self, **changes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
