@@ -18,7 +18,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,7 +177,7 @@ class TrainingRunner:
                 thread.join(timeout)
 
     # -- the training thread ------------------------------------------------------------------
-    def _thread_main(self, events: Iterator[Event]) -> None:
+    def _thread_main(self, events: Generator[Event, None, None]) -> None:
         self._join_scorer()  # its scores of the weights before this run come first
         try:
             end, state = self._loop(events)
