@@ -37,7 +37,6 @@ class Dense:
         self.z = np.empty((0, self.n_out))
         self.a = np.empty((0, self.n_out))
         self._forward_into = kernels.forward_into(self.act)
-        self._backward_into = kernels.backward_into(self.act)
         self._workspaces: dict[tuple[int, np.dtype], kernels.Workspace] = {}
         self._work = kernels.Workspace(0, self.n_in, self.n_out, np.dtype(np.float64))
 
@@ -73,7 +72,7 @@ class Dense:
         training pass (dL/dz when `grad_is_dz`: the loss already went through the activation)
         and returns dL/dx (n, n_in), the layer below's dL/da, or None without `need_dx`."""
         work = self._work
-        dz = grad if grad_is_dz else self._backward_into(self.z, self.a, grad, work.dz)
+        dz = grad if grad_is_dz else self.act.backward(self.z, self.a, grad)  # dz = f'(z) * da
         np.matmul(self.x.T, dz, out=self.dW)  # dW = x.T @ dz
         kernels.column_sum_into(dz, work.ones, out=self.db)  # db = dz.sum(0)
         return np.matmul(dz, self.W.T, out=work.dx) if need_dx else None  # dx = dz @ W.T

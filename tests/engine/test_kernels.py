@@ -58,26 +58,11 @@ def test_relu_into_a_buffer_equals_np_maximum(shape, dtype):
     assert np.array_equal(out, np.maximum(z, 0))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", SHAPES)
-def test_relu_backward_into_a_buffer_equals_the_masked_gradient(shape, dtype):
-    z, grad = _normal(shape, dtype, seed=0), _normal(shape, dtype, seed=1)
-    a = np.maximum(z, 0)
-    out = np.full(shape, np.nan, dtype=dtype)
-    result = kernels.relu_backward_into(z, a, grad, out)
-    assert result is out
-    assert np.array_equal(out, grad * (z > 0))
-
-
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_every_activation_into_a_buffer_equals_its_plain_form(name):
     act = ACTIVATIONS[name]
-    z, grad = _normal((32, 10), np.float64, seed=0), _normal((32, 10), np.float64, seed=1)
-    a = act.forward(z)
-    fast_a = kernels.forward_into(act)(z, np.empty_like(z))
-    np.testing.assert_array_equal(fast_a, a)
-    fast_dz = kernels.backward_into(act)(z, a, grad, np.empty_like(z))
-    np.testing.assert_array_equal(fast_dz, act.backward(z, a, grad))
+    z = _normal((32, 10), np.float64)
+    np.testing.assert_array_equal(kernels.forward_into(act)(z, np.empty_like(z)), act.forward(z))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
