@@ -12,7 +12,7 @@ thread, 20-40 alternating rounds (8 for c); "-" where the trick barely runs:
     row_max, row_sum in the fused loss       (a) 1.06-1.11   (b) -
     relu_into: same-shaped zeros             (a) 1.03        (b) 1.03
     relu_into: into a reused buffer          (a) 1.05        (b) 1.01
-    Workspace: z, a, dx reused, `out=`       (a) 1.03        (b) 1.08   (c) 1.02
+    Workspace: z, a, dx reused via `out=`    (a) 1.03        (b) 1.08   (c) 1.02
     column_sum_into (ones @ dz)              (a) 1.05        (b) 1.08
     softmax_cross_entropy, fused             (a) 1.22        (b) 1.10
     adam_update, bias correction folded      (b) 1.09        (c) 1.03
@@ -113,13 +113,6 @@ def workspace(cache: dict[tuple[int, np.dtype], Workspace], rows: int, n_in: int
             cache.clear()
         work = cache[key] = Workspace(rows, n_in, n_out, dtype)
     return work
-
-
-def affine_into(x: Array, W: Array, b: Array, out: Array) -> Array:
-    """z = x @ W + b for x (n, in), W (in, out), b (out,), written into `out` (n, out)."""
-    np.matmul(x, W, out=out)
-    out += b
-    return out
 
 
 def column_sum_into(dz: Array, ones: Array, out: Array) -> Array:

@@ -58,8 +58,12 @@ class Dense:
         work = self._work = kernels.workspace(self._workspaces, len(x), self.n_in, self.n_out,
                                               x.dtype)
         self.x = x
-        z = self.z = kernels.affine_into(x, self.W, self.b, out=work.z)
-        return self.activate(z) if activate else z
+        z = self.z = np.matmul(x, self.W, out=work.z)  # z = x @ W + b
+        z += self.b
+        if not activate:
+            return z
+        a = self.a = self._forward_into(z, work.a)  # a = f(z)
+        return a
 
     def activate(self, z: np.ndarray) -> np.ndarray:
         """a = f(z) for this training pass's z (n, n_out), kept as `self.a`."""

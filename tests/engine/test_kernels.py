@@ -67,11 +67,8 @@ def test_every_activation_into_a_buffer_equals_its_plain_form(name):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_affine_into_and_column_sum_into_equal_the_textbook_products(shape, dtype):
+def test_column_sum_into_equals_the_reduction(shape, dtype):
     n, k = shape
-    x, W, b = _normal((n, 6), dtype, 0), _normal((6, k), dtype, 1), _normal((k,), dtype, 2)
-    z = kernels.affine_into(x, W, b, out=np.empty((n, k), dtype=dtype))
-    np.testing.assert_allclose(z, x @ W + b, rtol=TOL[dtype], atol=TOL[dtype] * 10)
     dz = _normal(shape, dtype, 3)
     db = kernels.column_sum_into(dz, np.ones(n, dtype=dtype), out=np.empty(k, dtype=dtype))
     np.testing.assert_allclose(db, dz.sum(axis=0), rtol=TOL[dtype], atol=TOL[dtype] * n * 3)
