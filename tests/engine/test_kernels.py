@@ -137,7 +137,9 @@ def test_adam_with_the_bias_corrections_folded_equals_the_textbook_steps(lr, bet
 def test_the_training_pass_through_the_kernels_equals_inference(dtype):
     net = Network([Dense(64, 100, "relu"), Dense(100, 30, "tanh"), Dense(30, 10, "softmax")],
                   seed=0, dtype=dtype)
-    X = np.random.default_rng(2).random((32, 64)).astype(dtype)
+    rng = np.random.default_rng(2)
+    net.params += rng.normal(scale=0.1, size=net.n_params)  # non-zero biases too
+    X = rng.random((32, 64)).astype(dtype)
     z, a = net.forward(X)
     z_train, a_train = net.forward(X, train=True)
     tol = TOL[np.dtype(dtype).type]
