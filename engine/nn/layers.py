@@ -42,10 +42,12 @@ class Dense:
 
     @property
     def activation(self) -> str:
+        """The activation's name, as in `ACTIVATIONS`."""
         return self.act.name
 
     @property
     def n_params(self) -> int:
+        """n_in * n_out weights and n_out biases: this layer's length in the flat buffer."""
         return self.n_in * self.n_out + self.n_out
 
     def forward(self, x: np.ndarray, train: bool = False, activate: bool = True) -> np.ndarray:
