@@ -37,16 +37,17 @@ class Dense:
         self.z = np.empty((0, self.n_out))
         self.a = np.empty((0, self.n_out))
         self._forward_into = kernels.forward_into(self.act)
-        self._backward_into = kernels.backward_into(self.act)
         self._workspaces: dict[tuple[int, np.dtype], kernels.Workspace] = {}
         self._work = kernels.Workspace(0, self.n_in, self.n_out, np.dtype(np.float64))
 
     @property
     def activation(self) -> str:
+        """The activation's name, as in `ACTIVATIONS`."""
         return self.act.name
 
     @property
     def n_params(self) -> int:
+        """n_in * n_out weights and n_out biases: this layer's length in the flat buffer."""
         return self.n_in * self.n_out + self.n_out
 
     def forward(self, x: np.ndarray, train: bool = False, activate: bool = True) -> np.ndarray:
@@ -59,8 +60,12 @@ class Dense:
         work = self._work = kernels.workspace(self._workspaces, len(x), self.n_in, self.n_out,
                                               x.dtype)
         self.x = x
-        z = self.z = kernels.affine_into(x, self.W, self.b, out=work.z)
-        return self.activate(z) if activate else z
+        z = self.z = np.matmul(x, self.W, out=work.z)  # z = x @ W + b
+        z += self.b
+        if not activate:
+            return z
+        a = self.a = self._forward_into(z, work.a)  # a = f(z)
+        return a
 
     def activate(self, z: np.ndarray) -> np.ndarray:
         """a = f(z) for this training pass's z (n, n_out), kept as `self.a`."""
@@ -73,7 +78,7 @@ class Dense:
         training pass (dL/dz when `grad_is_dz`: the loss already went through the activation)
         and returns dL/dx (n, n_in), the layer below's dL/da, or None without `need_dx`."""
         work = self._work
-        dz = grad if grad_is_dz else self._backward_into(self.z, self.a, grad, work.dz)
+        dz = grad if grad_is_dz else self.act.backward(self.z, self.a, grad)  # dz = f'(z) * da
         np.matmul(self.x.T, dz, out=self.dW)  # dW = x.T @ dz
         kernels.column_sum_into(dz, work.ones, out=self.db)  # db = dz.sum(0)
         return np.matmul(dz, self.W.T, out=work.dx) if need_dx else None  # dx = dz @ W.T

@@ -137,7 +137,7 @@ class NetworkCore:
         layer of the last training pass, filling `grads`; the inputs get no gradient."""
         layers = self.layers
         for i in range(len(layers) - 1, -1, -1):
-            dx = layers[i].backward(grad, need_dx=i > 0, grad_is_dz=grad_is_dz)
+            dx = layers[i].backward(grad, i > 0, grad_is_dz)  # need_dx: not for the inputs
             if dx is None:
                 return
             grad, grad_is_dz = dx, False

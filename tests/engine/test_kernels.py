@@ -58,35 +58,17 @@ def test_relu_into_a_buffer_equals_np_maximum(shape, dtype):
     assert np.array_equal(out, np.maximum(z, 0))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", SHAPES)
-def test_relu_backward_into_a_buffer_equals_the_masked_gradient(shape, dtype):
-    z, grad = _normal(shape, dtype, seed=0), _normal(shape, dtype, seed=1)
-    a = np.maximum(z, 0)
-    out = np.full(shape, np.nan, dtype=dtype)
-    result = kernels.relu_backward_into(z, a, grad, out)
-    assert result is out
-    assert np.array_equal(out, grad * (z > 0))
-
-
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_every_activation_into_a_buffer_equals_its_plain_form(name):
     act = ACTIVATIONS[name]
-    z, grad = _normal((32, 10), np.float64, seed=0), _normal((32, 10), np.float64, seed=1)
-    a = act.forward(z)
-    fast_a = kernels.forward_into(act)(z, np.empty_like(z))
-    np.testing.assert_array_equal(fast_a, a)
-    fast_dz = kernels.backward_into(act)(z, a, grad, np.empty_like(z))
-    np.testing.assert_array_equal(fast_dz, act.backward(z, a, grad))
+    z = _normal((32, 10), np.float64)
+    np.testing.assert_array_equal(kernels.forward_into(act)(z, np.empty_like(z)), act.forward(z))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_affine_into_and_column_sum_into_equal_the_textbook_products(shape, dtype):
+def test_column_sum_into_equals_the_reduction(shape, dtype):
     n, k = shape
-    x, W, b = _normal((n, 6), dtype, 0), _normal((6, k), dtype, 1), _normal((k,), dtype, 2)
-    z = kernels.affine_into(x, W, b, out=np.empty((n, k), dtype=dtype))
-    np.testing.assert_allclose(z, x @ W + b, rtol=TOL[dtype], atol=TOL[dtype] * 10)
     dz = _normal(shape, dtype, 3)
     db = kernels.column_sum_into(dz, np.ones(n, dtype=dtype), out=np.empty(k, dtype=dtype))
     np.testing.assert_allclose(db, dz.sum(axis=0), rtol=TOL[dtype], atol=TOL[dtype] * n * 3)
@@ -155,7 +137,9 @@ def test_adam_with_the_bias_corrections_folded_equals_the_textbook_steps(lr, bet
 def test_the_training_pass_through_the_kernels_equals_inference(dtype):
     net = Network([Dense(64, 100, "relu"), Dense(100, 30, "tanh"), Dense(30, 10, "softmax")],
                   seed=0, dtype=dtype)
-    X = np.random.default_rng(2).random((32, 64)).astype(dtype)
+    rng = np.random.default_rng(2)
+    net.params += rng.normal(scale=0.1, size=net.n_params)  # non-zero biases too
+    X = rng.random((32, 64)).astype(dtype)
     z, a = net.forward(X)
     z_train, a_train = net.forward(X, train=True)
     tol = TOL[np.dtype(dtype).type]
