@@ -26,6 +26,7 @@ class Workbench(Container):
 
     def watch_compact(self, compact: bool) -> None:
         self.set_class(compact, "-compact")
+        self.app.refresh_bindings()  # `v` applies in compact views only: the key bar follows
 
     def watch_view(self, view: str) -> None:
         for name in VIEWS:
