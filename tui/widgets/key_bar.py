@@ -6,7 +6,8 @@ run trains, "train more" only once trained...), and each state has its own ranki
 while training, pause / stop / the other view / quit come first; in design, train and the
 focused field's keys. When they do not all fit, the labels shorten from the least relevant key
 up ("next sample" -> "next"), then the least relevant keys go, but help (`?`), the way back to
-the other view (`v`, small terminals) and quit (`q`) always stay. `fit_keys` is that rule as a
+the other view (`v`, small terminals), quit (`q`) and a focused widget's way out of a mode
+(`esc`) always stay. `fit_keys` is that rule as a
 pure function, tested without an app.
 
 Textual's Footer rebuilds a widget per key on every focus change, which costs more than the
@@ -31,10 +32,10 @@ _REST = ("save", "open", "command_palette")
 RANKS: dict[str, tuple[str, ...]] = {
     "running": ("pause", "stop", "switch_view", "help", "quit", "step", "faster", "slower",
                 "log_scale", WIDGET, "next_sample", "next_misclassified", "draw", *_REST),
-    "paused": ("resume", "step", "stop", "switch_view", "help", "quit", "save", WIDGET,
+    "paused": ("resume", "step", "stop", "switch_view", "help", "quit", WIDGET, "save",
                "next_misclassified", "next_sample", "draw", "log_scale", "faster", "slower",
                "open", "command_palette"),
-    "trained": ("continue_training", "switch_view", "help", "quit", "save", WIDGET,
+    "trained": ("continue_training", "switch_view", "help", "quit", WIDGET, "save",
                 "reinitialise", "next_misclassified", "next_sample", "draw", "log_scale", "open",
                 "command_palette", "step", "faster", "slower"),
     "design": ("train", WIDGET, "switch_view", "help", "quit", "step", "open", "save",
@@ -75,18 +76,29 @@ def _width(keys: Sequence[Key]) -> int:
 
 
 def fit_keys(keys: Sequence[Key], width: int) -> list[Key]:
-    """The keys (most relevant first) that fit in `width` columns: labels shorten from the
-    least relevant up (the first key, the state's main action, keeps its label), then the
-    least relevant non-essential keys go, then the room left gives the most relevant back their
-    long labels. Essential keys stay, as bare keys if need be."""
+    """The keys (most relevant first) that fit in `width` columns. The keys ranked below the
+    last essential one shorten their labels first, from the least relevant up, then the least
+    relevant of them go; only then do the keys above shorten theirs (the first key, the state's
+    main action, keeps its label), and the room left gives the most relevant back their long
+    labels. Essential keys always stay, as bare keys if need be."""
     shown = [replace(key, long=True) for key in keys]
-    for i in reversed(range(1, len(shown))):
-        if _width(shown) <= width:
-            return shown
-        shown[i] = replace(shown[i], long=False)
-    while _width(shown) > width and any(not key.essential for key in shown):
-        last = max(i for i, key in enumerate(shown) if not key.essential)
-        del shown[last]
+    top = max((i + 1 for i, key in enumerate(shown) if key.essential), default=1)
+
+    def shorten(indices: range) -> bool:
+        for i in reversed(indices):
+            if _width(shown) <= width:
+                return True
+            shown[i] = replace(shown[i], long=False)
+        return _width(shown) <= width
+
+    if shorten(range(top, len(shown))):
+        return shown
+    while _width(shown) > width and len(shown) > top:
+        shown.pop()
+    if shorten(range(1, len(shown))):
+        return shown
+    while _width(shown) > width and any(not key.essential for key in shown[1:]):
+        del shown[max(i for i, key in enumerate(shown) if i and not key.essential)]
     for i, key in enumerate(shown):
         longer = [*shown[:i], replace(key, long=True), *shown[i + 1:]]
         if _width(longer) <= width:
@@ -156,8 +168,9 @@ class KeyBar(Widget):
                 label = binding.description
             if name in entries:
                 continue
+            way_back = "escape" in binding.key.split(",")  # leaves a mode: like v, it stays
             entries[name] = Key(shown, label, SHORT_LABELS.get(name, SHORT_LABELS.get(
-                label, label.split()[0] if label else "")), name in ESSENTIAL)
+                label, label.split()[0] if label else "")), name in ESSENTIAL or way_back)
             if not isinstance(node, App):
                 widget_actions.append(name)
         return ranked(state_of(enabled), entries, widget_actions)
