@@ -96,11 +96,12 @@ def epoch_line(event: EpochEnd, width: int = 200, last_epoch: int = 0) -> str:
 
 def event_line(event: Event | str, timestamp: str, width: int = 0) -> str:
     """`12:03:44  started: training to epoch 60 on 1257 samples`; with a `width`, a longer text
-    is wrapped to it, each further line indented under the text (words are never split)."""
+    is wrapped to it, each further line indented under the text (words are never split; in a
+    narrow log, under the timestamp, so that the text keeps some room)."""
     text = event if isinstance(event, str) else event.text
     line = f"{timestamp}  {text}"
-    indent = len(timestamp) + 2
-    if width <= indent + 10 or len(line) <= width:
+    indent = len(timestamp) + 2 if width >= 40 else 0
+    if width <= 10 or len(line) <= width:
         return line
     return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * indent,
                                    break_long_words=False, break_on_hyphens=False))

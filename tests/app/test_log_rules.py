@@ -105,8 +105,15 @@ def test_fixed_width_numbers_give_up_decimals_before_width():
 
 def test_a_long_event_line_wraps_under_its_text_with_words_whole():
     text = "continuing with cosine restarted over 60 epochs, lr 0.001 → 0"
-    lines = event_line(text, "12:00:00", width=34).split("\n")
-    assert len(lines) > 1 and all(len(line) <= 34 for line in lines)
+    lines = event_line(text, "12:00:00", width=44).split("\n")
+    assert len(lines) > 1 and all(len(line) <= 44 for line in lines)
     assert lines[0].startswith("12:00:00  continuing")
     assert all(line.startswith(" " * 10) and line[10] != " " for line in lines[1:])
     assert " ".join(lines).split() == f"12:00:00 {text}".split()  # every word whole, in order
+
+
+def test_a_narrow_log_wraps_without_the_indent():
+    text = "continuing with cosine restarted over 60 epochs, lr 0.001 → 0"
+    lines = event_line(text, "12:00:00", width=24).split("\n")
+    assert all(len(line) <= 24 and not line.startswith(" ") for line in lines)
+    assert " ".join(lines).split() == f"12:00:00 {text}".split()

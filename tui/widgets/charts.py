@@ -22,11 +22,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Resize
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from engine import EpochEnd
 
 POINTS_PER_CELL = 2  # braille dots across a cell: more points than this cannot be seen
+# The least room a chart reads in: a title, a frame around four rows of curve, the epoch axis;
+# ticks and curve in 24 columns. With less, the charts hide behind a hint (`cramped`).
+MIN_CHART = (24, 8)
 
 
 @dataclass(frozen=True)
@@ -107,12 +112,26 @@ def log_ticks(values: Sequence[float]) -> tuple[list[float], list[str], tuple[in
     return ticks, [_round_label(10 ** tick) for tick in ticks], (low, high)
 
 
+def cramped(width: int, height: int) -> str:
+    """What to say instead of the two charts in `width` x `height` cells ("" if they fit)."""
+    need_w, need_h = 2 * MIN_CHART[0], MIN_CHART[1]
+    if width >= need_w and height >= need_h:
+        return ""
+    return (f"the training curves need {need_w}x{need_h} cells here ({width}x{height} now): "
+            "enlarge the terminal")
+
+
 def legend(has_val: bool, has_previous: bool) -> list[Series]:
     """The series a legend lists, in drawing order from the top: train, val, previous run."""
     return [TRAIN, *([VAL] if has_val else []), *([PREVIOUS] if has_previous else [])]
 
 
 class TrainingCharts(Horizontal, can_focus=True):
+    DEFAULT_CSS = """
+    TrainingCharts #charts-hint { display: none; width: 1fr; padding: 0 1; }
+    TrainingCharts.-cramped #charts-hint { display: block; }
+    TrainingCharts.-cramped PlotextPlot { display: none; }
+    """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "training-charts--train",
         "training-charts--val",
@@ -126,6 +145,12 @@ class TrainingCharts(Horizontal, can_focus=True):
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
         yield PlotextPlot(id="score-chart")
+        yield Static("", id="charts-hint")
+
+    def on_resize(self, event: Resize) -> None:
+        hint = cramped(*self.content_size)
+        self.set_class(bool(hint), "-cramped")
+        self.query_one("#charts-hint", Static).update(hint)
 
     def _color(self, part: str) -> tuple[int, int, int] | str:
         color = self.get_component_rich_style(f"training-charts--{part}").color

@@ -173,7 +173,10 @@ class KeyBar(Widget):
                 label, label.split()[0] if label else "")), name in ESSENTIAL or way_back)
             if not isinstance(node, App):
                 widget_actions.append(name)
-        return ranked(state_of(enabled), entries, widget_actions)
+        keys = ranked(state_of(enabled), entries, widget_actions)
+        if self.screen.maximized is not None:  # a panel shown alone: escape brings the rest
+            keys.insert(1, Key("esc", "back", "back", essential=True))
+        return keys
 
     def shown_keys(self) -> list[Key]:
         """The keys drawn at the bar's width, most relevant first."""
