@@ -29,14 +29,19 @@ FIELD_KINDS: dict[str, str] = {
     "epochs": "next_run",
     "optimizer": "carry",
     "patience": "carry",
-    "nesterov": "carry",
-    "schedule": "carry",
+    "nesterov": "next_run",
+    "schedule": "next_run",
+    "schedule_options": "next_run",
     "dtype": "rebuild",
     "layers": "rebuild",
     "loss": "rebuild",
     "seed": "reload",
     "dataset": "reload",
 }
+# The config fields a run takes when it starts (the epochs are its argument): a change waits
+# for the next run, which `Controller.train` hands them to.
+NEXT_RUN_CONFIG = tuple(name for name, kind in FIELD_KINDS.items()
+                        if kind == "next_run" and name != "epochs")
 
 
 @dataclass(frozen=True)

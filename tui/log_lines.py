@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import EpochEnd, Event
+from engine import SCHEDULES, EpochEnd, Event, Started, TrainConfig
 from tui.numbers import WIDEST_COMPACT, compact_number
 
 
@@ -105,3 +105,22 @@ def event_line(event: Event | str, timestamp: str, width: int = 0) -> str:
         return line
     return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * indent,
                                    break_long_words=False, break_on_hyphens=False))
+
+
+def schedule_note(config: TrainConfig, started: Started) -> str | None:
+    """What lr schedule a run follows, said when it starts (None for a constant lr): each run
+    follows it over its own epochs, so a continued run restarts it. `continuing with cosine
+    restarted over 60 epochs, lr 0.001 → 6.9e-07` (the lr of the run's first and last epochs)."""
+    length = started.target_epoch - started.epoch
+    if config.schedule == "constant" or config.schedule not in SCHEDULES or length < 1:
+        return None
+    schedule = SCHEDULES[config.schedule]
+    try:
+        first = schedule(config.lr, 0, length, **config.schedule_options)
+        last = schedule(config.lr, length - 1, length, **config.schedule_options)
+    except (TypeError, ValueError, ArithmeticError):  # options of another schedule: say less
+        return f"lr schedule {config.schedule} over {length} epochs"
+    lr = f"lr {first:g} → {last:.2g}"
+    if started.epoch == 0:
+        return f"training with {config.schedule} over {length} epochs, {lr}"
+    return f"continuing with {config.schedule} restarted over {length} epochs, {lr}"

@@ -9,8 +9,8 @@ from itertools import pairwise
 
 import pytest
 
-from engine import EpochEnd, Finished, Started
-from tui.log_lines import epoch_line, event_line, fixed
+from engine import EpochEnd, Finished, Started, TrainConfig
+from tui.log_lines import epoch_line, event_line, fixed, schedule_note
 from tui.relay import Relay, nice_floor, run_stride
 
 
@@ -117,3 +117,14 @@ def test_a_narrow_log_wraps_without_the_indent():
     lines = event_line(text, "12:00:00", width=24).split("\n")
     assert all(len(line) <= 24 and not line.startswith(" ") for line in lines)
     assert " ".join(lines).split() == f"12:00:00 {text}".split()
+
+
+def test_a_run_says_which_lr_schedule_it_follows():
+    cosine = TrainConfig(lr=0.001, schedule="cosine")
+    assert schedule_note(TrainConfig(), Started(0, 60, 100, 32)) is None  # constant: nothing
+    assert schedule_note(cosine, Started(0, 60, 100, 32)) == \
+        "training with cosine over 60 epochs, lr 0.001 → 6.9e-07"
+    assert schedule_note(cosine, Started(60, 120, 100, 32)) == \
+        "continuing with cosine restarted over 60 epochs, lr 0.001 → 6.9e-07"
+    step = TrainConfig(lr=0.1, schedule="step", schedule_options={"every": 2, "gamma": 0.5})
+    assert schedule_note(step, Started(4, 8, 100, 32)).endswith("lr 0.1 → 0.05")

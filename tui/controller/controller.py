@@ -32,7 +32,7 @@ from engine import (
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.state import TrainState
-from tui.design import Design, change_kind
+from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
 from tui.sessions import Build, Preset, scored, session_for
 
@@ -158,6 +158,7 @@ class Controller:
     # -- training ---------------------------------------------------------------------------
     def train(self) -> None:
         """Trains the design's number of epochs more (t), from epoch 0 or where it stopped."""
+        self._take_next_run_settings()
         self._experiment().runner.start(epochs=self._design().config.epochs)
         self._pull()  # Started is published before start() returns: the state follows now
 
@@ -174,8 +175,18 @@ class Controller:
         if self.state.alive:
             runner.step()
         else:
-            runner.start(epochs=self._design().config.epochs, paused=True, steps=1)
+            self._take_next_run_settings()
+            self._experiment().runner.start(epochs=self._design().config.epochs, paused=True,
+                                            steps=1)
             self._pull()
+
+    def _take_next_run_settings(self) -> None:
+        """Before a run starts: the settings the design keeps for the next run (the lr schedule,
+        nesterov) go to a trainer that keeps the weights, the epochs and the curves."""
+        experiment, design = self._experiment(), self._design()
+        if not self.state.alive and any(getattr(experiment.config, name) !=
+                                        getattr(design.config, name) for name in NEXT_RUN_CONFIG):
+            self.adopt(experiment.with_settings(design.config), new_run=False)
 
     def stop(self) -> None:
         """Asks the run to stop after the current epoch; `Stopped` tells when it has."""

@@ -82,6 +82,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
         yield LayerList(id="layers")
         yield _row("loss", ChoiceField(id="loss"))
         yield _row("optimizer", ChoiceField(id="optimizer"))
+        yield _row("nesterov", ChoiceField(id="nesterov"))
+        yield _row("lr schedule", ChoiceField(id="schedule"))
         for field in edits.CONFIG_FIELDS.values():
             yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True),
                        FieldRow)
@@ -94,6 +96,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
         self.query_one("#dataset", ChoiceField).value = design.data.name
         self.query_one("#loss", ChoiceField).value = design.spec.loss
         self.query_one("#optimizer", ChoiceField).value = design.config.optimizer
+        self.query_one("#nesterov", ChoiceField).value = edits.nesterov_text(design.config)
+        self.query_one("#schedule", ChoiceField).value = design.config.schedule
         for name, field in edits.CONFIG_FIELDS.items():
             box = self.query_one(f"#field-{name}", Input)
             box.value = field.format(design.config)
@@ -163,6 +167,10 @@ class ArchitectureEditor(Vertical, can_focus=False):
             self.post_message(self.DatasetRequested(name))
         elif message.field.id == "loss":
             self._propose(lambda: edits.with_loss_cycled(design, step))
+        elif message.field.id == "nesterov":
+            self._propose(lambda: edits.with_nesterov_toggled(design))
+        elif message.field.id == "schedule":
+            self._propose(lambda: edits.with_schedule_cycled(design, step))
         else:
             optimizer = edits.cycled(list(OPTIMIZERS), design.config.optimizer, step)
             self._propose(lambda: design.with_config(optimizer=optimizer))
