@@ -129,6 +129,8 @@ class NNTuiApp(App[int]):
             self.viewer.set_dataset(experiment.dataset)
         self.views.take(self.controller.drain())
         self.log_panel.note(note)
+        if self.controller.design.data.same_rows_note:  # people, the gates: say the obvious
+            self.log_panel.note(self.controller.design.data.same_rows_note)
         self.views.refresh()
         self.refresh_bindings()
 

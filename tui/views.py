@@ -101,7 +101,9 @@ class LiveViews:
         else:
             r2 = scores.r2 if scores.r2 is not None else float("nan")
             panels.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
-        self.score = score_text(scores.accuracy, scores.r2)
+        design = self.controller.design
+        self.score = score_text(scores.accuracy, scores.r2,
+                                design is not None and design.data.same_rows)
 
     def show_status(self) -> None:
         controller = self.controller

@@ -103,8 +103,9 @@ class ArchitectureEditor(Vertical, can_focus=False):
             box.value = field.format(design.config)
             box.remove_class("-invalid")
         data = design.data
+        rows = f"{data.n_train:,} rows, no split" if data.same_rows else f"{data.n_train:,} train"
         self.query_one("#shape", Static).update(
-            f"{data.n_inputs} in → {data.n_outputs} out · {data.n_train:,} train")
+            f"{data.n_inputs} in → {data.n_outputs} out · {rows}")
         self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
         self.query_one(LayerList).show(design, cursor)
         if self._noted is not None and design != self._noted:  # e.g. the change was declined
