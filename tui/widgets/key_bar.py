@@ -49,7 +49,7 @@ SHORT_LABELS = {
     "continue_training": "more", "step": "step", "reinitialise": "reinit",
     "next_sample": "next", "next_misclassified": "wrong", "log_scale": "log",
     "slower": "slow", "faster": "fast", "switch_view": "view", "command_palette": "cmds",
-    "next choice": "next", "add layer": "add", "delete layer": "del", "type units": "units",
+    "next choice": "choice", "add layer": "add", "delete layer": "del", "type units": "units",
     "move up": "up", "move down": "down", "leave field": "leave", "ink (moves right)": "ink",
 }
 

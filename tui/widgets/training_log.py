@@ -51,7 +51,10 @@ class TrainingLog(RichLog):
 
     @property
     def _width(self) -> int:
-        return self.scrollable_content_region.width
+        """The text's width, less the scrollbar's column even before it shows: a line written
+        to the full width would wrap once the log fills and the scrollbar appears."""
+        region = self.scrollable_content_region.width
+        return max(region - (0 if self.show_vertical_scrollbar else 1), 0)
 
     def add(self, events: Iterable[Event | str]) -> None:
         """Writes epochs as figures and other events (and notes) as timestamped lines, in
@@ -78,7 +81,7 @@ class TrainingLog(RichLog):
 
     def _add(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self.write(self._text(entry))
+        self._write(entry)
 
     def _text(self, entry: Entry, wrap: bool = True) -> Text:
         kind, (first, second) = entry
@@ -93,4 +96,9 @@ class TrainingLog(RichLog):
             self._written_width = self._width
             self.clear()
             for entry in self.entries:
-                self.write(self._text(entry))
+                self._write(entry)
+
+    def _write(self, entry: Entry) -> None:
+        """Writes at the text's width: RichLog would measure the line against the console's
+        width, which in a headless run (tests, snapshots) is 80 whatever the log's."""
+        self.write(self._text(entry), width=self._width or None)
