@@ -75,3 +75,13 @@ async def test_the_keys_of_each_state_are_on_screen(make_app, size):
         await trained(pilot)
         await wait_for(pilot, lambda: " t train more " in bar(app))
         assert visible(app, "?", "q", "^s", *back), bar(app)
+
+
+def test_a_way_back_ranked_last_stays_while_keys_above_it_go():
+    """Draw mode: `esc done` comes after the drawing keys; it stays, they give way."""
+    keys = [key("t", "train more", "more"), key("↑↓←→", "move", "move"),
+            key("0-9", "ink (moves right)", "ink"), key("c", "clear", "clear"),
+            key("i", "invert", "invert"), key("esc", "done", "done", True)]
+    shown = fit_keys(keys, 30)
+    assert shown[0].key == "t" and shown[-1].key == "esc"
+    assert len(shown) < len(keys) and sum(len(k.text) for k in shown) <= 30
