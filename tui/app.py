@@ -51,6 +51,7 @@ class NNTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    ALLOW_IN_MAXIMIZED_VIEW: ClassVar[str] = "StatusBar, KeyBar"  # a panel shown alone
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
@@ -128,6 +129,8 @@ class NNTuiApp(App[int]):
             self.viewer.set_dataset(experiment.dataset)
         self.views.take(self.controller.drain())
         self.log_panel.note(note)
+        if self.controller.design.data.same_rows_note:  # people, the gates: say the obvious
+            self.log_panel.note(self.controller.design.data.same_rows_note)
         self.views.refresh()
         self.refresh_bindings()
 

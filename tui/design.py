@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+import numpy as np
+
 from engine import (
     LIVE_SETTINGS,
     LayerSpec,
@@ -29,14 +31,19 @@ FIELD_KINDS: dict[str, str] = {
     "epochs": "next_run",
     "optimizer": "carry",
     "patience": "carry",
-    "nesterov": "carry",
-    "schedule": "carry",
+    "nesterov": "next_run",
+    "schedule": "next_run",
+    "schedule_options": "next_run",
     "dtype": "rebuild",
     "layers": "rebuild",
     "loss": "rebuild",
     "seed": "reload",
     "dataset": "reload",
 }
+# The config fields a run takes when it starts (the epochs are its argument): a change waits
+# for the next run, which `Controller.train` hands them to.
+NEXT_RUN_CONFIG = tuple(name for name, kind in FIELD_KINDS.items()
+                        if kind == "next_run" and name != "epochs")
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,23 @@ class DataShape:
     task: str
     n_train: int
     source: str  # what load_dataset takes to load it again: a built-in name or a file path
+    # train, validation and test are the same rows (people and the gates: four rows are too
+    # few to split), so "test acc" is the training score and the app says so
+    same_rows: bool = False
 
     @classmethod
     def of(cls, dataset: object) -> DataShape:
         source = dataset.name if dataset.source == "builtin" else dataset.source
         return cls(dataset.name, dataset.n_features, dataset.n_outputs, dataset.task,
-                   len(dataset.X_train), source)
+                   len(dataset.X_train), source, splits_are_the_same_rows(dataset))
+
+    @property
+    def same_rows_note(self) -> str | None:
+        """What to say about the splits when they are one and the same (else None)."""
+        if not self.same_rows:
+            return None
+        return (f"{self.name}: train, validation and test are the same {self.n_train} rows, "
+                "so the test score is the training score")
 
     @property
     def is_classification(self) -> bool:
@@ -131,6 +149,14 @@ class Design:
 
 
 # -- what a change costs ------------------------------------------------------------------
+def splits_are_the_same_rows(dataset: object) -> bool:
+    """Whether the training, validation and test splits hold the very same rows."""
+    train, val, test = dataset.X_train, dataset.X_val, dataset.X_test
+    return (len(train) > 0 and train.shape == val.shape == test.shape
+            and np.array_equal(train, val) and np.array_equal(train, test)
+            and np.array_equal(dataset.y_train, dataset.y_test))
+
+
 def changed_fields(old: Design, new: Design) -> frozenset[str]:
     names = {f.name for f in fields(TrainConfig)
              if getattr(old.config, f.name) != getattr(new.config, f.name)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from engine import ACTIVATIONS, LOSSES, LayerSpec, SpecError, TrainConfig
+from engine import ACTIVATIONS, LOSSES, SCHEDULES, LayerSpec, SpecError, TrainConfig
 from tui.design import Design
 
 NEW_LAYER = LayerSpec(32, "relu")
@@ -74,6 +74,29 @@ def with_units(design: Design, index: int, text: str) -> Design:
     layers[index] = replace(layers[index], units=units)
     return design.with_layers(tuple(layers))
 
+
+
+# -- choices of the next run: the lr schedule and nesterov ----------------------------------
+def with_schedule_cycled(design: Design, step: int) -> Design:
+    """The next learning-rate schedule (constant, step, cosine), with that schedule's default
+    options (another schedule's options would not fit it)."""
+    schedule = cycled(list(SCHEDULES), design.config.schedule, step)
+    return design.with_config(schedule=schedule, schedule_options={})
+
+
+def with_nesterov_toggled(design: Design) -> Design:
+    """Nesterov momentum on or off; it is a variant of the momentum optimizer only."""
+    optimizer = design.config.optimizer
+    if optimizer != "momentum" and not design.config.nesterov:
+        raise SpecError(f"nesterov applies to the momentum optimizer (this one is {optimizer})")
+    return design.with_config(nesterov=not design.config.nesterov)
+
+
+def nesterov_text(config: TrainConfig) -> str:
+    """The nesterov choice as the editor shows it: on, off, or on but unused."""
+    if not config.nesterov:
+        return "off"
+    return "on" if config.optimizer == "momentum" else "on (momentum only)"
 
 
 # -- the layer list -----------------------------------------------------------------------

@@ -40,8 +40,10 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def score_text(accuracy: float | None, r2: float | None) -> str:
-    """The status line's score: `test acc 0.953`, or `test R² 0.871` for regression."""
+def score_text(accuracy: float | None, r2: float | None, same_rows: bool = False) -> str:
+    """The status line's score: `test acc 0.953`, or `test R² 0.871` for regression;
+    `train=test acc 1.000` when the test split is the training rows (people, the gates)."""
+    split = "train=test" if same_rows else "test"
     if accuracy is not None:
-        return f"test acc {accuracy:.3f}"
-    return f"test R² {r2 if r2 is not None else math.nan:.3f}"
+        return f"{split} acc {accuracy:.3f}"
+    return f"{split} R² {r2 if r2 is not None else math.nan:.3f}"

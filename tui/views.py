@@ -13,8 +13,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine import Evaluated, Event
+from engine import Evaluated, Event, Started
 from tui.controller import Controller, TrainState
+from tui.log_lines import schedule_note
 from tui.numbers import score_text
 from tui.pace import VIEW_SECONDS, pace_label, speed
 from tui.relay import Relay
@@ -54,7 +55,7 @@ class LiveViews:
         """Logs drained events and redraws the views at a bounded rate."""
         controller, panels = self.controller, self.panels
         batch = self.relay.take(events, time.monotonic(), controller.pace)
-        panels.log.add(batch.lines)
+        panels.log.add(self._with_notes(batch.lines))
         self._stale = self._stale or bool(events)
         panels.key_bar.follow()
         state, now = controller.state, time.monotonic()
@@ -63,6 +64,18 @@ class LiveViews:
             self.refresh()
         elif state != self.shown or events:
             self.show_status()
+
+    def _with_notes(self, lines: Sequence[Event]) -> list[Event | str]:
+        """The log's lines, each run's start followed by the lr schedule it follows."""
+        noted: list[Event | str] = []
+        for line in lines:
+            noted.append(line)
+            experiment = self.controller.experiment
+            if isinstance(line, Started) and experiment is not None:
+                note = schedule_note(experiment.config, line)
+                if note is not None:
+                    noted.append(note)
+        return noted
 
     def refresh(self) -> None:
         """Redraws the charts, and the viewer and the confusion matrix from the latest scores."""
@@ -88,7 +101,9 @@ class LiveViews:
         else:
             r2 = scores.r2 if scores.r2 is not None else float("nan")
             panels.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
-        self.score = score_text(scores.accuracy, scores.r2)
+        design = self.controller.design
+        self.score = score_text(scores.accuracy, scores.r2,
+                                design is not None and design.data.same_rows)
 
     def show_status(self) -> None:
         controller = self.controller

@@ -81,6 +81,10 @@ class Trainer:
         self.history: list[EpochEnd] = []
         self._pending: LiveChanges = {}
         self._best: tuple[float, int, Array] | None = None  # (loss, epoch, params (n_params,))
+        # The current run's first epoch and length: the schedule is followed over each run, so
+        # a continued run ("train more") restarts it (a warm restart) instead of staying at its
+        # end (cosine's lr 0).
+        self._run_start, self._run_length = 0, config.epochs
         self._lock = threading.Lock()  # guards `_pending`, written from other threads
         self._snap_params = network.params.copy()
         self._snap_params.flags.writeable = False
@@ -109,8 +113,11 @@ class Trainer:
     # -- the loop -----------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Generator[Event, None, None]:
         """Trains `epochs` more epochs (default: the config's), yielding events as it goes: a
-        generator, so that `TrainingRunner` can `close()` it when it stops early."""
-        target = self.epoch + (epochs if epochs is not None else self.config.epochs)
+        generator, so that `TrainingRunner` can `close()` it when it stops early. The lr
+        schedule spans this run: epoch 0 of the schedule is the run's first epoch."""
+        length = epochs if epochs is not None else self.config.epochs
+        target = self.epoch + length
+        self._run_start, self._run_length = self.epoch, length
         self._best = None
         self._loss_limit = math.inf
         yield Started(self.epoch, target, len(self._X), self._batch_size())
@@ -134,7 +141,8 @@ class Trainer:
     def _run_epoch(self) -> EpochEnd | Diverged:
         net, cfg = self.network, self.config
         start = time.perf_counter()
-        lr = SCHEDULES[cfg.schedule](cfg.lr, self.epoch, cfg.epochs, **cfg.schedule_options)
+        lr = SCHEDULES[cfg.schedule](cfg.lr, self.epoch - self._run_start, self._run_length,
+                                     **cfg.schedule_options)
         n = len(self._X)
         size = self._batch_size()
         X, T, labels = self._X, self._T, self._labels

@@ -41,7 +41,7 @@ async def test_80x24_shows_two_views_and_t_switches_to_watching(make_app):
         await trained(pilot)
         assert [p for p in PANELS if visible(app, p)] == ["charts", "viewer", "log"]
         assert app.viewer.current_probabilities is not None
-        assert any(line.startswith("epoch 3") for line in app.log_panel.lines_text)
+        assert any(line.startswith("epoch   3") for line in app.log_panel.lines_text)
         await pilot.press("v")
         assert [p for p in PANELS if visible(app, p)] == ["editor", "confusion", "log"]
         assert app.check_action("switch_view", ()) is True

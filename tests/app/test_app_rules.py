@@ -31,11 +31,11 @@ def design() -> Design:
 
 def test_epoch_line_has_the_issue_layout_and_shrinks_to_fit():
     line = epoch_line(epoch(20))
-    assert line == ("epoch 20  loss 0.3142  acc 0.912  val_loss 0.351  val_acc 0.902  "
+    assert line == ("epoch  20  loss 0.3142  acc 0.912  val_loss 0.351  val_acc 0.902   "
                     "1.2k samples/s")
-    assert epoch_line(epoch(20), width=40) == "epoch 20 loss 0.3142 val_acc 0.902"
+    assert epoch_line(epoch(20), width=40) == "epoch  20 loss 0.3142 val_acc 0.902"
     regression = epoch(3, train_acc=None, val_acc=None, train_r2=0.8, val_r2=0.75, val_mae=2.5)
-    assert "r2 0.800" in epoch_line(regression) and "val_mae 2.500" in epoch_line(regression)
+    assert " r2  0.800" in epoch_line(regression) and "val_mae   2.500" in epoch_line(regression)
     assert [compact_number(v) for v in (950, 1234, 99_900, 125_700, 2.5e6)] == \
         ["950", "1.2k", "99.9k", "126k", "2.5M"]
 
@@ -47,7 +47,7 @@ def test_the_log_stride_keeps_lines_readable():
 def test_relay_logs_every_stride_and_the_last_epoch_before_a_pause():
     relay = Relay(interval=0.1)
     first = relay.take([Started(0, 60, 100, 32), *(epoch(n) for n in range(1, 8))], 1.0, pace=15)
-    assert [e.epoch for e in first.lines if isinstance(e, EpochEnd)] == [5]
+    assert [e.epoch for e in first.lines if isinstance(e, EpochEnd)] == [1, 5]  # first, stride
     later = relay.take([epoch(8), Paused(8)], 1.1, pace=15)
     assert [type(e).__name__ for e in later.lines] == ["EpochEnd", "Paused"]  # epoch 8 too
     done = relay.take([Finished(8)], 1.2, pace=15)
@@ -59,7 +59,8 @@ def test_relay_leaves_the_scores_to_the_views():
     scores = Evaluated(7, 3, 1.0, None, np.eye(3, dtype=np.int64), np.eye(3))
     batch = relay.take([Started(0, 60, 100, 32), *(epoch(n) for n in range(1, 8)), scores],
                        1.0, pace=15)
-    assert [type(e).__name__ for e in batch.lines] == ["Started", "EpochEnd"]  # epoch 5 only
+    assert [type(e).__name__ for e in batch.lines] == ["Started", "EpochEnd", "EpochEnd"]
+    assert [e.epoch for e in batch.lines[1:]] == [1, 5]  # the first epoch, then each fifth
     later = relay.take([Paused(7)], 1.1, pace=15)
     assert [getattr(e, "epoch", None) for e in later.lines] == [7, 7]  # epoch 7, then paused
 

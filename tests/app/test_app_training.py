@@ -23,7 +23,7 @@ async def test_t_trains_to_the_end_and_logs_it(make_app):
         assert [e.epoch for e in app.controller.history] == [1, 2, 3, 4, 5]
         lines = app.log_panel.lines_text
         assert any(line.startswith("12:00:00  started") for line in lines)
-        assert any(line.startswith("epoch 5  loss ") and "samples/s" in line for line in lines)
+        assert any(line.startswith("epoch   5  loss ") and "samples/s" in line for line in lines)
         assert lines[-1] == "12:00:00  finished at epoch 5"
         assert "finished" in status_text(app) and "test acc" in status_text(app)
         matrix = app.query_one(ConfusionMatrix).matrix
@@ -77,7 +77,7 @@ async def test_s_trains_exactly_one_epoch(make_app):
         await pilot.pause(0.3)
         assert app.controller.experiment.runner.epoch == 2
         assert [e.epoch for e in app.controller.history] == [1, 2]
-        assert any(line.startswith("epoch 2 ") for line in app.log_panel.lines_text)
+        assert any(line.startswith("epoch   2 ") for line in app.log_panel.lines_text)
 
 
 async def test_x_stops_and_keeps_the_weights(make_app):

@@ -282,7 +282,7 @@ async def test_confusion_matrix_renders_and_clears() -> None:
         assert "no confusion matrix" in widget.render().plain
         widget.update_matrix(np.diag(np.arange(1, 11)), [str(d) for d in range(10)])
         lines = widget.render().plain.splitlines()
-        assert lines[0] == "confusion (test, n=55) acc 1.000"
+        assert lines[0] == " confusion (test, n=55) acc 1.000"  # a column of margin
         assert len(lines) == 12
         widget.clear(REGRESSION_MESSAGE)
-        assert widget.render().plain == REGRESSION_MESSAGE
+        assert widget.render().plain.strip() == REGRESSION_MESSAGE

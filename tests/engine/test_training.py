@@ -169,3 +169,25 @@ def test_trainer_refuses_an_empty_training_set():
     data = TrainData.from_arrays(np.zeros((0, 2)), np.zeros(0, dtype=int), classification=True)
     with pytest.raises(SpecError, match="no training samples"):
         Trainer(net, data, TrainConfig())
+
+
+def test_a_continued_cosine_run_restarts_its_schedule_over_its_own_epochs():
+    """"Train more" after a cosine run used to train at lr 0 (the schedule had reached its
+    planned end): each run now follows the schedule over its own epochs (a warm restart)."""
+    config = TrainConfig(lr=0.01, epochs=4, schedule="cosine")
+    session = Experiment.create("moons", layers="8:relu,2:softmax", config=config)
+    first = [e.lr for e in session.trainer.run() if isinstance(e, EpochEnd)]
+    more = [e.lr for e in session.trainer.run(6) if isinstance(e, EpochEnd)]
+    assert first[0] == more[0] == 0.01  # each run starts at the base rate
+    assert all(lr > 0 for lr in more) and more == sorted(more, reverse=True)
+    assert more[-1] < 0.01 * 0.1  # and anneals over its own 6 epochs, not the config's 4
+    assert first == [0.01 * 0.5 * (1 + np.cos(np.pi * i / 4)) for i in range(4)]
+
+
+def test_a_run_of_other_length_than_the_config_spans_its_schedule_over_its_epochs():
+    """The app trains the editor's epochs, which may differ from the config the trainer was
+    built with: the schedule follows the run that is actually asked for."""
+    session = Experiment.create("moons", layers="8:relu,2:softmax",
+                                config=TrainConfig(lr=0.1, epochs=60, schedule="cosine"))
+    lrs = [e.lr for e in session.trainer.run(4) if isinstance(e, EpochEnd)]
+    assert lrs == [0.1 * 0.5 * (1 + np.cos(np.pi * i / 4)) for i in range(4)]

@@ -77,7 +77,7 @@ def test_nn_tui_trains_and_quits_in_a_pty(tmp_path):
         terminal.wait_for(r"architecture", timeout=15)
         terminal.wait_for(r"ready: press t to train", timeout=15)
         terminal.press("t")
-        terminal.wait_for(r"epoch \d+ +loss \d", timeout=15)
+        terminal.wait_for(r"epoch +\d+ +loss \d", timeout=15)
         terminal.press("q")  # asks first if the 60 epochs are not done yet
         asked = False
         deadline = time.monotonic() + 15

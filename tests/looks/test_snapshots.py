@@ -62,3 +62,29 @@ def test_help_screen(snap_compare, tmp_path):
         await pilot.press("question_mark")
 
     assert snap_compare(digits_app(tmp_path), terminal_size=(100, 30), run_before=before)
+
+
+def test_design_view_70x20_trained(snap_compare, tmp_path):
+    """The small-screen design view: the confusion matrix whole (its title gives way first)."""
+    async def before(pilot) -> None:
+        await train_to(pilot, 20)
+
+    assert snap_compare(digits_app(tmp_path), terminal_size=(70, 20), run_before=before)
+
+
+def test_watch_view_70x20_trained(snap_compare, tmp_path):
+    """The small-screen watch view: the charts with room to read, the test sample hidden with
+    a hint line, the status line whole."""
+    async def before(pilot) -> None:
+        await train_to(pilot, 20)
+        pilot.app.workbench.view = "watch"
+        await pilot.pause()
+
+    assert snap_compare(digits_app(tmp_path), terminal_size=(70, 20), run_before=before)
+
+
+def test_below_the_minimum_size_50x15(snap_compare, tmp_path):
+    async def before(pilot) -> None:
+        await ready(pilot)
+
+    assert snap_compare(digits_app(tmp_path), terminal_size=(50, 15), run_before=before)

@@ -2,8 +2,9 @@
 how the controller carries it out:
 
 - live (lr, momentum, L2, batch size, patience): handed to the trainer, used from the next epoch;
-- next_run (epochs): used when training starts or continues;
-- carry (optimizer, nesterov, schedule): a new experiment that keeps the weights and the epochs;
+- next_run (epochs, schedule, nesterov): used when training starts or continues (a run under
+  way keeps its own);
+- carry (optimizer): a new experiment that keeps the weights and the epochs;
 - rebuild (layers, loss, dtype) and reload (seed; a dataset switch too): fresh weights, so once
   the model is trained the app asks `Change.question` first, and a "no" changes nothing.
 """
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from engine import Experiment
 from tui.design import Design
 
-FIELD_LABELS = {"lr": "learning rate", "l2": "L2", "batch_size": "batch size"}
+FIELD_LABELS = {"lr": "learning rate", "l2": "L2", "batch_size": "batch size",
+                "schedule": "lr schedule"}
 QUESTIONS = {
     "rebuild": "Change the model? The trained weights are re-initialised.",
     "reload": "Reload with the new seed? The trained weights are lost.",
@@ -50,7 +52,9 @@ def described(design: Design, fields: frozenset[str]) -> str:
     parts = []
     for name in sorted(fields):
         value = getattr(design.config, name, None)
-        if value is not None:
+        if isinstance(value, bool):
+            value = "on" if value else "off"
+        if value is not None and not isinstance(value, dict):  # schedule_options follow
             shown = f"{value:g}" if isinstance(value, float) else str(value)
             parts.append(f"{FIELD_LABELS.get(name, name)} {shown}")
     return ", ".join(parts) or design.spec.layers_text

@@ -32,7 +32,7 @@ from engine import (
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.state import TrainState
-from tui.design import Design, change_kind
+from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
 from tui.sessions import Build, Preset, scored, session_for
 
@@ -122,6 +122,14 @@ class Controller:
         """Whether there are trained weights that a rebuild or a reload would lose."""
         return self.state.alive or self.state.epoch > 0
 
+    @property
+    def at_stake(self) -> bool:
+        """Whether trained weights would be lost that no file holds: a run under way, or
+        epochs trained since the model was last saved (or opened). What the questions guard."""
+        experiment = self.experiment
+        return self.state.alive or (self.trained and experiment is not None
+                                    and experiment.unsaved)
+
     def can(self, intention: str) -> bool | None:
         """Whether an intention makes sense now (None: not yet, while loading)."""
         if self.experiment is None:
@@ -158,6 +166,7 @@ class Controller:
     # -- training ---------------------------------------------------------------------------
     def train(self) -> None:
         """Trains the design's number of epochs more (t), from epoch 0 or where it stopped."""
+        self._take_next_run_settings()
         self._experiment().runner.start(epochs=self._design().config.epochs)
         self._pull()  # Started is published before start() returns: the state follows now
 
@@ -174,8 +183,18 @@ class Controller:
         if self.state.alive:
             runner.step()
         else:
-            runner.start(epochs=self._design().config.epochs, paused=True, steps=1)
+            self._take_next_run_settings()
+            self._experiment().runner.start(epochs=self._design().config.epochs, paused=True,
+                                            steps=1)
             self._pull()
+
+    def _take_next_run_settings(self) -> None:
+        """Before a run starts: the settings the design keeps for the next run (the lr schedule,
+        nesterov) go to a trainer that keeps the weights, the epochs and the curves."""
+        experiment, design = self._experiment(), self._design()
+        if not self.state.alive and any(getattr(experiment.config, name) !=
+                                        getattr(design.config, name) for name in NEXT_RUN_CONFIG):
+            self.adopt(experiment.with_settings(design.config), new_run=False)
 
     def stop(self) -> None:
         """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
@@ -184,7 +203,7 @@ class Controller:
     def reset_question(self) -> str | None:
         """What to ask before re-initialising (None: nothing trained would be lost)."""
         self._pull()
-        if not self.trained:
+        if not self.at_stake:
             return None
         return f"Re-initialise the weights? The {self.state.epoch} trained epochs are lost."
 
@@ -232,16 +251,19 @@ class Controller:
     def change(self, design: Design, fields: frozenset[str]) -> Change:
         """The editor's proposal `design` (with `fields` changed), ready to carry out."""
         kind = change_kind(fields)
-        question = QUESTIONS.get(kind) if self.trained else None
+        question = QUESTIONS.get(kind) if self.at_stake else None
         return Change(kind, question, partial(APPLIERS[kind], self, design, fields))
 
     def dataset_change(self, name: str) -> Change:
         """The design on another dataset (fresh weights, the output layer refitted)."""
         design = self._design()
-        question = f"Switch to {name}? The trained weights are lost." if self.trained else None
+        self._pull()
+        question = f"Switch to {name}? The trained weights are lost." if self.at_stake else None
         build = scored(partial(session_for, design, name, self.preset.splits))
-        return Change("reload", question,
-                      lambda: Outcome(f"dataset {name}: fresh weights", build=build))
+        kept = self.experiment.name if self.trained and self.experiment is not None else None
+        note = f"dataset {name}: fresh weights" + (f" (the trained model is saved as {kept})"
+                                                   if kept and question is None else "")
+        return Change("reload", question, lambda: Outcome(note, build=build))
 
     def _apply_live(self, design: Design, fields: frozenset[str]) -> Outcome:
         self._pull()

@@ -82,6 +82,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
         yield LayerList(id="layers")
         yield _row("loss", ChoiceField(id="loss"))
         yield _row("optimizer", ChoiceField(id="optimizer"))
+        yield _row("nesterov", ChoiceField(id="nesterov"))
+        yield _row("lr schedule", ChoiceField(id="schedule"))
         for field in edits.CONFIG_FIELDS.values():
             yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True),
                        FieldRow)
@@ -94,13 +96,16 @@ class ArchitectureEditor(Vertical, can_focus=False):
         self.query_one("#dataset", ChoiceField).value = design.data.name
         self.query_one("#loss", ChoiceField).value = design.spec.loss
         self.query_one("#optimizer", ChoiceField).value = design.config.optimizer
+        self.query_one("#nesterov", ChoiceField).value = edits.nesterov_text(design.config)
+        self.query_one("#schedule", ChoiceField).value = design.config.schedule
         for name, field in edits.CONFIG_FIELDS.items():
             box = self.query_one(f"#field-{name}", Input)
             box.value = field.format(design.config)
             box.remove_class("-invalid")
         data = design.data
+        rows = f"{data.n_train:,} rows, no split" if data.same_rows else f"{data.n_train:,} train"
         self.query_one("#shape", Static).update(
-            f"{data.n_inputs} in → {data.n_outputs} out · {data.n_train:,} train")
+            f"{data.n_inputs} in → {data.n_outputs} out · {rows}")
         self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
         self.query_one(LayerList).show(design, cursor)
         if self._noted is not None and design != self._noted:  # e.g. the change was declined
@@ -163,6 +168,10 @@ class ArchitectureEditor(Vertical, can_focus=False):
             self.post_message(self.DatasetRequested(name))
         elif message.field.id == "loss":
             self._propose(lambda: edits.with_loss_cycled(design, step))
+        elif message.field.id == "nesterov":
+            self._propose(lambda: edits.with_nesterov_toggled(design))
+        elif message.field.id == "schedule":
+            self._propose(lambda: edits.with_schedule_cycled(design, step))
         else:
             optimizer = edits.cycled(list(OPTIMIZERS), design.config.optimizer, step)
             self._propose(lambda: design.with_config(optimizer=optimizer))

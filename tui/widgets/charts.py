@@ -1,6 +1,12 @@
 """`TrainingCharts`: loss and accuracy (R² for regression) per epoch, train and validation, with
 the previous run drawn faded behind for comparison, and the loss on a log scale on request.
 
+Each series has its own glyph as well as its colour, so the charts read without colour too:
+train a thin braille line, validation quarter blocks, the previous run dots. The legend says
+which is which on the panel's bottom border, outside both plots, where it never covers a curve
+(plotext's own legend sits in the plot's top-left corner, over the first epochs). A log scale
+has its ticks on round values (0.01, 0.1, 1, 10... and 2 and 5 between when there are few).
+
 Drawing goes through each `PlotextPlot`'s `plt` and ends with `refresh()`; the plot is built when
 Textual renders it, so the app calls `show` at a bounded rate. Colours come from component
 classes in app.tcss (theme variables), never from Python.
@@ -13,13 +19,35 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Resize
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from engine import EpochEnd
 
 POINTS_PER_CELL = 2  # braille dots across a cell: more points than this cannot be seen
+# The least room a chart reads in: a title, a frame around four rows of curve, the epoch axis;
+# ticks and curve in 24 columns. With less, the charts hide behind a hint (`cramped`).
+MIN_CHART = (24, 8)
+
+
+@dataclass(frozen=True)
+class Series:
+    """How one kind of curve is drawn: plotext's marker, the legend's glyph and label, and the
+    component class (training-charts--PART) that colours it."""
+
+    marker: str
+    glyph: str
+    label: str
+    part: str
+
+
+TRAIN = Series("braille", "⠤⠤", "train", "train")
+VAL = Series("hd", "▄▄", "val", "val")
+PREVIOUS = Series("·", "··", "previous run", "previous")
 
 
 @dataclass(frozen=True)
@@ -65,25 +93,64 @@ def epoch_ticks(last: int, count: int = 5) -> list[int]:
     return sorted({round(last * i / (count - 1)) for i in range(count)})
 
 
-def log_ticks(values: Sequence[float], count: int = 5) -> tuple[list[float], list[str]]:
-    """Tick positions over log10 values, labelled with the values themselves."""
-    low, high = min(values), max(values)
-    if high - low < 1e-9:
-        low, high = low - 0.5, high + 0.5
-    ticks = [low + (high - low) * i / (count - 1) for i in range(count)]
-    return ticks, [f"{10 ** tick:.3g}" for tick in ticks]
+def _round_label(value: float) -> str:
+    """0.01, 0.2, 5, 100, 1e+05: a tick value as it reads best (no float noise)."""
+    return f"{float(f'{value:.1g}'):g}"
+
+
+def log_ticks(values: Sequence[float]) -> tuple[list[float], list[str], tuple[int, int]]:
+    """Ticks for log10 `values`: every decade from below the lowest to above the highest
+    (labelled 0.01, 0.1, 1, 10...), with 2 and 5 between when they span two decades or less;
+    and the y range, the decades around the values, so that the decade ticks are on the axis."""
+    low, high = math.floor(min(values)), math.ceil(max(values))
+    if high == low:
+        high += 1
+    ticks = [float(k) for k in range(low, high + 1)]
+    if high - low <= 2:
+        ticks += [k + math.log10(m) for k in range(low, high) for m in (2, 5)]
+    ticks.sort()
+    return ticks, [_round_label(10 ** tick) for tick in ticks], (low, high)
+
+
+def cramped(width: int, height: int) -> str:
+    """What to say instead of the two charts in `width` x `height` cells ("" if they fit)."""
+    need_w, need_h = 2 * MIN_CHART[0], MIN_CHART[1]
+    if width >= need_w and height >= need_h:
+        return ""
+    return (f"the training curves need {need_w}x{need_h} cells here ({width}x{height} now): "
+            "enlarge the terminal")
+
+
+def legend(has_val: bool, has_previous: bool) -> list[Series]:
+    """The series a legend lists, in drawing order from the top: train, val, previous run."""
+    return [TRAIN, *([VAL] if has_val else []), *([PREVIOUS] if has_previous else [])]
 
 
 class TrainingCharts(Horizontal, can_focus=True):
+    DEFAULT_CSS = """
+    TrainingCharts #charts-hint { display: none; width: 1fr; padding: 0 1; }
+    TrainingCharts.-cramped #charts-hint { display: block; }
+    TrainingCharts.-cramped PlotextPlot { display: none; }
+    """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "training-charts--train",
         "training-charts--val",
         "training-charts--previous",
     }
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._legend: tuple[Series, ...] | None = None  # as last shown
+
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
         yield PlotextPlot(id="score-chart")
+        yield Static("", id="charts-hint")
+
+    def on_resize(self, event: Resize) -> None:
+        hint = cramped(*self.content_size)
+        self.set_class(bool(hint), "-cramped")
+        self.query_one("#charts-hint", Static).update(hint)
 
     def _color(self, part: str) -> tuple[int, int, int] | str:
         color = self.get_component_rich_style(f"training-charts--{part}").color
@@ -97,6 +164,20 @@ class TrainingCharts(Horizontal, can_focus=True):
         score = CHARTS["r2" if regression else "accuracy"]
         self._draw("#loss-chart", CHARTS["loss"], current, previous, log_scale, target)
         self._draw("#score-chart", score, current, previous, False, target)
+        has_val = any(e.val_loss is not None for e in (*current, *previous))
+        self._show_legend(legend(has_val, bool(previous)))
+
+    def _show_legend(self, entries: Sequence[Series]) -> None:
+        """The legend, on the panel's bottom border: each series' glyph in its colour."""
+        if tuple(entries) == self._legend:
+            return
+        self._legend = tuple(entries)
+        text = Text()
+        for entry in entries:
+            text.append(f" {entry.glyph} ", self.get_component_rich_style(
+                f"training-charts--{entry.part}"))
+            text.append(f"{entry.label} ")
+        self.border_subtitle = text
 
     def _draw(self, selector: str, chart: Chart, current: Sequence[EpochEnd],
               previous: Sequence[EpochEnd], log_scale: bool, target: int) -> None:
@@ -105,21 +186,20 @@ class TrainingCharts(Horizontal, can_focus=True):
         plt.clear_data()
         plt.clear_figure()
         plt.title(chart.title + (" (log)" if log_scale else ""))
-        faded = self._color("previous")
         plotted: list[float] = []
-        for read, label in ((chart.train, "prev train"), (chart.val, "prev val")):
-            xs, ys = series(previous, read, log_scale)
+        # Drawn back to front: the previous run, then val, then train on top (a cell shows the
+        # last series drawn in it).
+        layers = ((previous, chart.train, PREVIOUS), (previous, chart.val, PREVIOUS),
+                  (current, chart.val, VAL), (current, chart.train, TRAIN))
+        for history, read, kind in layers:
+            xs, ys = series(history, read, log_scale)
             if xs:
-                plt.plot(xs, ys, marker="braille", color=faded, label=label if not current
-                         else None)
-                plotted += ys
-        for read, part, label in ((chart.train, "train", "train"), (chart.val, "val", "val")):
-            xs, ys = series(current, read, log_scale)
-            if xs:
-                plt.plot(xs, ys, marker="braille", color=self._color(part), label=label)
+                plt.plot(xs, ys, marker=kind.marker, color=self._color(kind.part))
                 plotted += ys
         if log_scale and plotted:
-            plt.yticks(*log_ticks(plotted))
+            ticks, labels, (low, high) = log_ticks(plotted)
+            plt.ylim(low, high)
+            plt.yticks(ticks, labels)
         last = max((e.epoch for e in (*current, *previous)), default=0)
         right = max(last, target, 1)
         plt.xlim(0, right)

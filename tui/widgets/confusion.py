@@ -14,7 +14,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
-from tui.render import ConfusionStyles, confusion_lines
+from tui.render import ConfusionStyles, confusion_lines, confusion_width
 
 EMPTY_MESSAGE = "no confusion matrix yet"
 REGRESSION_MESSAGE = "no confusion matrix for regression"
@@ -23,7 +23,7 @@ FALLBACK_WIDTH = 38  # before the first layout
 
 class ConfusionMatrix(Widget):
     DEFAULT_CSS = """
-    ConfusionMatrix { height: auto; padding: 0 1; }
+    ConfusionMatrix { height: auto; padding: 0; }
     ConfusionMatrix > .confusion-matrix--correct { color: $success; text-style: bold; }
     ConfusionMatrix > .confusion-matrix--error { color: $error; }
     ConfusionMatrix > .confusion-matrix--zero { color: $text-muted; }
@@ -68,11 +68,20 @@ class ConfusionMatrix(Widget):
 
     def render(self) -> RenderableType:
         if self._matrix is None:
-            return Text(self._message, self.get_component_rich_style("confusion-matrix--message"))
+            return Text(f" {self._message}",
+                        self.get_component_rich_style("confusion-matrix--message"))
         width = self.content_size.width or FALLBACK_WIDTH
+        # In the workbench the panel's height is set and the matrix must fit it; with an auto
+        # height (a bare widget) the matrix sets the height, so nothing limits it.
+        auto = self.styles.height is None or self.styles.height.is_auto
+        height = None if auto else self.content_size.height or None
         styles = ConfusionStyles(**{
             field: self.get_component_rich_style(f"confusion-matrix--{field}")
             for field in ("correct", "error", "zero", "header")
         })
-        lines = confusion_lines(self._matrix, self._class_names, width, self._split, styles)
-        return Text("\n", no_wrap=True).join(lines)
+        # A column of margin on the left when the matrix has room for it (no CSS padding:
+        # at 70 columns ten classes fit only without it).
+        margin = 1 if width > confusion_width(self._matrix, self._class_names) else 0
+        lines = confusion_lines(self._matrix, self._class_names, width - margin, self._split,
+                                styles, height)
+        return Text("\n", no_wrap=True).join(Text(" " * margin) + line for line in lines)

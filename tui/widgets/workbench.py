@@ -4,6 +4,13 @@ From 100x30 up every panel is on screen. Below that the workbench turns compact 
 two views, "design" (editor, confusion matrix, log) or "watch" (charts, digit viewer, log);
 `v` switches, and tab / shift+tab switch too when the next panel is in the other view. Which
 panel belongs to which view is the `in-design` / `in-watch` classes, the layout is app.tcss.
+
+A panel shows its content whole or not at all. Its size classes say how much room there is
+(`fit_classes`): `-low` (wide but under 34 rows: the charts keep 11 rows, the log what is
+left), `-short` (compact under 22 rows: the watch view has no room for the test sample, which
+then hides and a hint line says so; `n` and the other sample keys show it alone, maximized, and
+escape comes back). Below `MIN_SCREEN` the app cannot show anything whole: one note says the
+size it needs, and everything comes back when the terminal grows.
 """
 
 from __future__ import annotations
@@ -12,40 +19,106 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Static
 
 MIN_WIDE = (100, 28)  # columns and rows (the screen less status line and footer)
+MIN_SCREEN = (60, 18)  # the whole terminal: below this, the note instead of the panels
+LOW_ROWS = 34  # a wide workbench lower than this gives the charts their minimum, not 3fr
+SHORT_ROWS = 22  # a compact workbench lower than this has no room for the test sample
 VIEWS = ("design", "watch")
+
+
+def size_note(width: int, height: int) -> str | None:
+    """What to say instead of the panels when the terminal is below MIN_SCREEN (else None)."""
+    need_w, need_h = MIN_SCREEN
+    if width >= need_w and height >= need_h:
+        return None
+    return (f"nn-tui needs at least {need_w}x{need_h};\nthis terminal is {width}x{height}.\n\n"
+            "Enlarge it (or use a smaller font)\nand the app comes back.\n\nq quits.")
+
+
+def fit_classes(width: int, height: int) -> set[str]:
+    """The workbench's size classes for a workbench of `width` x `height` cells."""
+    compact = width < MIN_WIDE[0] or height < MIN_WIDE[1]
+    if compact:
+        return {"-compact", *(["-short"] if height < SHORT_ROWS else [])}
+    return {"-low"} if height < LOW_ROWS else set()
+
+
+HINTS = ("test sample hidden (it needs 24 rows): n shows it alone, esc comes back",
+         "test sample hidden (needs 24 rows): n shows it alone",
+         "test sample hidden: n shows it", "n: test sample")
+
+
+def hidden_hint(view: str, classes: set[str], width: int) -> str:
+    """The hint line, as much of it as fits in `width`, for a view whose panel is hidden for
+    lack of room ("" when none is)."""
+    if view != "watch" or "-short" not in classes:
+        return ""
+    return next((hint for hint in HINTS if len(hint) <= width), "")
 
 
 class Workbench(Container):
     compact: reactive[bool] = reactive(False)
     view: reactive[str] = reactive("design")
 
+    def on_mount(self) -> None:
+        self.mount(Static("", id="fit-hint"), Static("", id="size-note"))
+
     def on_resize(self, event: Resize) -> None:
         self.compact = event.size.width < MIN_WIDE[0] or event.size.height < MIN_WIDE[1]
+        classes = fit_classes(*event.size)
+        for name in ("-short", "-low"):
+            self.set_class(name in classes, name)
+        note = size_note(*self.app.size)
+        self.set_class(note is not None, "-too-small")
+        if note is not None:
+            self.query_one("#size-note", Static).update(note)
+        self._show_hint()
 
     def watch_compact(self, compact: bool) -> None:
         self.set_class(compact, "-compact")
+        self.app.refresh_bindings()  # `v` applies in compact views only: the key bar follows
 
     def watch_view(self, view: str) -> None:
         for name in VIEWS:
             self.set_class(view == name, f"-{name}")
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        if not self.is_mounted or not self.query("#fit-hint"):
+            return
+        hint = hidden_hint(self.view, set(self.classes), self.size.width - 2)
+        line = self.query_one("#fit-hint", Static)
+        line.update(hint)
+        line.set_class(bool(hint), "-shown")
 
     @property
     def panels(self) -> list[Widget]:
         return [child for child in self.children if child.has_class("panel")]
 
+    def hidden_for_room(self, panel: Widget) -> bool:
+        """Whether `panel` belongs to the current view but has no room in it."""
+        return panel.id == "viewer" and self.view == "watch" and self.has_class("-short")
+
     def shows(self, panel: Widget) -> bool:
-        return not self.compact or panel.has_class(f"in-{self.view}")
+        in_view = not self.compact or panel.has_class(f"in-{self.view}")
+        return in_view and not self.hidden_for_room(panel)
 
     def toggle_view(self) -> None:
+        self.screen.minimize()
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        self.focus_panel(next(p for p in self.panels if p.has_class(f"in-{self.view}")))
+        self.focus_panel(next(p for p in self.panels if self.shows(p)))
 
     def reveal(self, panel: Widget) -> None:
-        """Switches to a view that shows `panel` (compact only)."""
-        if not self.shows(panel):
+        """Switches to a view that shows `panel` (compact only); a panel with no room in its
+        view is shown alone (maximized: escape comes back)."""
+        if self.compact and not panel.has_class(f"in-{self.view}"):
             self.view = next(v for v in VIEWS if panel.has_class(f"in-{v}"))
+        if self.hidden_for_room(panel):
+            self.screen.maximize(panel, container=False)
+        elif self.screen.maximized is not None and self.screen.maximized is not panel:
+            self.screen.minimize()
 
     def focus_panel(self, panel: Widget) -> None:
         self.reveal(panel)
