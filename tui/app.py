@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -26,6 +27,7 @@ from engine import MODELS_DIR, Experiment
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
+from tui.key_gate import KeyGate
 from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
@@ -60,6 +62,9 @@ class NNTuiApp(App[int]):
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
+        self._loading = True  # until the first experiment is adopted, keys wait (see KeyGate)
+        self._asking_to_quit = False
+        self.key_gate = KeyGate(self, waiting=lambda: self._loading)
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
@@ -123,6 +128,7 @@ class NNTuiApp(App[int]):
         """Shows the experiment the controller has just adopted, after the old one's last
         events."""
         experiment = self.controller.experiment
+        self._loading = False
         self.editor.show(self.controller.design)
         if self.viewer.dataset is not experiment.dataset:
             self.viewer.set_dataset(experiment.dataset)
@@ -130,6 +136,19 @@ class NNTuiApp(App[int]):
         self.log_panel.note(note)
         self.views.refresh()
         self.refresh_bindings()
+        self.key_gate.pump()  # the keys pressed while loading act now, in their order
+
+    # -- keys, one at a time ------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """The terminal's keys go through the gate, one at a time (see `tui.key_gate`)."""
+        key = isinstance(event, events.Key) and not event.is_forwarded
+        if key and self.key_gate.holds(event):
+            return
+        try:
+            await super().on_event(event)
+        finally:
+            if key:
+                self.key_gate.handled(event)
 
     # -- dialogs and errors -------------------------------------------------------------------
     def ask(self, question: str, on_yes: Callable[[], None],
@@ -314,11 +333,22 @@ class NNTuiApp(App[int]):
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:
+        if self._asking_to_quit:  # q or ctrl+c again while the question is up: one is enough
+            return
         question = self.controller.quit_question()
         if question is None:
             self._quit()
         else:
-            self.ask(question, self._quit)
+            self._asking_to_quit = True
+            self.ask(question, self._quit, on_no=self._stay)
+
+    def _stay(self) -> None:
+        self._asking_to_quit = False
+
+    async def action_help_quit(self) -> None:
+        """ctrl+c quits as q does, asking first when something would be lost (Textual's
+        ctrl+c only said which key quits). In a text field it still copies."""
+        await self.action_quit()
 
     def _quit(self) -> None:
         self.controller.shutdown()

@@ -34,9 +34,17 @@ def on_screen(widget: Widget) -> list[str]:
     return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
+def drawn(app, widget: Widget) -> list[str]:
+    """The widget's part of the screen as last composited: its lines, children and all."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return [strip.crop(region.x, region.right).text
+            for strip in strips[region.y:region.bottom]]
+
+
 def editor_line(app, text: str) -> str:
     """The editor's line holding `text`, as drawn, without the panel's border."""
-    return next(line for line in on_screen(app.editor) if text in line).strip("│ ")
+    return next(line for line in drawn(app, app.editor) if text in line).strip("│ ")
 
 
 # -- 1. the first key ------------------------------------------------------------------------

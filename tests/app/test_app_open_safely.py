@@ -50,12 +50,18 @@ async def test_escape_closes_the_dialog_while_the_listing_is_still_reading(make_
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        done = threading.Event()
-        app.controller.models = lambda: (done.wait(HELD_SECONDS), [])[1]
+        done, returned = threading.Event(), threading.Event()
+
+        def slow_listing():
+            done.wait(HELD_SECONDS)
+            returned.set()
+            return []
+
+        app.controller.models = slow_listing
         await pilot.press("ctrl+o")
         await pilot.press("escape")
         assert not isinstance(app.screen, OpenDialog)
-        assert not done.is_set()  # the listing had not come back: the keys did not wait for it
+        assert not returned.is_set()  # the listing had not come back: the keys did not wait
         done.set()
         await pilot.press("n")  # and the app goes on taking keys
         assert app.is_running
@@ -75,10 +81,10 @@ async def test_a_fifo_in_saved_models_does_not_freeze_ctrl_o(make_app):
         assert not isinstance(app.screen, OpenDialog)
 
 
-async def saved(pilot) -> Path:
-    """Saves the app's model under `m` and opens the dialog on it; the file's path."""
+async def saved(pilot, name: str = "m") -> Path:
+    """Saves the app's model under `name` and opens the dialog on it; the file's path."""
     app = pilot.app
-    path = app.controller.models_dir / "m.safetensors"
+    path = app.controller.models_dir / f"{name}.safetensors"
     app.controller.save(path)
     await pilot.press("ctrl+o")
     await wait_for(pilot, lambda: bool(app.screen.query(OptionList)))
@@ -130,9 +136,12 @@ async def opening_fails_and_keeps_the_model(pilot, path: Path) -> None:
 async def test_a_file_that_fails_to_open_keeps_the_current_model(make_app):
     for name, breakage in BREAKAGES.items():
         app = make_app(epochs=2)
+        app.controller.models_dir.mkdir(parents=True, exist_ok=True)
+        for old in app.controller.models_dir.iterdir():  # one file listed at a time
+            old.unlink()
         async with app.run_test(size=(120, 40)) as pilot:
             await ready(pilot)
-            path = await saved(pilot)
+            path = await saved(pilot, name.replace(" ", "-"))
             breakage(path)  # between the listing and the opening
             await opening_fails_and_keeps_the_model(pilot, path)
 

@@ -168,14 +168,18 @@ class Controller:
         self._experiment().runner.resume()
 
     def step(self) -> None:
-        """Exactly one epoch, then a pause (starting a run if none is under way)."""
+        """Exactly one epoch, then a pause (starting a run if none is under way). A stopped
+        run is stepped on towards its own target (`x` then `s`), not begun afresh."""
         runner = self._experiment().runner
         self._pull()
-        if self.state.alive:
+        state = self.state
+        if state.alive:
             runner.step()
-        else:
-            runner.start(epochs=self._design().config.epochs, paused=True, steps=1)
-            self._pull()
+            return
+        stopped = state.phase == "stopped" and state.epoch < state.target
+        epochs = state.target - state.epoch if stopped else self._design().config.epochs
+        runner.start(epochs=epochs, paused=True, steps=1)
+        self._pull()
 
     def stop(self) -> None:
         """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
