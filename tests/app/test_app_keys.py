@@ -7,14 +7,12 @@ from __future__ import annotations
 import threading
 
 from textual import events
-from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Input
 
 from tests.ui import ready, trained, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.models import SaveDialog
-from tui.widgets.choice import ChoiceField
 from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerRows
 
@@ -27,11 +25,6 @@ def burst(app, *keys: str) -> None:
     for key in keys:
         character = key if len(key) == 1 else CHARACTERS.get(key)
         app.post_message(events.Key(key, character))
-
-
-def on_screen(widget: Widget) -> list[str]:
-    width, height = widget.size
-    return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
 def drawn(app, widget: Widget) -> list[str]:

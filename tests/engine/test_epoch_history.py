@@ -3,6 +3,8 @@ always keeping the first, the best and the latest; the trainer's history is one.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from engine import EpochEnd, EpochHistory, Experiment, SpecError, TrainConfig
@@ -28,7 +30,7 @@ def test_past_the_budget_older_epochs_are_thinned_evenly():
     epochs = [e.epoch for e in history]
     assert epochs[0] == 1 and epochs[-1] == 1000 and 333 in epochs
     assert epochs == sorted(epochs)
-    gaps = {b - a for a, b in zip(epochs, epochs[1:], strict=False)}
+    gaps = {b - a for a, b in pairwise(epochs)}
     assert max(gaps) <= 4 * 1000 // 16  # spread over the whole run, not bunched at one end
 
 
