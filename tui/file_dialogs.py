@@ -98,12 +98,10 @@ class FileDialogs:
                 self.app.report(exc)
 
     def open(self) -> None:
-        try:
-            models = self.controller.models()
-        except USER_ERRORS as exc:
-            self.app.report(exc)
-            return
-        self.app.push_screen(OpenDialog(models, self.controller.models_dir), self._open)
+        """The dialog opens at once and reads the folder in a worker (never on the UI
+        thread: a slow disk, or a FIFO, must not freeze the keys)."""
+        self.app.push_screen(OpenDialog(lambda: self.controller.models(),
+                                        self.controller.models_dir), self._open)
 
     def _open(self, info: ModelInfo | None) -> None:
         if info is not None:

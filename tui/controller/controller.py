@@ -34,7 +34,7 @@ from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.state import TrainState
 from tui.design import Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
-from tui.sessions import Build, Preset, scored, session_for
+from tui.sessions import Build, Preset, opened, scored, session_for
 
 
 class Controller:
@@ -309,7 +309,7 @@ class Controller:
     @staticmethod
     def open_build(info: ModelInfo) -> Build:
         """Opens a saved model with the dataset and split it was trained on."""
-        return scored(partial(Experiment.load, info.path))
+        return scored(partial(opened, info.path))
 
     # -- what must be there -------------------------------------------------------------------
     def _experiment(self) -> Experiment:
