@@ -10,6 +10,8 @@ latest scores. The key table is `tui.keys`; ctrl+s and ctrl+o are `tui.file_dial
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -33,6 +35,7 @@ from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.sessions import Preset
+from tui.signals import ExitSignals
 from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.charts import TrainingCharts
@@ -53,6 +56,7 @@ class NNTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
@@ -69,6 +73,10 @@ class NNTuiApp(App[int]):
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
         return cls(**settings, **vars(Preset.from_namespace(namespace)))
+
+    def on_load(self) -> None:
+        if self.exit_signals is not None:  # before the terminal is in application mode
+            self.exit_signals.install()
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -361,5 +369,9 @@ class NNTuiApp(App[int]):
 def run_app(namespace: argparse.Namespace) -> int:
     """`nn-tui` with no subcommand: runs the app preset from the command line's options."""
     app = NNTuiApp.from_namespace(namespace)
+    app.exit_signals = ExitSignals(app)
     app.run()
+    if app.exit_signals.note:  # a signal closed it: say where the trained model went
+        with contextlib.suppress(OSError):  # the terminal may be gone (a hang-up)
+            print(app.exit_signals.note, file=sys.stderr, flush=True)
     return int(app.return_code or 0)
