@@ -21,6 +21,7 @@ from engine import (
     MODELS_DIR,
     EngineError,
     EpochEnd,
+    EpochHistory,
     Evaluated,
     Event,
     Experiment,
@@ -47,7 +48,7 @@ class Controller:
         self.pace: Pace = pace
         self.experiment: Experiment | None = None
         self.design: Design | None = None
-        self.history: list[EpochEnd] = []  # this run's epochs, for the charts
+        self.history = EpochHistory()  # this run's epochs, for the charts, within a budget
         self.previous: list[EpochEnd] = []  # the run before the last re-initialisation
         self.state = TrainState()
         self.evaluation: Evaluated | None = None  # the latest test-split scores
@@ -77,7 +78,7 @@ class Controller:
             self.previous = self.history
         trainer = experiment.trainer
         self.experiment, self.design = experiment, design
-        self.history = list(trainer.history)
+        self.history = EpochHistory(trainer.history)
         self.state = TrainState("idle", trainer.epoch, trainer.epoch)
         self.evaluation = None
         self._apply_pace()
@@ -107,7 +108,7 @@ class Controller:
         self.history.append(event)
 
     def _start_over(self, event: Reset) -> None:
-        self.previous, self.history = self.history or self.previous, []
+        self.previous, self.history = self.history or self.previous, EpochHistory()
 
     def _keep_scores(self, event: Evaluated) -> None:
         self.evaluation = event
