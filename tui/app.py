@@ -67,7 +67,6 @@ class NNTuiApp(App[int]):
         self.sample_seed = sample_seed
         self._drained_at = 0.0
         self._loading = True  # until the first experiment is adopted, keys wait (see KeyGate)
-        self._asking_to_quit = False
         self.key_gate = KeyGate(self, waiting=lambda: self._loading)
 
     @classmethod
@@ -341,17 +340,11 @@ class NNTuiApp(App[int]):
 
     # -- quitting -----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        if self._asking_to_quit:  # q or ctrl+c again while the question is up: one is enough
-            return
         question = self.controller.quit_question()
         if question is None:
             self._quit()
         else:
-            self._asking_to_quit = True
-            self.ask(question, self._quit, on_no=self._stay)
-
-    def _stay(self) -> None:
-        self._asking_to_quit = False
+            self.ask(question, self._quit)
 
     async def action_help_quit(self) -> None:
         """ctrl+c quits as q does, asking first when something would be lost (Textual's

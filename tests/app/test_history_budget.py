@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from engine import EpochEnd, EpochHistory, Started
 from tui.controller import Controller
 from tui.controller.state import TrainState
+from tui.sessions import Preset
 
 EPOCHS = 100_000
 BATCH = 500  # events a drain hands over, as a fast run's tick does
@@ -30,9 +31,10 @@ class FedRunner:
 
 
 def test_100k_epochs_through_the_controller_stay_within_the_budget():
-    controller = Controller()
+    controller = Controller(Preset(dataset="iris", seed=0), pace=None)
+    controller.adopt(controller.first_build()())  # the history starts as the app's does
     runner = FedRunner()
-    controller.experiment = SimpleNamespace(runner=runner)  # only its runner is read here
+    controller.experiment = SimpleNamespace(runner=runner)  # from here only its runner is read
     controller.state = TrainState("idle")
     best = 61_234
     runner.queued = [Started(0, EPOCHS, 100, 32)]
