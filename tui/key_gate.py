@@ -7,16 +7,19 @@ in one burst (one write of a laggy SSH link, a held arrow key) are therefore all
 widget that had the focus when the first one came: "down right" on the loss field changed the
 loss instead of the optimizer, and "7 8 backspace 9 enter" on the layer list gave 78.
 
-So the app gives every key the terminal sends to the gate (`holds`), and the gate lets the next
-one through only once the app has settled after the one before: every node of the screen has
-worked through its queue (rounds of `call_later` barriers, repeated until a round finds all
-queues empty) and nothing waits for the next repaint. While `waiting()` says so (before the
-first model is adopted) it holds every key but the quit keys, so a `t` pressed as the first
-frame shows trains as soon as there is a model, and keys keep their order.
+So the app gives every key the terminal sends to the gate (`holds`). A key that finds nothing
+before it goes on at once; the next one waits until the app has settled after it: the nodes on
+the key's way (the focused widget and its ancestors, up to the app) and on the focus's new way
+have worked through their queues (rounds of `call_later` barriers, repeated until, at the end of
+a round, all those queues are empty) and nothing waits for the next repaint. Only those nodes:
+waiting for every widget let a busy chart hold keys up by 50 ms; now a lone key costs nothing
+(`make bench`, key latency). While `waiting()` says so (before the first model is adopted) the
+gate holds every key but the quit keys, so a `t` pressed as the first frame shows trains as
+soon as there is a model, and the keys keep their order.
 
-The settling reads three private attributes of Textual 8 (`_message_queue`, `_next_callbacks`,
-`Screen._callbacks`); should one go, the gate gives up waiting after `GIVE_UP_SECONDS` rather
-than hold a key for ever.
+The settling reads private attributes of Textual 8 (`_message_queue`, `_pending_message`,
+`_next_callbacks`, `Screen._callbacks`); should one go, the gate gives up waiting after
+`GIVE_UP_SECONDS` rather than hold a key for ever.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class KeyGate:
         self._round: object | None = None  # the barrier round under way
         self._rounds = 0
         self._left = 0  # nodes yet to pass the round's barrier
+        self._path: list[DOMNode] = []  # the focus chain the key was handed to
         self._give_up: Timer | None = None
 
     @property
@@ -60,6 +64,9 @@ class KeyGate:
             return False
         if event.key in PASS_WHILE_WAITING and self.waiting():
             return False
+        if not self._held and not self._in_flight and not self.waiting():
+            self._in_flight, self._released = True, event  # nothing before it: on it goes
+            return False
         self._held.append(event)
         self.pump()
         return True
@@ -70,6 +77,7 @@ class KeyGate:
         if event is not self._released or self._give_up is not None:
             return
         self._rounds = 0
+        self._path = self._focus_chain()
         self._give_up = self.app.set_timer(GIVE_UP_SECONDS, self._settled, name="key-gate")
         self._barrier()
 
@@ -79,6 +87,9 @@ class KeyGate:
             return
         held = self._held.popleft()
         key = events.Key(held.key, held.character)
+        # Sent by the app, as the driver's keys are: a message stops bubbling after its
+        # sender's child, and this runs in whichever node's callback settled the last key.
+        key.set_sender(self.app)
         self._in_flight, self._released = True, key
         if not self.app.post_message(key):  # the app is closing: nothing more to hand on
             self._in_flight, self._released = False, None
@@ -95,8 +106,20 @@ class KeyGate:
         if self._left == 0:
             self._settled()
 
+    def _focus_chain(self) -> list[DOMNode]:
+        """The focused widget and its ancestors up to the app: where a key goes, bubbles and
+        meets its bindings, and where its effects (messages up the tree, focus changes, the
+        app's actions) wait to be handled."""
+        screen = self.app.screen
+        focused = screen.focused
+        return list(focused.ancestors_with_self) if focused is not None else [screen, self.app]
+
     def _nodes(self) -> list[DOMNode]:
-        return [self.app, *self.app.screen.walk_children(with_self=True)]
+        """The nodes a round waits for: the chain the key went up, and the chain the focus is
+        on now (after a focus change or a new screen). Only these, so that a busy chart
+        redrawing elsewhere does not hold the next key up."""
+        nodes = dict.fromkeys([*self._path, *self._focus_chain()])
+        return [node for node in nodes if node.is_attached or node is self.app]
 
     def _reached(self, token: object) -> None:
         """A node has worked through its queue; once all have, the app has settled if, at
@@ -113,8 +136,7 @@ class KeyGate:
             self._settled()
         elif screen._callbacks:  # something waits for the next repaint (a deferred focus)
             screen.call_after_refresh(self._barrier)
-        elif any(not node._message_queue.empty() or node._next_callbacks
-                 for node in self._nodes()):
+        elif any(_busy(node) for node in self._nodes()):
             self._barrier()
         else:
             self._settled()
@@ -127,3 +149,11 @@ class KeyGate:
             self._give_up = None
         self._round, self._in_flight, self._released = None, False, None
         self.pump()
+
+
+def _busy(node: DOMNode) -> bool:
+    """Whether `node` has messages waiting: in its queue, or the one it has taken out of the
+    queue to look at while handling the one before (`_pending_message`), or callbacks to run
+    after the current one."""
+    return (not node._message_queue.empty() or node._pending_message is not None
+            or bool(node._next_callbacks))
