@@ -73,8 +73,8 @@ async def measure_in_app(pace_window: float = 3.0, presses: int = 60,
 
         setattr(app, f"action_{ACTION}", timed)  # Textual looks actions up on the instance
         async with app.run_test(size=size):
-            await _wait_for(lambda: app.session is not None, 60, "the default session")
-            trainer = app.session.trainer
+            await _wait_for(lambda: app.controller.experiment is not None, 60, "the default model")
+            trainer = app.controller.experiment.runner
             _post_key(app, "t")
             await _wait_for(lambda: trainer.epoch > 0, 10, "training to start")
             await asyncio.sleep(0.5)  # past the first epochs and the first redraws

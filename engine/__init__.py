@@ -30,6 +30,7 @@ from engine.train.events import (
     Started,
     Stopped,
 )
+from engine.train.history import EpochHistory
 from engine.train.train_data import TrainData
 from engine.train.trainer import LIVE_SETTINGS, Trainer
 
@@ -47,6 +48,7 @@ __all__ = [
     "EarlyStopped",
     "EngineError",
     "EpochEnd",
+    "EpochHistory",
     "Evaluated",
     "Evaluation",
     "Event",

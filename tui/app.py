@@ -10,6 +10,8 @@ latest scores. The key table is `tui.keys`; ctrl+s and ctrl+o are `tui.file_dial
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -26,11 +29,13 @@ from engine import MODELS_DIR, Experiment
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
+from tui.key_gate import KeyGate
 from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.sessions import Preset
+from tui.signals import ExitSignals
 from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.charts import TrainingCharts
@@ -52,6 +57,7 @@ class NNTuiApp(App[int]):
     TITLE = "nn-tui"
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
     ALLOW_IN_MAXIMIZED_VIEW: ClassVar[str] = "StatusBar, KeyBar"  # a panel shown alone
+    exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
@@ -61,10 +67,16 @@ class NNTuiApp(App[int]):
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
+        self._loading = True  # until the first experiment is adopted, keys wait (see KeyGate)
+        self.key_gate = KeyGate(self, waiting=lambda: self._loading)
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
         return cls(**settings, **vars(Preset.from_namespace(namespace)))
+
+    def on_load(self) -> None:
+        if self.exit_signals is not None:  # before the terminal is in application mode
+            self.exit_signals.install()
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -124,6 +136,7 @@ class NNTuiApp(App[int]):
         """Shows the experiment the controller has just adopted, after the old one's last
         events."""
         experiment = self.controller.experiment
+        self._loading = False
         self.editor.show(self.controller.design)
         if self.viewer.dataset is not experiment.dataset:
             self.viewer.set_dataset(experiment.dataset)
@@ -133,6 +146,19 @@ class NNTuiApp(App[int]):
             self.log_panel.note(self.controller.design.data.same_rows_note)
         self.views.refresh()
         self.refresh_bindings()
+        self.key_gate.pump()  # the keys pressed while loading act now, in their order
+
+    # -- keys, one at a time ------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """The terminal's keys go through the gate, one at a time (see `tui.key_gate`)."""
+        key = isinstance(event, events.Key) and not event.is_forwarded
+        if key and self.key_gate.holds(event):
+            return
+        try:
+            await super().on_event(event)
+        finally:
+            if key:
+                self.key_gate.handled(event)
 
     # -- dialogs and errors -------------------------------------------------------------------
     def ask(self, question: str, on_yes: Callable[[], None],
@@ -323,6 +349,11 @@ class NNTuiApp(App[int]):
         else:
             self.ask(question, self._quit)
 
+    async def action_help_quit(self) -> None:
+        """ctrl+c quits as q does, asking first when something would be lost (Textual's
+        ctrl+c only said which key quits). In a text field it still copies."""
+        await self.action_quit()
+
     def _quit(self) -> None:
         self.controller.shutdown()
         self.exit(0)
@@ -334,5 +365,9 @@ class NNTuiApp(App[int]):
 def run_app(namespace: argparse.Namespace) -> int:
     """`nn-tui` with no subcommand: runs the app preset from the command line's options."""
     app = NNTuiApp.from_namespace(namespace)
+    app.exit_signals = ExitSignals(app)
     app.run()
+    if app.exit_signals.note:  # a signal closed it: say where the trained model went
+        with contextlib.suppress(OSError):  # the terminal may be gone (a hang-up)
+            print(app.exit_signals.note, file=sys.stderr, flush=True)
     return int(app.return_code or 0)

@@ -1,7 +1,8 @@
 """`DrawCanvas`: a copy of one image to draw on, and the cursor that edits it.
 
-Kept apart from the viewer so the editing rules (paint steps on like typing, everything wraps) can
-be tested without an app, and so the dataset's own array is never the one being changed.
+Kept apart from the viewer so the editing rules (paint steps on like typing, on to the next row;
+the arrows stop at the edges) can be tested without an app, and so the dataset's own array is
+never the one being changed.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ class DrawCanvas:
         return self._image.ravel()
 
     def move(self, rows: int, columns: int) -> None:
-        """Moves the cursor, wrapping round the edges."""
+        """Moves the cursor, stopping at the edges: `j` on the last row stays there, since a
+        jump to the top row would ink a pixel far from the one meant."""
         height, width = self.shape
-        self.cursor = ((self.cursor[0] + rows) % height, (self.cursor[1] + columns) % width)
+        self.cursor = (min(max(self.cursor[0] + rows, 0), height - 1),
+                       min(max(self.cursor[1] + columns, 0), width - 1))
 
     def paint(self, level: int) -> None:
         """Inks level/9 under the cursor, then steps right (and on to the next row), like typing."""

@@ -1,7 +1,8 @@
 """`FileDialogs`: the dialogs and questions around saving and opening (ctrl+s, ctrl+o); the
 controller does the saving and the building.
 
-Saving pauses a running training first (the weights must not change while they are written),
+Saving pauses a running training while the dialog is open (the weights must not change while
+they are written) and says so; the run goes on once the dialog closes, saved or not. It
 suggests a fresh name, and never overwrites silently: an existing file is replaced only after a
 yes. Opening lists the models folder; a file that cannot be opened leaves the current model as
 it was and says why in one line.
@@ -39,29 +40,42 @@ class FileDialogs:
     def __init__(self, app: Host) -> None:
         self.app = app
         self.controller = app.controller
+        self._paused = False  # saving paused the run: it resumes once saving is over
 
     def save(self) -> None:
         if self.controller.pause_to_save():
-            self.app.log_panel.note("paused to save")
+            self._paused = True
+            self.app.log_panel.note("paused to save; training goes on after")
         dialog = SaveDialog(self.controller.save_suggestion(), self.controller.models_dir)
         self.app.push_screen(dialog, self._save_to)
 
     def _save_to(self, path: Path | None) -> None:
         if path is None:
+            self._done()
             return
         try:
             exists = path.exists()
         except OSError as exc:
             self.app.report(exc)
+            self._done()
             return
         if exists:
             self.app.ask(f"{path.name} already exists. Replace it?",
-                         partial(self._write, path, True),
-                         on_no=lambda: self.app.notify("not saved: the existing file was kept"))
+                         partial(self._write, path, True), on_no=self._kept)
         else:
             self._write(path, False)
 
+    def _kept(self) -> None:
+        self.app.notify("not saved: the existing file was kept")
+        self._done()
+
     def _write(self, path: Path, overwrite: bool) -> None:
+        try:
+            self._write_now(path, overwrite)
+        finally:
+            self._done()
+
+    def _write_now(self, path: Path, overwrite: bool) -> None:
         if self.controller.is_running():
             self.app.notify("not saved: training is still running (press t to pause)",
                             severity="warning")
@@ -74,13 +88,20 @@ class FileDialogs:
         self.app.log_panel.note(f"saved {written}")
         self.app.notify(f"saved {written}")
 
+    def _done(self) -> None:
+        """Saving is over (saved, refused or cancelled): a run it paused goes on."""
+        if self._paused:
+            self._paused = False
+            try:
+                self.controller.resume()
+            except USER_ERRORS as exc:  # the run has gone meanwhile (a rebuild): nothing to do
+                self.app.report(exc)
+
     def open(self) -> None:
-        try:
-            models = self.controller.models()
-        except USER_ERRORS as exc:
-            self.app.report(exc)
-            return
-        self.app.push_screen(OpenDialog(models, self.controller.models_dir), self._open)
+        """The dialog opens at once and reads the folder in a worker (never on the UI
+        thread: a slow disk, or a FIFO, must not freeze the keys)."""
+        self.app.push_screen(OpenDialog(lambda: self.controller.models(),
+                                        self.controller.models_dir), self._open)
 
     def _open(self, info: ModelInfo | None) -> None:
         if info is not None:

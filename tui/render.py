@@ -38,7 +38,10 @@ SHADES: tuple[Shade, ...] = (
     Shade("█", 0.8),
 )
 CELL_WIDTH = 2  # terminal cells are about twice as tall as wide: two columns make a square pixel
-CURSOR_GLYPHS = "[]"  # readable without colour; the cursor style adds emphasis when there is some
+# The draw cursor takes the left column of its pixel and leaves the right one to the pixel's own
+# shade, so the value under the cursor stays in sight; readable without colour, the cursor style
+# adds emphasis where there is some.
+CURSOR_MARK = "["
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,12 @@ def image_to_blocks(pixels: np.ndarray, shape: tuple[int, int] = (8, 8), color: 
     for r, row in enumerate(levels):
         line = Text(no_wrap=True, overflow="crop")
         for c, level in enumerate(row):
+            glyph, style = SHADES[level].glyph, styles.shades[level] if color else ""
             if cursor == (r, c):
-                line.append(CURSOR_GLYPHS, styles.cursor if color else "")
+                line.append(CURSOR_MARK, styles.cursor if color else "")
+                line.append(glyph * (CELL_WIDTH - len(CURSOR_MARK)), style)
             else:
-                line.append(SHADES[level].glyph * CELL_WIDTH, styles.shades[level] if color else "")
+                line.append(glyph * CELL_WIDTH, style)
         lines.append(line)
     return lines
 

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from engine import Experiment, TrainConfig
+from engine import EngineError, Experiment, ModelFileError, TrainConfig
 from tui.design import DataShape, Design
 
 Build = Callable[[], Experiment]
@@ -69,6 +69,18 @@ def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Exper
     probe = Experiment.create(dataset, config=design.config, **splits)
     fitted = design.for_dataset(DataShape.of(probe.dataset))
     return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)
+
+
+def opened(path: str) -> Experiment:
+    """The saved model at `path`, with the dataset and split it was trained on. A file is
+    outside input: whatever goes wrong reading it is one line naming it (`ModelFileError`),
+    never an exception that would close the app."""
+    try:
+        return Experiment.load(path)
+    except (EngineError, OSError, MemoryError):
+        raise
+    except Exception as exc:  # a reader's bug met by a strange file: say so, keep the app
+        raise ModelFileError(f"{path}: cannot open ({type(exc).__name__}: {exc})") from exc
 
 
 def scored(build: Build) -> Build:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import Any, SupportsFloat, TypedDict, Unpack
 
 import numpy as np
@@ -28,6 +28,7 @@ from engine.train.events import (
     Finished,
     Started,
 )
+from engine.train.history import EpochHistory
 from engine.train.train_data import TrainData
 
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
@@ -78,7 +79,7 @@ class Trainer:
         self.optimizer = make_optimizer(config.optimizer, config.momentum, config.nesterov)
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
-        self.history: list[EpochEnd] = []
+        self.history = EpochHistory()
         self._pending: LiveChanges = {}
         self._best: tuple[float, int, Array] | None = None  # (loss, epoch, params (n_params,))
         # The current run's first epoch and length: the schedule is followed over each run, so
@@ -89,6 +90,16 @@ class Trainer:
         self._snap_params = network.params.copy()
         self._snap_params.flags.writeable = False
         self._snap_epoch = 0
+
+    @property
+    def history(self) -> EpochHistory:
+        """The run's epochs, within a fixed budget however long it goes on (`EpochHistory`)."""
+        return self._history
+
+    @history.setter
+    def history(self, epochs: Iterable[EpochEnd]) -> None:
+        """Any list of epochs handed in (a loaded model's) is kept within the budget too."""
+        self._history = epochs if isinstance(epochs, EpochHistory) else EpochHistory(epochs)
 
     # -- live settings ------------------------------------------------------------------------
     def update(self, **changes: Unpack[LiveChanges]) -> None:

@@ -78,6 +78,7 @@ async def test_ctrl_o_opens_a_saved_model(make_app):
         await wait_for(pilot, lambda: app.controller.experiment.runner.epoch == 0)
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenDialog)
+        await wait_for(pilot, lambda: bool(app.screen.query(OptionList)))  # read in a worker
         prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         assert "trained" in prompt and "4-100relu-3softmax" in prompt and "iris" in prompt
         await pilot.press("enter")
@@ -96,6 +97,7 @@ async def test_a_damaged_file_is_listed_with_its_error_and_not_opened(make_app):
         broken.write_bytes(b"\x08\x00not a model at all")
         session = app.controller.experiment
         await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: bool(app.screen.query(OptionList)))
         options = app.screen.query_one(OptionList)
         assert options.option_count == 1
         assert "✗" in str(options.get_option_at_index(0).prompt)
@@ -112,6 +114,8 @@ async def test_open_with_no_models_says_so(make_app):
         await ready(pilot)
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenDialog)
+        await wait_for(pilot, lambda: "No saved models" in str(
+            app.screen.query_one("#open-status").render()))
         assert not app.screen.query(OptionList)
         await pilot.press("escape")
 

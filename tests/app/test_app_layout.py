@@ -66,7 +66,7 @@ async def test_tab_moves_between_panels(make_app):
             order.append(panel)
         assert order == ["charts", "viewer", "log", "editor", "charts"]
         await pilot.press("shift+tab")
-        assert app.focused.id == "dataset"
+        assert app.focused.id == "layer-rows"  # the editor's ▸ is on a layer
 
 
 async def test_tab_switches_the_view_in_a_small_terminal(make_app):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.text import Text
 
 from tui.render import (
-    CURSOR_GLYPHS,
+    CURSOR_MARK,
     FULL_BLOCK,
     PARTIAL_BLOCKS,
     SHADES,
@@ -70,12 +70,14 @@ def test_color_mode_styles_the_cells() -> None:
     assert any(line.spans for line in image_to_blocks(np.linspace(0, 1, 64), color=True))
 
 
-def test_cursor_is_marked_even_in_monochrome() -> None:
-    full = np.ones(64)
-    for color in (True, False):
-        lines = image_to_blocks(full, cursor=(2, 3), color=color)
-        assert lines[2].plain[6:8] == CURSOR_GLYPHS
-        assert CURSOR_GLYPHS not in "".join(line.plain for i, line in enumerate(lines) if i != 2)
+def test_cursor_is_marked_even_in_monochrome_and_keeps_the_pixels_shade() -> None:
+    for shade in SHADES:
+        pixels = np.full(64, shade.floor)
+        for color in (True, False):
+            lines = image_to_blocks(pixels, cursor=(2, 3), color=color)
+            assert lines[2].plain[6:8] == CURSOR_MARK + shade.glyph
+            assert CURSOR_MARK not in "".join(line.plain for i, line in enumerate(lines)
+                                              if i != 2)
 
 
 # ---------------------------------------------------------------- bars

@@ -39,9 +39,12 @@ def test_canvas_copies_and_paints_like_typing() -> None:
     assert not source.any()
 
 
-def test_canvas_cursor_wraps_and_edits() -> None:
+def test_canvas_cursor_stops_at_the_edges_and_edits() -> None:
     canvas = DrawCanvas(np.zeros(4), (2, 2))
     canvas.move(-1, -1)
+    assert canvas.cursor == (0, 0)
+    for rows, columns in ((1, 0), (0, 1), (1, 0), (0, 1), (5, 5)):
+        canvas.move(rows, columns)
     assert canvas.cursor == (1, 1)
     canvas.toggle()
     assert canvas.pixels[3] == 1.0

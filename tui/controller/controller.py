@@ -21,6 +21,7 @@ from engine import (
     MODELS_DIR,
     EngineError,
     EpochEnd,
+    EpochHistory,
     Evaluated,
     Event,
     Experiment,
@@ -34,7 +35,7 @@ from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.state import TrainState
 from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
-from tui.sessions import Build, Preset, scored, session_for
+from tui.sessions import Build, Preset, opened, scored, session_for
 
 
 class Controller:
@@ -47,7 +48,7 @@ class Controller:
         self.pace: Pace = pace
         self.experiment: Experiment | None = None
         self.design: Design | None = None
-        self.history: list[EpochEnd] = []  # this run's epochs, for the charts
+        self.history = EpochHistory()  # this run's epochs, for the charts, within a budget
         self.previous: list[EpochEnd] = []  # the run before the last re-initialisation
         self.state = TrainState()
         self.evaluation: Evaluated | None = None  # the latest test-split scores
@@ -77,7 +78,7 @@ class Controller:
             self.previous = self.history
         trainer = experiment.trainer
         self.experiment, self.design = experiment, design
-        self.history = list(trainer.history)
+        self.history = EpochHistory(trainer.history)
         self.state = TrainState("idle", trainer.epoch, trainer.epoch)
         self.evaluation = None
         self._apply_pace()
@@ -107,7 +108,7 @@ class Controller:
         self.history.append(event)
 
     def _start_over(self, event: Reset) -> None:
-        self.previous, self.history = self.history or self.previous, []
+        self.previous, self.history = self.history or self.previous, EpochHistory()
 
     def _keep_scores(self, event: Evaluated) -> None:
         self.evaluation = event
@@ -177,16 +178,19 @@ class Controller:
         self._experiment().runner.resume()
 
     def step(self) -> None:
-        """Exactly one epoch, then a pause (starting a run if none is under way)."""
+        """Exactly one epoch, then a pause (starting a run if none is under way). A stopped
+        run is stepped on towards its own target (`x` then `s`), not begun afresh."""
         runner = self._experiment().runner
         self._pull()
-        if self.state.alive:
+        state = self.state
+        if state.alive:
             runner.step()
-        else:
-            self._take_next_run_settings()
-            self._experiment().runner.start(epochs=self._design().config.epochs, paused=True,
-                                            steps=1)
-            self._pull()
+            return
+        stopped = state.phase == "stopped" and state.epoch < state.target
+        epochs = state.target - state.epoch if stopped else self._design().config.epochs
+        self._take_next_run_settings()
+        self._experiment().runner.start(epochs=epochs, paused=True, steps=1)
+        self._pull()
 
     def _take_next_run_settings(self) -> None:
         """Before a run starts: the settings the design keeps for the next run (the lr schedule,
@@ -327,7 +331,7 @@ class Controller:
     @staticmethod
     def open_build(info: ModelInfo) -> Build:
         """Opens a saved model with the dataset and split it was trained on."""
-        return scored(partial(Experiment.load, info.path))
+        return scored(partial(opened, info.path))
 
     # -- what must be there -------------------------------------------------------------------
     def _experiment(self) -> Experiment:

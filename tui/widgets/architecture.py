@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from engine import OPTIMIZERS, EngineError, dataset_names
 from tui import edits
 from tui.design import Design, changed_fields
 from tui.widgets.choice import ChoiceField, label
+from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerList, LayerRows
 
@@ -42,7 +45,7 @@ CURSOR_AFTER: dict[str, Callable[[int, int, Design], int]] = {
 
 
 def _row(text: str, widget: Widget, row: type[Horizontal] = Horizontal) -> Horizontal:
-    return row(Label(text, classes="field-label"), widget, classes="field-row")
+    return row(FieldLabel(text, classes="field-label"), widget, classes="field-row")
 
 
 def loss_note(old: Design, new: Design) -> str:
@@ -75,6 +78,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
         super().__init__(id=id, classes=classes)
         self.design: Design | None = None
         self._noted: Design | None = None  # the design the message line's note is about
+        self._own_files: list[str] = []  # datasets from files (`--dataset PATH`): choices too
 
     def compose(self) -> ComposeResult:
         yield _row("dataset", ChoiceField(id="dataset"))
@@ -93,7 +97,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     # -- down: the app sets what is shown ----------------------------------------------------
     def show(self, design: Design, cursor: int | None = None) -> None:
         self.design = design
-        self.query_one("#dataset", ChoiceField).value = design.data.name
+        self._show_dataset(design.data.source, design.data.name)
         self.query_one("#loss", ChoiceField).value = design.spec.loss
         self.query_one("#optimizer", ChoiceField).value = design.config.optimizer
         self.query_one("#nesterov", ChoiceField).value = edits.nesterov_text(design.config)
@@ -112,8 +116,23 @@ class ArchitectureEditor(Vertical, can_focus=False):
             self.clear_reason()
 
     def show_loading(self, name: str) -> None:
-        self.query_one("#dataset", ChoiceField).value = name
-        self.query_one("#shape", Static).update(f"loading {name}…")
+        """`name` (a built-in or a file's path) is being loaded."""
+        shown = self._show_dataset(name, Path(name).stem if name not in dataset_names() else name)
+        self.query_one("#shape", Static).update(f"loading {shown}…")
+
+    def _show_dataset(self, source: str, name: str) -> str:
+        """Sets the dataset choice to `source`, shown as `name`; a file stays among the
+        choices from then on. Returns what is shown."""
+        field = self.query_one("#dataset", ChoiceField)
+        if source not in dataset_names() and source not in self._own_files:
+            self._own_files.append(source)
+        field.shown_as.setdefault(source, name)
+        field.value = source
+        return field.shown_as[source]
+
+    def dataset_choices(self) -> list[str]:
+        """The built-in datasets, then the files opened in this session, by source."""
+        return [*dataset_names(), *self._own_files]
 
     def refuse(self, reason: str) -> None:
         self._message(f"✗ {reason}", note=False)
@@ -162,7 +181,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
         if design is None:
             return
         if message.field.id == "dataset":
-            name = edits.cycled(dataset_names(), message.field.value, step)
+            name = edits.cycled(self.dataset_choices(), message.field.value, step)
             self.clear_reason()
             self.show_loading(name)
             self.post_message(self.DatasetRequested(name))
@@ -189,25 +208,31 @@ class ArchitectureEditor(Vertical, can_focus=False):
         if accepted and message.kind == "units":
             self.query_one(LayerList).close_units()
 
-    def _typed(self, box: Input, leaving: bool) -> None:
+    def _typed(self, box: Input, leaving: bool) -> bool:
+        """Proposes the typed value; True if it stands (accepted, or as it was)."""
         design = self.design
         if design is None or box.id is None:
-            return
+            return False
         name = box.id.removeprefix("field-")
         field = edits.CONFIG_FIELDS[name]
         if box.value.strip() == field.format(design.config):
             box.remove_class("-invalid")
             self.clear_refusal()  # the value is as it was: a refusal is answered
-            return
+            return True
         accepted = self._propose(lambda: edits.with_typed_value(design, name, box.value))
         box.set_class(not accepted and not leaving, "-invalid")
         if not accepted and leaving:
             box.value = field.format(design.config)
+        return accepted
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
-        if message.input.id and message.input.id.startswith("field-"):
+        """Enter commits the value and leaves the field for its row, where single-letter keys
+        (t, s, ...) work again; a refused value keeps the field, to be fixed."""
+        box = message.input
+        if box.id and box.id.startswith("field-"):
             message.stop()
-            self._typed(message.input, leaving=False)
+            if self._typed(box, leaving=False) and isinstance(box.parent, FieldRow):
+                box.parent.focus()
 
     def on_input_blurred(self, message: Input.Blurred) -> None:
         if message.input.id and message.input.id.startswith("field-"):
@@ -232,7 +257,24 @@ class ArchitectureEditor(Vertical, can_focus=False):
 
     # -- moving between fields ---------------------------------------------------------------
     def focus_target(self) -> Widget:
-        return self.query_one("#dataset", ChoiceField)
+        """The layer list: its selected layer carries the ▸ the person sees first, so enter
+        and space act where the mark says (the dataset choice took them before)."""
+        return self.query_one(LayerRows)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        """Marks the row that holds the focus (▸ in the gutter), so it reads without colour."""
+        focused = self.screen.focused
+        for row_label in self.query(FieldLabel):
+            row = row_label.parent
+            row_label.marked = focused is not None and row is not None and (
+                focused is row or row in focused.ancestors)
+        self.query_one(LayerRows).refresh()
 
     def _stops(self) -> list[Widget]:
         return [w for w in self.walk_children(Widget)
@@ -243,5 +285,6 @@ class ArchitectureEditor(Vertical, can_focus=False):
         focused = self.screen.focused
         if isinstance(focused, FieldRow):  # a row left with escape: move on from its field
             focused = focused.field
-        index = stops.index(focused) if focused in stops else -step
-        stops[(index + step) % len(stops)].focus()
+        index = stops.index(focused) + step if focused in stops else 0
+        if 0 <= index < len(stops):  # at the first or last field: stay (no wrapping round)
+            stops[index].focus()

@@ -41,10 +41,11 @@ class ChoiceField(Widget, can_focus=True):
     def __init__(self, value: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_reactive(ChoiceField.value, value)
+        self.shown_as: dict[str, str] = {}  # values shown by another name (a file by its stem)
 
     def render(self) -> Text:
         arrow = self.get_component_rich_style("choice-field--arrow")
-        shown = label(self.value)
+        shown = self.shown_as.get(self.value) or label(self.value)
         room = self.size.width - ARROWS
         if 0 < room < len(shown):
             shown = shown[:room - 1] + "…"

@@ -25,6 +25,7 @@ from textual.widgets import Input
 
 from tui.design import Design
 from tui.numbers import compact_number
+from tui.widgets.field_label import FOCUS_MARK, SELECTED_MARK
 
 MARGIN = 1  # the free column the rows keep at the right edge
 
@@ -73,7 +74,7 @@ class LayerRows(Widget, can_focus=True):
         last = len(design.layers) - 1
         for i, layer in enumerate(design.layers):
             name = f"{i + 1}" + (" out" if i == last else "")
-            mark = "▸" if i == self.cursor else " "
+            mark = " " if i != self.cursor else FOCUS_MARK if self._focused() else SELECTED_MARK
             row = f"{mark} {name:<6}{layer.units:>5} {layer.activation:<10}"
             row += self._params(design.layer_params(i), self.size.width - len(row) - MARGIN)
             style = self.get_component_rich_style("layer-rows--cursor") if i == self.cursor \
@@ -82,6 +83,17 @@ class LayerRows(Widget, can_focus=True):
             if i < last:
                 text.append("\n")
         return text
+
+    def _focused(self) -> bool:
+        """The rows, or the units field of their list, hold the focus."""
+        parent = self.parent
+        return self.has_focus or (isinstance(parent, Widget) and parent.has_focus_within)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     @staticmethod
     def _params(count: int, room: int) -> str:
