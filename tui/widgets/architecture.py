@@ -24,6 +24,7 @@ from engine import OPTIMIZERS, EngineError, dataset_names
 from tui import edits
 from tui.design import Design, changed_fields
 from tui.widgets.choice import ChoiceField, label
+from tui.widgets.data_options import DataOptions
 from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerList, LayerRows
 
@@ -79,6 +80,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield _row("dataset", ChoiceField(id="dataset"))
         yield Static("loading…", id="shape")
+        yield DataOptions(id="data-options")
         yield LayerList(id="layers")
         yield _row("loss", ChoiceField(id="loss"))
         yield _row("optimizer", ChoiceField(id="optimizer"))
@@ -103,6 +105,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
             f"{data.n_inputs} in → {data.n_outputs} out · {data.n_train:,} train")
         self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
         self.query_one(LayerList).show(design, cursor)
+        self.query_one(DataOptions).show(design.data)
         if self._noted is not None and design != self._noted:  # e.g. the change was declined
             self.clear_reason()
 
@@ -166,6 +169,16 @@ class ArchitectureEditor(Vertical, can_focus=False):
         else:
             optimizer = edits.cycled(list(OPTIMIZERS), design.config.optimizer, step)
             self._propose(lambda: design.with_config(optimizer=optimizer))
+
+    def on_data_options_changed(self, message: DataOptions.Changed) -> None:
+        message.stop()
+        design = self.design
+        if design is not None:
+            self._propose(lambda: design.with_data(message.data))
+
+    def on_data_options_refused(self, message: DataOptions.Refused) -> None:
+        message.stop()
+        self.refuse(message.reason)
 
     def on_layer_rows_edit(self, message: LayerRows.Edit) -> None:
         message.stop()
