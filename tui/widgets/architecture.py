@@ -240,7 +240,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
 
     def _stops(self) -> list[Widget]:
         return [w for w in self.walk_children(Widget)
-                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"]
+                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"
+                and all(node.display for node in w.ancestors_with_self if node is not self)]
 
     def action_move_focus(self, step: int) -> None:
         stops = self._stops()
