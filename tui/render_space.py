@@ -353,7 +353,8 @@ def projection_view(result: Projected, outputs: np.ndarray | None, palette: Pale
                           (f" wrong; · train; {share:.0%} of variance)", palette.muted)],
                   [*legend, wrong_key, (" wrong", palette.muted)],
                   [*class_legend(ds.class_names, palette, False, False, " "), wrong_key,
-                   (" wrong", palette.muted)])
+                   (" wrong", palette.muted)],
+                  class_legend(ds.class_names, palette, False, False, " "))
     lines = [head, *framed(canvas.lines(), plane, "PC1", "PC2", width, palette.axis)]
     if footer:
         lines.append(_sample_line(ds, marks.selected, predicted, palette, width))

@@ -25,6 +25,8 @@ TITLES = {
     "projection": "projection (PCA, test)",
     "sample": "test sample",
 }
+SHORT = {"regions": "regions", "neurons": "neurons", "curve": "function", "fit": "pred vs true",
+         "projection": "projection", "sample": "sample"}  # the border's "w: ..." hint
 SURFACE_TITLE = "output over the plane"  # regions of a regression network
 NEEDS_NETWORK = frozenset({"regions", "neurons", "curve"})  # a forward pass over a grid
 

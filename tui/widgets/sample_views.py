@@ -17,7 +17,7 @@ from textual.containers import Container
 from textual.widget import Widget
 
 from engine import Dataset, Evaluated, Network
-from tui.space_views import title, views_for
+from tui.space_views import SHORT, title, views_for
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.input_space import InputSpace
 
@@ -100,7 +100,7 @@ class SampleViews(Container):
         if len(self.views) > 1:
             after = self.views[(self.views.index(self.view) + 1) % len(self.views)] \
                 if self.view in self.views else self.views[0]
-            self.border_subtitle = f"w: {title(after, self._classification)}"
+            self.border_subtitle = f"w: {SHORT[after]}"
         else:
             self.border_subtitle = ""
 
