@@ -107,14 +107,21 @@ class Canvas:
     def __init__(self, rows: int, cols: int, fill: Cell = (" ", BLANK)) -> None:
         self.rows, self.cols = rows, cols
         self.cells: list[list[Cell]] = [[fill] * cols for _ in range(rows)]
+        self._over: dict[tuple[Color | None, Style], Style] = {}  # (under, mark) -> style
 
     def put(self, row: int, col: int, text: str, style: Style = BLANK,
             keep_background: bool = True) -> None:
-        """Writes a glyph; in colour it keeps the cell's background (the region under it)."""
+        """Writes a glyph; in colour it keeps the cell's background (the region under it: a
+        half block's top pixel)."""
         if 0 <= row < self.rows and 0 <= col < self.cols:
-            old = self.cells[row][col][1]
+            glyph_under, old = self.cells[row][col]
             if keep_background and old.bgcolor is not None and style.bgcolor is None:
-                style = Style(bgcolor=old.color if old.color is not None else old.bgcolor) + style
+                # Under a half block the top pixel's colour; under another mark, its background.
+                under = old.color if glyph_under == UPPER_HALF else old.bgcolor
+                combined = self._over.get((under, style))
+                if combined is None:
+                    combined = self._over[(under, style)] = Style(bgcolor=under) + style
+                style = combined
             self.cells[row][col] = (text, style)
 
     def glyphs(self) -> list[str]:
@@ -244,10 +251,14 @@ def tile_layout(width: int, height: int, units: int, largest: int = 8,
 
 def put_points(canvas: Canvas, plane: Plane, X2: np.ndarray, labels: np.ndarray,
                glyphs: Sequence[str], styles: Sequence[Style] | None = None) -> None:
-    """A glyph per point at its cell, by label; later points cover earlier ones."""
+    """A glyph per point at its cell, by label; later points cover earlier ones (so only the
+    last point of each cell is drawn)."""
     rows, cols, inside = plane.cells(X2)
     labels = np.asarray(labels).ravel()
-    for i in np.flatnonzero(inside):
+    kept = np.flatnonzero(inside)
+    flat = rows[kept] * plane.cols + cols[kept]
+    _, last = np.unique(flat[::-1], return_index=True)
+    for i in kept[len(kept) - 1 - last]:
         k = int(labels[i])
         style = styles[k % len(styles)] if styles else BLANK
         canvas.put(int(rows[i]), int(cols[i]), glyph(glyphs, k), style)

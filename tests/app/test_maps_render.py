@@ -293,3 +293,14 @@ def test_the_views_fit_any_size_without_error(spiral_model):
         result = map_jobs.plane_maps(network, dataset, plane, 1)
         lines = regions_view(result, MONO, Marks(True, 3), width, height)
         assert len(lines) <= height and all(line.cell_len <= width for line in lines)
+
+
+def test_a_mark_keeps_the_region_colour_under_it_even_over_another_mark():
+    canvas = Canvas(1, 1)
+    region = Style(color=Color.from_rgb(9, 9, 9), bgcolor=Color.from_rgb(1, 1, 1))
+    canvas.cells[0][0] = (UPPER_HALF, region)
+    canvas.put(0, 0, "○", Style(color=Color.from_rgb(200, 0, 0)))
+    canvas.put(0, 0, "●", Style(color=Color.from_rgb(0, 200, 0)))
+    text, style = canvas.cells[0][0]
+    assert text == "●" and style.bgcolor.triplet == (9, 9, 9)  # the top pixel's colour
+    assert style.color.triplet == (0, 200, 0)

@@ -76,6 +76,7 @@ class InputSpace(Widget, can_focus=True):
         self._maps = map_jobs.LatestOnly("nn-tui-maps")
         self._fits = map_jobs.LatestOnly("nn-tui-projection")
         self._palette: tuple[object, Palette] | None = None
+        self._drawn: tuple[tuple[object, ...], Text, object] | None = None  # the last drawing
 
     # -- what the panel sets ------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
@@ -241,10 +242,19 @@ class InputSpace(Widget, can_focus=True):
         return palette
 
     def render(self) -> RenderableType:
+        """The current view, drawn again only when what it shows has changed (Textual asks for
+        it on every repaint of the panel, a focus change included)."""
         width, height = self._area()
         palette = self.palette()
-        lines = self.lines(palette, width, height)
-        return Text("\n", no_wrap=True, end="").join(lines[:height])
+        result = self.results.get(self.view)
+        key = (self.view, id(result), id(self.scores), id(self.dataset), id(palette),
+               self.show_test, self.selected, self.page, self.first, width, height)
+        if self._drawn is None or self._drawn[0] != key:
+            lines = self.lines(palette, width, height)
+            text = Text("\n", no_wrap=True, end="").join(lines[:height])
+            # Holding the objects keeps their ids from being reused while the key is kept.
+            self._drawn = (key, text, (result, self.scores, self.dataset, palette))
+        return self._drawn[1]
 
     def lines(self, palette: Palette, width: int, height: int) -> list[Text]:
         ds = self.dataset
