@@ -52,6 +52,7 @@ ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palet
 class NNTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, KeyBar"  # a zoomed panel keeps the status and keys
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
@@ -246,6 +247,14 @@ class NNTuiApp(App[int]):
 
     def action_test_points(self) -> None:
         self.samples.space.toggle_test()
+
+    def action_zoom(self) -> None:
+        """The sample panel over the whole screen (its maps drawn at the larger size), or back."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.workbench.reveal(self.samples)
+            self.screen.maximize(self.samples, container=False)
 
     def action_log_scale(self) -> None:
         self.views.log_scale = not self.views.log_scale

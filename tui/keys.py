@@ -47,6 +47,8 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="neurons: the previous layer's units"),
     Binding("o", "test_points", "test points",
             tooltip="decision regions and the function: the test split's points too (filled)"),
+    Binding("z", "zoom", "zoom", tooltip="the sample panel over the whole screen, or back "
+                                        "(escape too); its maps are drawn at the larger size"),
     Binding("ctrl+s", "save", "save", tooltip="save the model (asks for a name)"),
     Binding("ctrl+o", "open", "open", tooltip="open a saved model"),
     Binding("question_mark,f1", "help", "help", key_display="? f1",

@@ -194,3 +194,17 @@ async def test_noise_from_the_editor_reloads_the_data_and_refuses_nonsense(make_
         reason = str(app.query_one("#reason").render())
         assert "noise: 'abc' is not a number" in reason
         assert app.controller.experiment.dataset.noise == 0.3
+
+
+async def test_z_zooms_the_pictures_and_the_map_grows_with_the_panel(make_app):
+    app = make_app(dataset="moons", layers="8:tanh,2:softmax")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        small = await drawn(pilot, "regions")
+        await pilot.press("z")
+        assert app.screen.maximized is app.samples
+        await wait_for(pilot, lambda: result(app, "regions").plane.cols > small.plane.cols)
+        assert result(app, "regions").plane.rows > 2 * small.plane.rows
+        await pilot.press("z")
+        assert app.screen.maximized is None
+        await wait_for(pilot, lambda: result(app, "regions").plane.cols == small.plane.cols)

@@ -22,10 +22,11 @@ from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.input_space import InputSpace
 
 # The app's actions this panel answers for, and when each applies.
-ACTIONS = frozenset({"cycle_view", "next_layer", "previous_layer", "test_points"})
+ACTIONS = frozenset({"cycle_view", "next_layer", "previous_layer", "test_points", "zoom"})
 
 
 class SampleViews(Container):
+    ALLOW_MAXIMIZE = True  # `z` zooms the pictures to the whole screen
     DEFAULT_CSS: ClassVar[str] = """
     SampleViews > DigitViewer { padding: 0; }
     SampleViews > InputSpace { height: 1fr; }
