@@ -304,3 +304,29 @@ def test_a_mark_keeps_the_region_colour_under_it_even_over_another_mark():
     text, style = canvas.cells[0][0]
     assert text == "●" and style.bgcolor.triplet == (9, 9, 9)  # the top pixel's colour
     assert style.color.triplet == (0, 200, 0)
+
+
+def test_a_diverged_network_still_draws_every_view():
+    """NaN weights (a run that diverged) give NaN outputs: every view draws, none raises."""
+    for name, layers in (("moons", "4:tanh,2:softmax"), ("sine", "4:tanh,1:linear"),
+                         ("diabetes", "4:relu,1:linear"), ("iris", "4:relu,3:softmax")):
+        experiment = Experiment.create(name, layers=layers)
+        network = experiment.network.copy()
+        network.params[:] = np.nan
+        dataset = experiment.dataset
+        outputs = network.predict_proba(dataset.X_test)
+        marks = Marks(test=True, selected=0)
+        if dataset.n_features == 2:
+            plane = plane_for(dataset, 2)
+            result = map_jobs.plane_maps(network, dataset, plane, 1)
+            assert len(regions_view(result, distinct_palette(2), marks, WIDTH, HEIGHT)) == HEIGHT
+            assert neurons_view(result, 0, 0, ["tanh"], MONO, WIDTH, HEIGHT)
+        elif dataset.n_features == 1:
+            result = map_jobs.curve(network, dataset, (-3.0, 3.0), 40, 1)
+            assert curve_view(result, MONO, marks, None, WIDTH, HEIGHT)
+            assert fit_view(dataset, outputs, float("nan"), MONO, marks, WIDTH, HEIGHT)
+        elif dataset.is_classification:
+            projected = map_jobs.projected(dataset)
+            assert projection_view(projected, outputs, MONO, marks, WIDTH, HEIGHT)
+        else:
+            assert fit_view(dataset, outputs, None, MONO, marks, WIDTH, HEIGHT)

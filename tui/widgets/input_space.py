@@ -60,6 +60,7 @@ class InputSpace(Widget, can_focus=True):
         """A job's answer, posted from the jobs thread."""
 
         view: str
+        dataset: Dataset  # the dataset the job was asked for
         result: object
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -177,7 +178,7 @@ class InputSpace(Widget, can_focus=True):
             job = partial(map_jobs.plane_maps, net, ds, plane, epoch)
         else:
             return
-        self._maps.submit(job, partial(self._deliver, self.view))
+        self._maps.submit(job, partial(self._deliver, self.view, ds))
 
     def _plane(self, ds: Dataset, width: int, height: int) -> Plane | None:
         ranges = map_jobs.plane_ranges(ds)
@@ -191,14 +192,14 @@ class InputSpace(Widget, can_focus=True):
         ds = self.dataset
         if ds is not None and self.view == "projection" and "projection" not in self.results:
             self._fits.submit(partial(map_jobs.projected, ds),
-                              partial(self._deliver, "projection"))
+                              partial(self._deliver, "projection", ds))
 
-    def _deliver(self, view: str, result: object) -> None:
-        self.post_message(self.Computed(view, result))
+    def _deliver(self, view: str, dataset: Dataset, result: object) -> None:
+        self.post_message(self.Computed(view, dataset, result))
 
     def on_input_space_computed(self, message: Computed) -> None:
         result = message.result
-        if isinstance(result, Exception) or getattr(result, "dataset", None) is self.dataset:
+        if message.dataset is self.dataset:  # an answer about older data is of no use
             self.results[message.view] = result  # a problem is shown in place of the view
         self.refresh()
 
