@@ -37,12 +37,14 @@ from tui.render_space import (
     regions_plane,
     regions_view,
 )
+from tui.space_views import NEEDS_NETWORK
 
 CLASS_COLOURS = 8  # input-space--class-0 .. -7 in app.tcss; more classes reuse them
 REGION_TONES = (0.22, 0.36, 0.5, 0.64)  # a class's colour over the background, unsure to sure
 RAMP_TONES = (0.8, 0.55, 0.35, 0.15)  # a unit's value, strongest first
 POINT_LIFT = 0.35  # points are their class's colour moved this far towards the text colour
 FALLBACK_SIZE = (44, 12)
+USES_SCORES = frozenset({"curve", "fit", "projection"})  # views that print the runner's scores
 
 
 class InputSpace(Widget, can_focus=True):
@@ -92,10 +94,13 @@ class InputSpace(Widget, can_focus=True):
         self.request()
 
     def show_scores(self, scores: Evaluated, network: Network | None) -> None:
-        """New weights and their test-split outputs (from the runner): the maps follow."""
+        """New weights and their test-split outputs (from the runner): the maps follow. A
+        view drawn from a forward pass is drawn again when its answer comes, not now (once a
+        redraw, not twice)."""
         self.scores, self.network = scores, network
         self.request()
-        self.refresh()
+        if self.view not in NEEDS_NETWORK:
+            self.refresh()
 
     def select(self, index: int | None) -> None:
         self.selected = index
@@ -248,13 +253,14 @@ class InputSpace(Widget, can_focus=True):
         width, height = self._area()
         palette = self.palette()
         result = self.results.get(self.view)
-        key = (self.view, id(result), id(self.scores), id(self.dataset), id(palette),
+        scores = self.scores if self.view in USES_SCORES else None
+        key = (self.view, id(result), id(scores), id(self.dataset), id(palette),
                self.show_test, self.selected, self.page, self.first, width, height)
         if self._drawn is None or self._drawn[0] != key:
             lines = self.lines(palette, width, height)
             text = Text("\n", no_wrap=True, end="").join(lines[:height])
             # Holding the objects keeps their ids from being reused while the key is kept.
-            self._drawn = (key, text, (result, self.scores, self.dataset, palette))
+            self._drawn = (key, text, (result, scores, self.dataset, palette))
         return self._drawn[1]
 
     def lines(self, palette: Palette, width: int, height: int) -> list[Text]:
