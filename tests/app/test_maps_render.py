@@ -29,19 +29,17 @@ from tui.render_maps import (
     UPPER_HALF,
     Canvas,
     Plane,
-    braille,
     paint_regions,
     tile_layout,
 )
+from tui.render_marks import braille
+from tui.render_plots import curve_view, fit_view, projection_view
 from tui.render_space import (
     LEVELS,
     MONO,
     Marks,
     Palette,
-    curve_view,
-    fit_view,
     neurons_view,
-    projection_view,
     regions_plane,
     regions_view,
 )

@@ -24,16 +24,14 @@ from textual.widget import Widget
 from engine import Dataset, Evaluated, Network
 from tui import map_jobs
 from tui.render_maps import Plane, tile_layout
+from tui.render_plots import curve_view, fit_view, projection_view
 from tui.render_space import (
     LEVELS,
     MONO,
     Marks,
     Palette,
-    curve_view,
-    fit_view,
     neuron_pages,
     neurons_view,
-    projection_view,
     regions_plane,
     regions_view,
 )
