@@ -1,8 +1,9 @@
 """`make bench`: the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
-floor, at 1 and 2 BLAS threads, then the app's responsiveness (d) and the peak memory of loading
-a 150 MB CSV (e) and the memory a long run's history holds (f). Figures are printed, not asserted.
+floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
+a 150 MB CSV (e), the memory a long run's history holds (f) and the app's responsiveness while
+moons trains with its decision map shown (h). Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,h] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         _progress("history memory")
         for line in history_memory.report():
             print(line)
+    if "h" in args.only:
+        print()
+        _app_part("app_maps")
     return 0
 
 
@@ -146,15 +150,17 @@ def _measure(work: Workload, k: int, repeats: int,
     return row, note, floor.seconds
 
 
-def _app_part() -> None:
+def _app_part(module: str = "app_responsiveness") -> None:
     try:
-        from bench import app_responsiveness
+        import importlib
+
+        part = importlib.import_module(f"bench.{module}")
     except ImportError as exc:
         print(f"app responsiveness: app not available yet ({exc})")
         return
     try:
         wait_for_quiet()
-        lines = app_responsiveness.report()
+        lines = part.report()
     except Exception as exc:  # the app is being written: report it, keep the engine figures
         print(f"app responsiveness: failed ({type(exc).__name__}: {exc})")
         return
@@ -180,7 +186,7 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdef", help="which figures, e.g. 'a,b' (default all)")
+    parser.add_argument("--only", default="abcdefh", help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
     args = parser.parse_args(argv)

@@ -5,9 +5,20 @@ It never imports a UI library; `tui/` and `tui.cli.main` only format what it pub
 """
 
 from engine.data.datasets import dataset_names, load_dataset
+from engine.data.features import EXTRA_FEATURES
 from engine.data.split import Dataset
 from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
+from engine.inside.input_maps import (
+    FunctionCurve,
+    Grid,
+    InputMaps,
+    data_ranges,
+    function_curve,
+    input_grid,
+    input_maps,
+)
+from engine.inside.projection import Projection
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
@@ -36,6 +47,7 @@ from engine.train.trainer import LIVE_SETTINGS, Trainer
 
 __all__ = [
     "ACTIVATIONS",
+    "EXTRA_FEATURES",
     "LIVE_SETTINGS",
     "LOSSES",
     "MODELS_DIR",
@@ -55,12 +67,16 @@ __all__ = [
     "Experiment",
     "Failed",
     "Finished",
+    "FunctionCurve",
+    "Grid",
+    "InputMaps",
     "LayerSpec",
     "ModelFileError",
     "ModelInfo",
     "ModelSpec",
     "Network",
     "Paused",
+    "Projection",
     "Reset",
     "Resumed",
     "SpecError",
@@ -69,9 +85,13 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "data_ranges",
     "dataset_names",
     "default_layers",
     "default_loss",
+    "function_curve",
+    "input_grid",
+    "input_maps",
     "list_models",
     "load_dataset",
     "model_path",

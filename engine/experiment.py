@@ -114,15 +114,18 @@ class Experiment:
                layers: str | Sequence[LayerSpec] | None = None,
                loss: str | None = None, config: TrainConfig | None = None,
                val_size: float = 0.15, test_size: float = 0.15, noise: float | None = None,
-               n_samples: int | None = None) -> Experiment:
+               n_samples: int | None = None, features: Sequence[str] = ()) -> Experiment:
         """Builds everything from the CLI's kind of options: a dataset name or path (loaded with
-        the config's seed and these split sizes) or a `Dataset`; layers as text ("32:relu,
-        3:softmax") or specs, None for `default_layers`. Raises EngineError with a reason."""
+        the config's seed and these split sizes, `noise`, `n_samples` and Playground's extra
+        input `features`) or a `Dataset`; layers as text ("32:relu,3:softmax") or specs, None
+        for `default_layers`. Raises EngineError with a reason."""
         config = (config or TrainConfig()).checked()
         options = None
         if isinstance(dataset, str):
             options = {"name_or_path": dataset, "seed": config.seed, "val_size": val_size,
                        "test_size": test_size, "noise": noise, "n_samples": n_samples}
+            if features:
+                options["features"] = list(features)
             dataset = _load(options)
         if layers is None:
             layer_specs = default_layers(dataset)
@@ -207,7 +210,9 @@ class Experiment:
                 val, test = 0.15, 0.15
             options = {"name_or_path": ds.name if ds.source == "builtin" else ds.source,
                        "seed": self.config.seed, "val_size": val, "test_size": test,
-                       "noise": None, "n_samples": None}
+                       "noise": ds.noise, "n_samples": None}
+            if ds.input_features:
+                options["features"] = list(ds.input_features[2:])
         if ds.source != "builtin":  # reopened from another folder, the relative path fails
             options["abs_path"] = str(Path(ds.source).expanduser().resolve())
         return options
@@ -264,7 +269,8 @@ class Experiment:
 def _load(options: dict[str, Any]) -> Dataset:
     return load_dataset(options["name_or_path"], seed=options["seed"],
                         val_size=options["val_size"], test_size=options["test_size"],
-                        noise=options.get("noise"), n_samples=options.get("n_samples"))
+                        noise=options.get("noise"), n_samples=options.get("n_samples"),
+                        features=options.get("features") or ())
 
 
 def _history(entries: list[dict[str, Any]] | None) -> list[EpochEnd]:

@@ -42,6 +42,8 @@ from tui.widgets.charts import TrainingCharts
 from tui.widgets.confusion import ConfusionMatrix
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.sample_views import ACTIONS as SAMPLE_ACTIONS
+from tui.widgets.sample_views import SampleViews
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.training_log import Clock, TrainingLog, wall_clock
 from tui.widgets.workbench import Workbench
@@ -55,6 +57,7 @@ ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palet
 class NNTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, KeyBar"  # a zoomed panel keeps the status and keys
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
     ALLOW_IN_MAXIMIZED_VIEW: ClassVar[str] = "StatusBar, KeyBar"  # a panel shown alone
     exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
@@ -84,8 +87,8 @@ class NNTuiApp(App[int]):
         with Workbench(id="workbench"):
             yield ArchitectureEditor(id="editor", classes="panel in-design")
             yield TrainingCharts(id="charts", classes="panel in-watch")
-            yield DigitViewer(rng=np.random.default_rng(self.sample_seed), id="viewer",
-                              classes="panel in-watch")
+            yield SampleViews(DigitViewer(rng=np.random.default_rng(self.sample_seed),
+                                          id="sample"), id="viewer", classes="panel in-watch")
             yield ConfusionMatrix(id="confusion", classes="panel in-design")
             yield TrainingLog(self.clock, id="log", classes="panel in-watch in-design")
         yield KeyBar(id="keys")
@@ -96,13 +99,14 @@ class NNTuiApp(App[int]):
         self.editor = self.query_one(ArchitectureEditor)
         self.charts = self.query_one(TrainingCharts)
         self.viewer = self.query_one(DigitViewer)
+        self.samples = self.query_one(SampleViews)
         self.confusion = self.query_one(ConfusionMatrix)
         self.log_panel = self.query_one(TrainingLog)
         self.status_bar = self.query_one(StatusBar)
         self.key_bar = self.query_one(KeyBar)
         self.views = LiveViews(self.controller, Panels(
             self.status_bar, self.charts, self.viewer, self.confusion, self.log_panel,
-            self.key_bar), TICK_SECONDS)
+            self.key_bar, self.samples), TICK_SECONDS)
         for panel in self.workbench.panels:
             panel.border_title = PANEL_TITLES[panel.id]
         self.editor.show_loading(self.controller.preset.dataset_name)
@@ -140,6 +144,7 @@ class NNTuiApp(App[int]):
         self.editor.show(self.controller.design)
         if self.viewer.dataset is not experiment.dataset:
             self.viewer.set_dataset(experiment.dataset)
+            self.samples.set_dataset(experiment.dataset)
         self.views.take(self.controller.drain())
         self.log_panel.note(note)
         if self.controller.design.data.same_rows_note:  # people, the gates: say the obvious
@@ -247,13 +252,38 @@ class NNTuiApp(App[int]):
         self._browse(self.viewer.random_sample)
 
     def _browse(self, move: Callable[[], None]) -> None:
-        self.workbench.reveal(self.viewer)
+        self.workbench.reveal(self.samples)
         move()
+        self.samples.follow()
 
     def action_draw(self) -> None:
         self.viewer.toggle_draw_mode()
         if self.viewer.draw_mode:
-            self.workbench.focus_panel(self.viewer)
+            self.samples.show_view("sample")
+            self.workbench.focus_panel(self.samples)
+
+    # -- the sample panel's pictures (w , . o) ------------------------------------------------
+    def action_cycle_view(self) -> None:
+        self.workbench.reveal(self.samples)
+        self.samples.cycle()
+        self.refresh_bindings()
+
+    def action_next_layer(self) -> None:
+        self.samples.space.step_page(1)
+
+    def action_previous_layer(self) -> None:
+        self.samples.space.step_page(-1)
+
+    def action_test_points(self) -> None:
+        self.samples.space.toggle_test()
+
+    def action_zoom(self) -> None:
+        """The sample panel over the whole screen (its maps drawn at the larger size), or back."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.workbench.reveal(self.samples)
+            self.screen.maximize(self.samples, container=False)
 
     def action_log_scale(self) -> None:
         self.views.log_scale = not self.views.log_scale
@@ -289,6 +319,8 @@ class NNTuiApp(App[int]):
     def applies(self, action: str) -> bool | None:
         """Whether one of the app's actions makes sense now (None: not yet, while loading)."""
         allowed = self.controller.can(action)
+        if action in SAMPLE_ACTIONS:
+            return allowed and self.samples.can(action)
         if action == "switch_view" and allowed:
             return self.workbench.compact
         return allowed

@@ -59,12 +59,16 @@ class DataShape:
     # train, validation and test are the same rows (people and the gates: four rows are too
     # few to split), so "test acc" is the training score and the app says so
     same_rows: bool = False
+    noise: float | None = None  # a generated set's noise (None: a fixed set or a file)
+    features: tuple[str, ...] = ()  # Playground's extra inputs after x1, x2 (x1^2, sin x2...)
 
     @classmethod
     def of(cls, dataset: object) -> DataShape:
         source = dataset.name if dataset.source == "builtin" else dataset.source
+        extras = tuple(getattr(dataset, "input_features", ())[2:])
         return cls(dataset.name, dataset.n_features, dataset.n_outputs, dataset.task,
-                   len(dataset.X_train), source, splits_are_the_same_rows(dataset))
+                   len(dataset.X_train), source, splits_are_the_same_rows(dataset),
+                   getattr(dataset, "noise", None), extras)
 
     @property
     def same_rows_note(self) -> str | None:
@@ -77,6 +81,27 @@ class DataShape:
     @property
     def is_classification(self) -> bool:
         return self.task == "classification"
+
+    @property
+    def planar(self) -> bool:
+        """Two base coordinates (before any extra inputs): Playground's extra inputs apply."""
+        return self.n_inputs - len(self.features) == 2
+
+    def with_features(self, extras: tuple[str, ...]) -> DataShape:
+        """The same data with these extra inputs: the network's input size follows."""
+        return replace(self, features=extras, n_inputs=self.n_inputs - len(self.features)
+                       + len(extras))
+
+    def load_options(self) -> dict[str, object]:
+        """What `Experiment.create` needs to load this data again (with its noise and inputs)."""
+        return {"noise": self.noise, "features": self.features}
+
+    def options_text(self) -> str:
+        """`noise 0.2, inputs x1 x2 x1^2`: the data options, as the log says them."""
+        parts = [] if self.noise is None else [f"noise {self.noise:g}"]
+        if self.planar:
+            parts.append("inputs " + " ".join(("x1", "x2", *self.features)))
+        return ", ".join(parts) or self.name
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,10 @@ class Design:
 
     def with_config(self, **changes: object) -> Design:
         return replace(self, config=replace(self.config, **changes)).checked()
+
+    def with_data(self, data: DataShape) -> Design:
+        """Other data options (noise, extra inputs) for the same dataset."""
+        return replace(self, data=data).checked()
 
     def for_dataset(self, data: DataShape) -> Design:
         """The same hidden layers on another dataset, the output layer refitted to it."""

@@ -38,6 +38,17 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="faster training pace, up to full speed"),
     Binding("v", "switch_view", "other view",
             tooltip="small terminals: switch between the design and watch views"),
+    Binding("w", "cycle_view", "next picture",
+            tooltip="the sample panel's next picture: decision regions, neurons, the function, "
+                    "predicted vs true, the projection, the test sample (those that apply)"),
+    Binding("full_stop", "next_layer", "next layer", key_display=".",
+            tooltip="neurons: the next layer's units"),
+    Binding("comma", "previous_layer", "previous layer", key_display=",",
+            tooltip="neurons: the previous layer's units"),
+    Binding("o", "test_points", "test points",
+            tooltip="decision regions and the function: the test split's points too (filled)"),
+    Binding("z", "zoom", "zoom", tooltip="the sample panel over the whole screen, or back "
+                                        "(escape too); its maps are drawn at the larger size"),
     Binding("ctrl+s", "save", "save", tooltip="save the model (asks for a name)"),
     Binding("ctrl+o", "open", "open", tooltip="open a saved model"),
     Binding("question_mark,f1", "help", "help", key_display="? f1",

@@ -64,9 +64,11 @@ class Preset:
 
 
 def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Experiment:
-    """`design` on another dataset (or the same with another seed): the dataset is loaded with
-    the design's seed and the output layer refitted to it; fresh weights."""
-    probe = Experiment.create(dataset, config=design.config, **splits)
+    """`design` on another dataset (or the same with another seed, noise or extra inputs): the
+    dataset is loaded with the design's seed (and, when it is the same dataset, its data
+    options) and the output layer refitted to it; fresh weights."""
+    options = design.data.load_options() if dataset == design.data.source else {}
+    probe = Experiment.create(dataset, config=design.config, **splits, **options)
     fitted = design.for_dataset(DataShape.of(probe.dataset))
     return probe if fitted.spec == probe.spec else probe.rebuilt(spec=fitted.spec)
 

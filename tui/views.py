@@ -23,6 +23,7 @@ from tui.widgets.charts import TrainingCharts
 from tui.widgets.confusion import ConfusionMatrix
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.sample_views import SampleViews
 from tui.widgets.status_bar import Status, StatusBar
 from tui.widgets.training_log import TrainingLog
 
@@ -37,6 +38,7 @@ class Panels:
     confusion: ConfusionMatrix
     log: TrainingLog
     key_bar: KeyBar
+    samples: SampleViews | None = None  # the sample panel's input-space pictures
 
 
 class LiveViews:
@@ -94,7 +96,10 @@ class LiveViews:
     def _show_scores(self, scores: Evaluated) -> None:
         self._shown_scores = scores
         panels = self.panels
-        panels.viewer.set_predictions(scores.probabilities, self.controller.snapshot())
+        network = self.controller.snapshot()
+        panels.viewer.set_predictions(scores.probabilities, network)
+        if panels.samples is not None:
+            panels.samples.show_scores(scores, network)
         if scores.confusion is not None:
             panels.confusion.update_matrix(scores.confusion,
                                            self.controller.experiment.dataset.class_names)

@@ -92,16 +92,19 @@ def _diabetes(_: _Options) -> RawData:
     )
 
 
-def _two_classes(X: Array, y: Array, names: tuple[str, ...] = ("0", "1")) -> RawData:
-    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x0", "x1"), class_names=names,
-                   prescaled=NO_SCALING)
+def _two_classes(X: Array, y: Array, noise: float, names: tuple[str, ...] = ("0", "1"),
+                 ) -> RawData:
+    # x1 and x2, as Playground names them (and its extra inputs, x1^2, sin x2...).
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x1", "x2"), class_names=names,
+                   prescaled=NO_SCALING, noise=noise)
 
 
 def _moons(opt: _Options) -> RawData:
     from sklearn.datasets import make_moons
 
     noise, n = opt.pick(noise=0.1, n_samples=500)
-    return _two_classes(*make_moons(n_samples=n, noise=noise, random_state=opt.seed))
+    X, y = make_moons(n_samples=n, noise=noise, random_state=opt.seed)
+    return _two_classes(X, y, noise)
 
 
 def _circles(opt: _Options) -> RawData:
@@ -109,7 +112,7 @@ def _circles(opt: _Options) -> RawData:
 
     noise, n = opt.pick(noise=0.08, n_samples=500)
     X, y = make_circles(n_samples=n, noise=noise, factor=0.5, random_state=opt.seed)
-    return _two_classes(X, y, ("outer", "inner"))
+    return _two_classes(X, y, noise, ("outer", "inner"))
 
 
 def _xor(opt: _Options) -> RawData:
@@ -117,7 +120,7 @@ def _xor(opt: _Options) -> RawData:
     rng = np.random.default_rng(opt.seed)
     clean = rng.uniform(-1.0, 1.0, size=(n, 2))
     y = (clean[:, 0] * clean[:, 1] > 0).astype(np.int64)  # labelled before the noise blurs it
-    return _two_classes(clean + rng.normal(0.0, noise, size=(n, 2)), y)
+    return _two_classes(clean + rng.normal(0.0, noise, size=(n, 2)), y, noise)
 
 
 def _spiral(opt: _Options) -> RawData:
@@ -131,8 +134,9 @@ def _spiral(opt: _Options) -> RawData:
     along = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
     t = (y + along) * 4.0 + rng.normal(0.0, noise, size=n)
     X = np.column_stack([along * np.sin(t), along * np.cos(t)])
-    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x0", "x1"),
-                   class_names=tuple(str(j) for j in range(k)), prescaled=NO_SCALING)
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=("x1", "x2"),
+                   class_names=tuple(str(j) for j in range(k)), prescaled=NO_SCALING,
+                   noise=noise)
 
 
 def _sine(opt: _Options) -> RawData:
@@ -140,7 +144,8 @@ def _sine(opt: _Options) -> RawData:
     rng = np.random.default_rng(opt.seed)
     x = rng.uniform(-3.0, 3.0, size=(n, 1))
     y = np.sin(x) + rng.normal(0.0, noise, size=(n, 1))
-    return RawData(X=x, y=y, task=REGRESSION, feature_names=("x",), prescaled=NO_SCALING)
+    return RawData(X=x, y=y, task=REGRESSION, feature_names=("x",), prescaled=NO_SCALING,
+                   noise=noise)
 
 
 def _whole_table(name: str, X_rows: tuple[tuple[float, float], ...], labels: tuple[int, ...],

@@ -10,10 +10,12 @@ viewer can never see them change.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
 
 from engine.data.builtins import BUILTIN_DATASETS
+from engine.data.features import with_features
 from engine.data.files import FILE_READERS, load_file
 from engine.data.split import Dataset
 from engine.errors import DatasetError
@@ -56,7 +58,7 @@ def _check_options(seed: int, val_size: float, test_size: float, noise: float | 
 
 def load_dataset(name_or_path: str, *, seed: int = 0, val_size: float = 0.15,
                  test_size: float = 0.15, noise: float | None = None,
-                 n_samples: int | None = None) -> Dataset:
+                 n_samples: int | None = None, features: Sequence[str] = ()) -> Dataset:
     """A built-in by name (`dataset_names`), or a .csv/.npz file by path, split and scaled.
 
     Returns a `Dataset`: X_* float64 (n_split, n_features); y_* int64 (n_split,) class indices,
@@ -67,9 +69,27 @@ def load_dataset(name_or_path: str, *, seed: int = 0, val_size: float = 0.15,
     A CSV has features then a label in each row (a first row with a word among its features is
     the header). An NPZ has arrays X (n, n_features) and y: an integer y (n,) holds labels; a
     float y (n,) or any y (n, n_outputs) holds regression targets. Every problem with the
-    options or the file raises `DatasetError` with one line naming the file and the place."""
+    options or the file raises `DatasetError` with one line naming the file and the place.
+
+    `features` appends Playground's extra inputs (x1^2, x2^2, x1*x2, sin x1, sin x2) to a set
+    with 2 features (`data.features.with_features`)."""
     _check_options(seed, val_size, test_size, noise, n_samples)
-    text = str(name_or_path)
+    extras = _names(features)
+    return with_features(_load(str(name_or_path), seed, val_size, test_size, noise, n_samples),
+                         extras)
+
+
+def _names(features: object) -> tuple[str, ...]:
+    """The `features` option as a tuple of names (None: none); anything else is refused."""
+    if features is None:
+        return ()
+    if isinstance(features, (list, tuple)) and all(isinstance(n, str) for n in features):
+        return tuple(features)
+    raise DatasetError(f"features must be a list of names, got {features!r}")
+
+
+def _load(text: str, seed: int, val_size: float, test_size: float, noise: float | None,
+          n_samples: int | None) -> Dataset:
     if text in BUILTIN_DATASETS:
         return BUILTIN_DATASETS[text](seed=seed, val_size=val_size, test_size=test_size,
                                       noise=noise, n_samples=n_samples)

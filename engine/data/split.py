@@ -44,7 +44,10 @@ class Dataset:
     float64 (n_split, n_outputs) for regression, scaled by `target_scaling` (`unscale_targets`
     undoes it). An empty split (val_size=0) has 0 rows and the same trailing shape.
     `feature_names` has n_features names; `class_names` is () for regression. `image_shape` is
-    (height, width) when each row is an image (digits: (8, 8)). Compared by identity (arrays)."""
+    (height, width) when each row is an image (digits: (8, 8)). `input_features` names every
+    column when Playground's extra inputs were appended to a 2-D set (`data.features`), else ();
+    `noise` is the noise a generated set was made with (None for the fixed sets and files).
+    Compared by identity (arrays)."""
 
     name: str
     task: str
@@ -60,6 +63,8 @@ class Dataset:
     scaling: Scaling = field(default_factory=dict)
     target_scaling: Scaling = field(default_factory=dict)
     source: str = "builtin"
+    input_features: tuple[str, ...] = ()
+    noise: float | None = None
 
     @property
     def n_features(self) -> int:
@@ -98,6 +103,7 @@ class Dataset:
             "image_shape": list(self.image_shape) if self.image_shape else None,
             "scaling": self.scaling,
             "target_scaling": self.target_scaling,
+            **({"input_features": list(self.input_features)} if self.input_features else {}),
         }
 
 
@@ -115,6 +121,7 @@ class RawData:
     image_shape: tuple[int, int] | None = None
     prescaled: Scaling | None = None
     standardise_target: bool = False
+    noise: float | None = None  # a generated set's noise, kept on the Dataset for the editor
 
 
 def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bool,
@@ -220,6 +227,6 @@ def split_and_scale(name: str, raw: RawData, source: str, *, seed: int, val_size
         X_test=X_test, y_test=y_test,
         feature_names=raw.feature_names, class_names=raw.class_names if classes else (),
         image_shape=raw.image_shape, scaling=dict(scaling), target_scaling=target_scaling,
-        source=source,
+        source=source, noise=raw.noise,
     )
 

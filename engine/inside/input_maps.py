@@ -6,60 +6,29 @@ Grids are laid out as a screen draws them: row 0 is the top (the largest y), col
 (the smallest x), so a (height, width) map prints row by row without flipping.
 
 Playground's extra inputs: a network may see more than the two base coordinates, e.g.
-("x1", "x2", "x1^2", "x1*x2", "sin x1"). `expand_features` builds those columns from (x1, x2)
-(x1 is column 0 of a 2-D dataset, x2 column 1); the maps are still drawn over (x1, x2) while the
+("x1", "x2", "x1^2", "x1*x2", "sin x1"). `expand_features` (from `engine.data.features`, where
+datasets get the same columns) builds those columns from (x1, x2) (x1 is column 0 of a 2-D
+dataset, x2 column 1); the maps are still drawn over (x1, x2) while the
 network gets the expanded inputs. All of it costs one forward pass over the grid (64 x 64 points
 through a 2-16-16-2 tanh network: about 0.45 ms, of which predict_proba alone is 0.25-0.3 ms).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from engine.data.features import FEATURES, Feature, expand_features
 from engine.errors import SpecError
 from engine.inside.forward import Array, forward_layers, seal
 from engine.nn.network import NetworkCore
 
 Range = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One input column made from the base coordinates: `make(x1, x2)` on (n,) arrays."""
-
-    name: str
-    make: Callable[[Array, Array], Array]
-
-
-FEATURES: dict[str, Feature] = {
-    "x1": Feature("x1", lambda x1, x2: x1),
-    "x2": Feature("x2", lambda x1, x2: x2),
-    "x1^2": Feature("x1^2", lambda x1, x2: x1 * x1),
-    "x2^2": Feature("x2^2", lambda x1, x2: x2 * x2),
-    "x1*x2": Feature("x1*x2", lambda x1, x2: x1 * x2),
-    "sin x1": Feature("sin x1", lambda x1, x2: np.sin(x1)),
-    "sin x2": Feature("sin x2", lambda x1, x2: np.sin(x2)),
-}
-
-
-def expand_features(X2: npt.ArrayLike, names: Sequence[str]) -> Array:
-    """The columns `names` (from FEATURES) computed from X2 (n, 2) = (x1, x2): (n, len(names)),
-    float64, read-only. No names means the base coordinates as they are."""
-    base = np.asarray(X2, dtype=np.float64)
-    if base.ndim != 2 or base.shape[1] != 2:
-        raise SpecError(f"input features are made from 2 coordinates (n, 2), got {base.shape}")
-    unknown = [name for name in names if name not in FEATURES]
-    if unknown:
-        raise SpecError(f"unknown input feature '{unknown[0]}' "
-                        f"(choose from {', '.join(FEATURES)})")
-    if not names:
-        return seal(base.copy())
-    x1, x2 = base[:, 0], base[:, 1]
-    return seal(np.column_stack([FEATURES[name].make(x1, x2) for name in names]))
+__all__ = ["FEATURES", "Feature", "FunctionCurve", "Grid", "InputMaps", "data_ranges",
+           "expand_features", "function_curve", "input_grid", "input_maps"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,7 @@ FIELD_LABELS = {"lr": "learning rate", "l2": "L2", "batch_size": "batch size",
                 "schedule": "lr schedule"}
 QUESTIONS = {
     "rebuild": "Change the model? The trained weights are re-initialised.",
-    "reload": "Reload with the new seed? The trained weights are lost.",
+    "reload": "Reload the data (new seed, noise or inputs)? The trained weights are lost.",
 }
 
 

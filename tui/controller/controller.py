@@ -295,7 +295,8 @@ class Controller:
     def _apply_reload(self, design: Design, fields: frozenset[str]) -> Outcome:
         build = scored(partial(session_for, design, self._design().data.source,
                                self.preset.splits))
-        return Outcome(f"seed {design.config.seed}: new split and fresh weights", build=build)
+        what = f"seed {design.config.seed}" if "seed" in fields else design.data.options_text()
+        return Outcome(f"{what}: new data and fresh weights", build=build)
 
     # -- files ------------------------------------------------------------------------------
     def pause_to_save(self) -> bool:

@@ -26,6 +26,7 @@ from engine import OPTIMIZERS, EngineError, dataset_names
 from tui import edits
 from tui.design import Design, changed_fields
 from tui.widgets.choice import ChoiceField, label
+from tui.widgets.data_options import DataOptions
 from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
 from tui.widgets.layer_list import LayerList, LayerRows
@@ -83,6 +84,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield _row("dataset", ChoiceField(id="dataset"))
         yield Static("loading…", id="shape")
+        yield DataOptions(id="data-options")
         yield LayerList(id="layers")
         yield _row("loss", ChoiceField(id="loss"))
         yield _row("optimizer", ChoiceField(id="optimizer"))
@@ -112,6 +114,7 @@ class ArchitectureEditor(Vertical, can_focus=False):
             f"{data.n_inputs} in → {data.n_outputs} out · {rows}")
         self.query_one("#total", Static).update(f"{design.n_params:,} parameters")
         self.query_one(LayerList).show(design, cursor)
+        self.query_one(DataOptions).show(design.data)
         if self._noted is not None and design != self._noted:  # e.g. the change was declined
             self.clear_reason()
 
@@ -194,6 +197,16 @@ class ArchitectureEditor(Vertical, can_focus=False):
         else:
             optimizer = edits.cycled(list(OPTIMIZERS), design.config.optimizer, step)
             self._propose(lambda: design.with_config(optimizer=optimizer))
+
+    def on_data_options_changed(self, message: DataOptions.Changed) -> None:
+        message.stop()
+        design = self.design
+        if design is not None:
+            self._propose(lambda: design.with_data(message.data))
+
+    def on_data_options_refused(self, message: DataOptions.Refused) -> None:
+        message.stop()
+        self.refuse(message.reason)
 
     def on_layer_rows_edit(self, message: LayerRows.Edit) -> None:
         message.stop()
@@ -278,7 +291,8 @@ class ArchitectureEditor(Vertical, can_focus=False):
 
     def _stops(self) -> list[Widget]:
         return [w for w in self.walk_children(Widget)
-                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"]
+                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"
+                and all(node.display for node in w.ancestors_with_self if node is not self)]
 
     def action_move_focus(self, step: int) -> None:
         stops = self._stops()
