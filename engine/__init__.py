@@ -4,10 +4,22 @@ rule, gradient descent), with a threaded trainer that publishes immutable events
 It never imports a UI library; `tui/` and `tui.cli.main` only format what it publishes.
 """
 
+from engine.data.builtins import PEOPLE_NAMES
 from engine.data.datasets import dataset_names, load_dataset
 from engine.data.split import Dataset
 from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
+from engine.inside.forward import LayerPass, forward_layers
+from engine.inside.gradient_check import GradientCheck, LayerCheck, gradient_check
+from engine.inside.layer_stats import (
+    HEALTH_CHECKS,
+    HEALTHY_UPDATE_BAND,
+    HEALTHY_UPDATE_RATIO,
+    LayerStats,
+    NetworkStats,
+)
+from engine.inside.names import ParamNames
+from engine.inside.step_trace import StepTrace, TracedLayer, apply_step, edit_param, trace_step
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
@@ -24,6 +36,7 @@ from engine.train.events import (
     Event,
     Failed,
     Finished,
+    InsideStats,
     Paused,
     Reset,
     Resumed,
@@ -35,10 +48,14 @@ from engine.train.trainer import LIVE_SETTINGS, Trainer
 
 __all__ = [
     "ACTIVATIONS",
+    "HEALTHY_UPDATE_BAND",
+    "HEALTHY_UPDATE_RATIO",
+    "HEALTH_CHECKS",
     "LIVE_SETTINGS",
     "LOSSES",
     "MODELS_DIR",
     "OPTIMIZERS",
+    "PEOPLE_NAMES",
     "SCHEDULES",
     "Dataset",
     "DatasetError",
@@ -53,26 +70,40 @@ __all__ = [
     "Experiment",
     "Failed",
     "Finished",
+    "GradientCheck",
+    "InsideStats",
+    "LayerCheck",
+    "LayerPass",
     "LayerSpec",
+    "LayerStats",
     "ModelFileError",
     "ModelInfo",
     "ModelSpec",
     "Network",
+    "NetworkStats",
+    "ParamNames",
     "Paused",
     "Reset",
     "Resumed",
     "SpecError",
     "Started",
+    "StepTrace",
     "Stopped",
+    "TracedLayer",
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "apply_step",
     "dataset_names",
     "default_layers",
     "default_loss",
+    "edit_param",
+    "forward_layers",
+    "gradient_check",
     "list_models",
     "load_dataset",
     "model_path",
     "parse_layers",
     "suggest_name",
+    "trace_step",
 ]

@@ -9,6 +9,10 @@ The runner also scores the weights on a held-out split (the app's test split) an
 most `evaluations_per_second` times a second while training, and always before a pause or the
 run's end (stop, finish, early stop, divergence, failure). `request_evaluation` scores the
 weights outside a run (fresh or re-initialised ones) in a short-lived thread.
+
+Once `watch_inside` is called it publishes the trainer's per-layer figures as `InsideStats`
+events too, right after the epoch they were measured at (the trainer bounds how often), and
+measures weights outside a run (fresh, re-initialised or edited by hand) in that same thread.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from engine.train.events import (
     Evaluated,
     Event,
     Failed,
+    InsideStats,
     Paused,
     Reset,
     Resumed,
@@ -96,6 +101,7 @@ class TrainingRunner:
         self._evaluated_at = -math.inf  # perf_counter() of the last evaluation
         self._scored: np.ndarray | None = None  # the snapshot weights last scored
         self._scorer: threading.Thread | None = None
+        self._inside_published: object = None  # the trainer's figures last published
         self.state = "idle"  # idle | running | paused | finished | stopped | diverged | failed
 
     @property
@@ -206,6 +212,7 @@ class TrainingRunner:
             if not isinstance(event, EpochEnd):  # Finished, EarlyStopped or Diverged
                 return event, "diverged" if isinstance(event, Diverged) else "finished"
             self._events.append(event)
+            self._publish_inside()
             if time.perf_counter() - self._evaluated_at >= self._evaluation_seconds:
                 self._evaluate()
             self._pace(started)
@@ -259,6 +266,9 @@ class TrainingRunner:
         if self.is_alive:
             self._evaluated_at = -math.inf
             return
+        self._score_in_background()
+
+    def _score_in_background(self) -> None:
         snapshot, epoch = self.trainer.snapshot(), self.trainer.epoch
         self._scorer = threading.Thread(target=self._score, name="nn-tui-scorer", daemon=True,
                                         args=(self._scorer, snapshot, epoch))
@@ -270,6 +280,43 @@ class TrainingRunner:
             previous.join()  # evaluations are published in the order they were asked for
         with contextlib.suppress(Exception):  # the views keep the scores they have
             self._evaluate(snapshot, epoch)
+        with contextlib.suppress(Exception):
+            self._measure_at_rest(snapshot, epoch)
+
+    # -- looking inside -----------------------------------------------------------------------
+    def watch_inside(self) -> None:
+        """Publishes `InsideStats` from now on (see the module's story), the current weights'
+        soon (from a short-lived thread, outside a run)."""
+        self.trainer.watch_inside()
+        if not self.is_alive:
+            self._score_in_background()
+
+    def _publish_inside(self) -> None:
+        tracker = self.trainer.inside
+        latest = tracker.latest() if tracker is not None else None
+        if latest is not None and latest is not self._inside_published:
+            self._inside_published = latest
+            self._events.append(InsideStats(latest.epoch, latest))
+
+    def _measure_at_rest(self, snapshot: NetworkCore, epoch: int) -> None:
+        """Figures of weights no step has moved: no gradients, no update ratio."""
+        tracker = self.trainer.inside
+        if tracker is not None:
+            stats = tracker.record(snapshot, epoch)
+            self._inside_published = stats
+            self._events.append(InsideStats(epoch, stats))
+
+    def set_weights(self, params: np.ndarray) -> None:
+        """Makes `params` (n_params,) the model's weights (edited by hand), then publishes
+        their scores and figures from a short-lived thread. Refused (SpecError) while an epoch
+        may run: only with no run, or a run paused between two epochs (checked under the lock
+        the thread needs to go on, so it cannot start an epoch meanwhile)."""
+        with self._cond:
+            if self.is_alive and not (self._pause and self.state == "paused"
+                                      and self._steps == 0 and not self._stop):
+                raise SpecError("training is running: pause or stop it first")
+            self.trainer.set_params(params)
+        self._score_in_background()
 
     def _join_scorer(self) -> None:
         scorer = self._scorer
