@@ -285,10 +285,11 @@ class TrainingRunner:
 
     # -- looking inside -----------------------------------------------------------------------
     def watch_inside(self) -> None:
-        """Publishes `InsideStats` from now on (see the module's story), the current weights'
-        soon (from a short-lived thread, outside a run)."""
+        """Publishes `InsideStats` from now on (see the module's story); the first time, the
+        current weights' soon (from a short-lived thread, outside a run)."""
+        fresh = self.trainer.inside is None
         self.trainer.watch_inside()
-        if not self.is_alive:
+        if fresh and not self.is_alive:
             self._score_in_background()
 
     def _publish_inside(self) -> None:

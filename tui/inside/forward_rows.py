@@ -20,24 +20,49 @@ from tui.inside.glyphs import Palette, plain, scale_of, signed_cells
 from tui.numbers import step_number
 
 FULL = 12
-NUMBER_WIDTH = 9
+MIN_COLUMN = 8  # a column of numbers is at least this wide (room for h1, a2[7], 0.7216)
+
+
+def number_rows(rows: Sequence[tuple[str, npt.ArrayLike]], names: Sequence[str],
+                label_width: int, width: int, palette: Palette = plain) -> list[Text]:
+    """Labelled rows of numbers in shared columns under the units' `names` (when given),
+    wrapped into blocks of as many columns as fit `width`."""
+    texts = [[step_number(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+             for _, values in rows]
+    column = max(MIN_COLUMN, *(len(t) + 1 for row in texts for t in row),
+                 *(len(n) + 1 for n in names))
+    count = max((len(row) for row in texts), default=0)
+    per_block = max(1, (width - label_width - 2) // column)
+    pad = " " * (label_width + 2)
+    lines = []
+    for start in range(0, max(count, 1), per_block):
+        if names:
+            header = Text(pad, no_wrap=True, end="")
+            for name in names[start:start + per_block]:
+                header.append(name.rjust(column), palette("header"))
+            lines.append(header)
+        for (label, _), row in zip(rows, texts):
+            shown = label if start == 0 else ""
+            line = Text(shown.ljust(label_width) + "  ", palette("label"), no_wrap=True, end="")
+            line.append("".join(t.rjust(column) for t in row[start:start + per_block]))
+            lines.append(line)
+    return lines
 
 
 def values_lines(label: str, values: npt.ArrayLike, names: Sequence[str], label_width: int,
                  width: int, palette: Palette = plain) -> list[Text]:
     """`label` and the values: numbers under their names (up to FULL), else wrapped cells."""
     flat = np.asarray(values, dtype=np.float64).ravel()
+    if flat.size <= FULL:
+        return number_rows([(label, flat)], names, label_width, width, palette)
+    return cell_lines(label, flat, label_width, width, palette)
+
+
+def cell_lines(label: str, flat: np.ndarray, label_width: int, width: int,
+               palette: Palette = plain) -> list[Text]:
+    """Many values as signed cells on the row's own scale, wrapped, then their range."""
     pad = " " * (label_width + 2)
     head = Text(label.ljust(label_width) + "  ", palette("label"), no_wrap=True, end="")
-    if flat.size <= FULL:
-        texts = [step_number(value) for value in flat]
-        column = max(NUMBER_WIDTH, *(len(t) + 1 for t in texts), *(len(n) + 1 for n in names))
-        header = Text(pad, no_wrap=True, end="")
-        for name in names:
-            header.append(name.rjust(column), palette("header"))
-        for value in texts:
-            head.append(value.rjust(column))
-        return [header, head] if names else [head]
     room = max(width - label_width - 2, 8)
     scale = scale_of(flat)
     lines = []
@@ -48,6 +73,16 @@ def values_lines(label: str, values: npt.ArrayLike, names: Sequence[str], label_
     lines.append(Text(pad + f"{flat.size} values, min {step_number(flat.min())}, max "
                       f"{step_number(flat.max())}", palette("muted"), no_wrap=True))
     return lines
+
+
+def layer_rows(rows: Sequence[tuple[str, npt.ArrayLike]], names: Sequence[str],
+               label_width: int, width: int, palette: Palette = plain) -> list[Text]:
+    """A layer's rows (z and a): shared number columns for a small layer, else cells."""
+    if len(names) <= FULL:
+        return number_rows(rows, names, label_width, width, palette)
+    return [line for label, values in rows
+            for line in cell_lines(label, np.asarray(values, dtype=np.float64).ravel(),
+                                   label_width, width, palette)]
 
 
 def unit_names(names: ParamNames, layer: int, n_units: int,
@@ -76,7 +111,6 @@ def forward_lines(x: npt.ArrayLike, passes: Sequence[LayerPass], activations: Se
         units = unit_names(names, index, n_units, output_names if last else None)
         lines.append(Text(f"layer {index + 1}: {n_units} {activations[index]} unit"
                           f"{'s' if n_units != 1 else ''}", palette("header")))
-        lines += values_lines(z_label, step.z[0], units, label_width, width, palette)
-        lines += values_lines(a_label, step.a[0], units if n_units > FULL else [],
-                              label_width, width, palette)
+        lines += layer_rows([(z_label, step.z[0]), (a_label, step.a[0])], units, label_width,
+                            width, palette)
     return lines

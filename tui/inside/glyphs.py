@@ -120,16 +120,15 @@ def signed_cells(values: npt.ArrayLike, scale: float | None = None, width: int =
     return text
 
 
-def legend(palette: Palette = plain) -> Text:
-    """What the cells mean, drawn with the cells themselves."""
+def legend(palette: Palette = plain, full: str = "the largest |value|") -> Text:
+    """What the cells mean, drawn with the cells themselves; `full` says what size is full."""
     text = Text("cells: ", style=palette("muted"), end="")
     for glyph, role in zip(POSITIVE, ("pos-1", "pos-2", "pos-3")):
         text.append(glyph, palette(role))
     text.append(" positive  ", palette("muted"))
     for glyph, role in zip(NEGATIVE, ("neg-1", "neg-2", "neg-3")):
         text.append(glyph, palette(role))
-    text.append(" negative  (size: share of the largest |value|; blank: near 0)",
-                palette("muted"))
+    text.append(f" negative  (size: share of {full}; blank: near 0)", palette("muted"))
     return text
 
 

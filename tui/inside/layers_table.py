@@ -155,9 +155,10 @@ def _row_width(columns: list[Column], s: int) -> int:
 
 
 def layer_table(history: Sequence[NetworkStats], width: int,
-                checks: GradientCheck | None = None, palette: Palette = plain) -> list[Text]:
-    """The table (a header, then each layer), its legend last. One row per layer if it fits in
-    `width` (with the widest sparklines that do), else two rows per layer."""
+                checks: GradientCheck | None = None, palette: Palette = plain,
+                with_legend: bool = True) -> list[Text]:
+    """The table (a header, then each layer), its legend last (if `with_legend`). One row per
+    layer if it fits in `width` (with the widest sparklines that do), else two rows a layer."""
     if not history or not history[-1].layers:
         return [Text("no figures yet: they come with the first epoch (t trains)",
                      palette("muted"))]
@@ -176,8 +177,9 @@ def layer_table(history: Sequence[NetworkStats], width: int,
     for i in range(len(history[-1].layers)):
         for group in groups:
             lines.append(_line([c.render(i, s) for c in group]))
-    low, high = HEALTHY_UPDATE_BAND
-    lines.append(Text(LEGEND.format(low=low, high=high), palette("muted")))
+    if with_legend:
+        low, high = HEALTHY_UPDATE_BAND
+        lines.append(Text(LEGEND.format(low=low, high=high), palette("muted")))
     return lines
 
 

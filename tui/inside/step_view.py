@@ -20,19 +20,28 @@ import numpy.typing as npt
 from rich.text import Text
 
 from engine import StepTrace, TracedLayer
-from tui.inside.forward_rows import FULL, unit_names, values_lines
+from tui.inside.forward_rows import FULL, layer_rows, unit_names, values_lines
 from tui.inside.glyphs import Palette, plain
 from tui.numbers import step_number
 
 num = step_number
+
+
+def factor(value: float) -> str:
+    """A number inside a product or sum: negative ones in brackets, `(-0.6159)·25.0000`."""
+    text = num(value)
+    return f"({text})" if text.startswith("-") else text
+
 MAX_LABEL = 30  # a longer formula stands on its own line above its numbers
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One stage of the step: a title (`forward, layer 1`) and its lines."""
+    """One stage of the step: a title (`forward, layer 1 (2 sigmoid)`), a short name for the
+    trail of stages (`forward 1`) and its lines."""
 
     title: str
+    short: str
     lines: list[Text]
 
 
@@ -75,7 +84,7 @@ def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None
     def note(text: str) -> Text:
         return Text(text, palette("muted"))
 
-    stages = [Stage("the sample", [
+    stages = [Stage("the sample", "sample", [
         *values("x = a0", trace.x[0], inputs),
         *values("y (target)", trace.y[0], units[-1]),
         note(f"one step of plain gradient descent, learning rate lr = {trace.lr:g}, on this "
@@ -83,14 +92,15 @@ def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None
     ])]
     for layer, labels in zip(layers, units):
         L = layer.index + 1
-        lines = [*values(layer.formula("z"), layer.z[0], labels),
-                 *values(layer.formula("a"), layer.a[0], labels if len(labels) > FULL else [])]
+        lines = layer_rows([(layer.formula("z"), layer.z[0]), (layer.formula("a"), layer.a[0])],
+                           labels, label_width, width, palette)
         if names.is_tutorial:
             lines += tutorial_forward(trace, layer)
-        stages.append(Stage(f"forward, layer {L} ({len(labels)} {layer.activation})", lines))
-    stages.append(Stage("the loss", [
-        *values(f"a{len(layers)} (output)", trace.output[0], units[-1]),
-        *values("y (target)", trace.y[0], units[-1]),
+        stages.append(Stage(f"forward, layer {L} ({len(labels)} {layer.activation})",
+                            f"forward {L}", lines))
+    stages.append(Stage("the loss", "loss", [
+        *layer_rows([(f"a{len(layers)} (output)", trace.output[0]), ("y (target)", trace.y[0])],
+                    units[-1], label_width, width, palette),
         Text(f"{trace.loss_formula}  =  {num(trace.loss_before)}", palette("label")),
     ]))
     for layer, labels in zip(reversed(layers), reversed(units)):
@@ -107,8 +117,8 @@ def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None
         lines += values(formulas["db"], layer.db, [] if len(labels) > FULL else labels)
         if names.is_tutorial:
             lines += tutorial_backward(trace, layer)
-        stages.append(Stage(f"backward, layer {L} (δ = dL/dz)", lines))
-    stages.append(Stage("the update", update_lines(trace, label_width, palette)))
+        stages.append(Stage(f"backward, layer {L} (δ = dL/dz)", f"backward {L}", lines))
+    stages.append(Stage("the update", "update", update_lines(trace, label_width, palette)))
     return stages
 
 
@@ -123,7 +133,7 @@ def update_lines(trace: StepTrace, label_width: int, palette: Palette = plain) -
                 name = names.weight(layer.index, i, j) if kind == "W" else names.bias(
                     layer.index, j)
                 before, grad, after = _param(layer, kind, i, j)
-                lines.append(Text(f"{name:<3} {num(before):>9} − {trace.lr:g}·({num(grad)}) "
+                lines.append(Text(f"{name:<3} {num(before):>9} − {trace.lr:g}·{factor(grad)} "
                                   f"= {num(after)}", no_wrap=True))
     else:
         for layer in trace.layers:
@@ -187,11 +197,11 @@ def tutorial_forward(trace: StepTrace, layer: TracedLayer) -> list[Text]:
     for j in range(layer.z.shape[1]):
         unit = names.unit(layer.index, j)
         terms = " + ".join(f"{names.weight(layer.index, i, j)}·{x}" for i, x in enumerate(inputs))
-        numbers = " + ".join(f"{num(layer.W_before[i, j])}·{num(layer.a_prev[0, i])}"
+        numbers = " + ".join(f"{factor(layer.W_before[i, j])}·{factor(layer.a_prev[0, i])}"
                              for i in range(len(inputs)))
         pad = " " * (len(unit) + 1)
         lines += [Text(f"{unit} = {f}({terms} + {names.bias(layer.index, j)})", no_wrap=True),
-                  Text(f"{pad}= {f}({numbers} + {num(layer.b_before[j])})", no_wrap=True),
+                  Text(f"{pad}= {f}({numbers} + {factor(layer.b_before[j])})", no_wrap=True),
                   Text(f"{pad}= {f}({num(layer.z[0, j])}) = {num(layer.a[0, j])}",
                        no_wrap=True)]
     return lines
@@ -207,16 +217,16 @@ def tutorial_backward(trace: StepTrace, layer: TracedLayer) -> list[Text]:
         unit = names.unit(L, j)
         delta = num(layer.delta[0, j])
         if later is None and layer.dL_da is not None and layer.f_prime is not None:
-            lines.append(Text(f"δ{unit} = dL/d{unit}·{f}'(z) = {num(layer.dL_da[0, j])}·"
-                              f"{num(layer.f_prime[0, j])} = {delta}", no_wrap=True))
+            lines.append(Text(f"δ{unit} = dL/d{unit}·{f}'(z) = {factor(layer.dL_da[0, j])}·"
+                              f"{factor(layer.f_prime[0, j])} = {delta}", no_wrap=True))
         elif later is None:
             lines.append(Text(f"δ{unit} = dL/dz of {unit} = {delta}", no_wrap=True))
         else:
             terms = " + ".join(f"δ{names.unit(L + 1, k)}·{names.weight(L + 1, j, k)}"
                                for k in range(later.z.shape[1]))
-            numbers = " + ".join(f"{num(later.delta[0, k])}·{num(later.W_before[j, k])}"
+            numbers = " + ".join(f"{factor(later.delta[0, k])}·{factor(later.W_before[j, k])}"
                                  for k in range(later.z.shape[1]))
-            slope = "" if layer.f_prime is None else num(layer.f_prime[0, j])
+            slope = "" if layer.f_prime is None else factor(layer.f_prime[0, j])
             lines.append(Text(f"δ{unit} = ({terms})·{f}'(z) = ({numbers})·{slope} = {delta}",
                               no_wrap=True))
     inputs = _inputs_of(trace, layer)
@@ -229,6 +239,6 @@ def tutorial_backward(trace: StepTrace, layer: TracedLayer) -> list[Text]:
         else:
             name = names.weight(L, i, j)
             lines.append(Text(f"{names.partial(name)} = δ{unit}·{inputs[i]} = "
-                              f"{num(layer.delta[0, j])}·{num(layer.a_prev[0, i])} = {num(grad)}",
-                              no_wrap=True))
+                              f"{factor(layer.delta[0, j])}·{factor(layer.a_prev[0, i])} = "
+                              f"{num(grad)}", no_wrap=True))
     return lines

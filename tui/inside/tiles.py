@@ -3,7 +3,8 @@
 For an image dataset (digits: 8x8), each first-layer unit's incoming weights W1[:, j] are an
 image of what the unit looks for: `weight_tiles` draws one tile per unit, two columns a pixel,
 with the signed cells of `glyphs` (░▓█ positive, ·•● negative), every tile on the layer's one
-scale so that tiles compare, in a grid paged to the space there is.
+scale (the 99th percentile of |w|: bigger ones are drawn full) so that tiles compare, in a grid
+paged to the space there is.
 
 For other datasets `weight_matrix` draws a layer's W (inputs down, units across): the numbers
 when they fit, else the signed cells.
@@ -24,6 +25,7 @@ from tui.numbers import step_number
 PIXEL_WIDTH = 2  # a square pixel
 TILE_GAP = 2  # columns between tiles
 FULL = 12  # up to this many units across, the numbers themselves
+SCALE_PERCENTILE = 99.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ def grid_size(image_shape: tuple[int, int], width: int, height: int) -> tuple[in
     return across, down
 
 
+def robust_scale(weights: np.ndarray) -> float:
+    """The size that counts as full for a layer's tiles: the 99th percentile of |w|, so that a
+    few outliers do not wash every other weight out to the faintest shade."""
+    finite = np.abs(weights[np.isfinite(weights)])
+    return float(np.percentile(finite, SCALE_PERCENTILE)) if finite.size else 0.0
+
+
 def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequence[str],
                  page: int, width: int, height: int, palette: Palette = plain) -> TilePage:
     """Page `page` (wrapping) of the tiles of W (pixels, units), one per unit, labelled."""
@@ -57,7 +66,7 @@ def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequenc
     pages = max(1, -(-n_units // per_page))
     page %= pages
     first, last = page * per_page, min((page + 1) * per_page, n_units)
-    scale = scale_of(weights)
+    scale = robust_scale(weights)
     tile_width = cols * PIXEL_WIDTH
     lines: list[Text] = []
     for start in range(first, last, across):
