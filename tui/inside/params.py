@@ -17,7 +17,7 @@ from tui.inside.glyphs import Palette, plain
 from tui.numbers import step_number
 
 EDITABLE_LIMIT = 64  # parameters; beyond, a list to pick from is no help
-ENTRY_WIDTH = 30  # columns per entry in the grid of parameters
+ENTRY_WIDTH = 36  # columns per entry in the grid of parameters (W2[11,63] = -0.1234 * was ...)
 
 
 @dataclass(frozen=True)
@@ -75,16 +75,17 @@ def param_lines(params: Sequence[Param], shown: Network, model: Network,
     """The grid: `▸` marks the selected entry, `*` an edited one (with the model's value)."""
     rows = grid_rows(len(params), width)
     lines = [Text(no_wrap=True, end="") for _ in range(rows)]
+    name_width = max((len(param.name) for param in params), default=0)
     for k, param in enumerate(params):
         mark = "▸" if k == selected else " "
         value = step_number(param.value(shown))
-        entry = f"{mark} {param.name:>7} = {value:>9}"
+        entry = f"{mark} {param.name:>{name_width}} = {value:>9}"
         if param.name in edits:
-            entry += f"* was {step_number(param.value(model))}"
+            entry += f" * was {step_number(param.value(model))}"
         role = "selected" if k == selected else ("edited" if param.name in edits else "")
         line = lines[k % rows]
         if k >= rows:
-            line.append(" ")
-        line.append(entry.ljust(ENTRY_WIDTH - 1)[:ENTRY_WIDTH - 1],
+            line.append("  ")
+        line.append(entry.ljust(ENTRY_WIDTH - 2)[:ENTRY_WIDTH - 2],
                     palette(role) if role else None)
     return lines

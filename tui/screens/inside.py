@@ -37,7 +37,7 @@ from tui.inside.own_input import parse_own_input, raw_values, values_text
 from tui.inside.params import param_list, with_edits
 from tui.inside.sections import Context, edit_rows, section_lines, stages_of
 from tui.inside.session import SECTIONS, InsideSession
-from tui.model_inputs import parse_numbers
+from tui.model_inputs import InputError, parse_numbers
 from tui.pace import VIEW_SECONDS, pace_label, speed
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import Status, StatusBar
@@ -55,6 +55,7 @@ APP_ACTIONS = frozenset({
     "train", "pause", "resume", "continue_training", "step", "stop", "reinitialise",
     "next_sample", "previous_sample", "next_misclassified", "random_sample", "slower",
     "faster", "save", "help", "quit", "command_palette"})
+OWN_INPUT = "your input"
 STEP_ONLY = frozenset({"next_stage", "previous_stage", "retrace"})
 
 
@@ -100,6 +101,7 @@ class InsideScreen(Screen[None]):
         self._seen: tuple[object, ...] = ()  # what the last drawing was drawn from
         self._drawn_at = 0.0
         self._styles: dict[str, Style] = {}
+        self._typing_for: str | None = None  # OWN_INPUT or a weight's name, while typing
 
     @property
     def host(self) -> NNTuiApp:
@@ -244,7 +246,7 @@ class InsideScreen(Screen[None]):
 
     # -- keys -------------------------------------------------------------------------------
     def action_close(self) -> None:
-        if self.has_class("-typing"):
+        if self.typing:
             self._stop_typing()
             return
         self.dismiss()
@@ -331,40 +333,47 @@ class InsideScreen(Screen[None]):
             raw = (session.own.raw if session.own is not None else
                    raw_values(context.dataset, context.x) if context.x is not None
                    else np.zeros(context.model.n_inputs))
-            prompt, value = "your input: feature values, raw as in the data", values_text(raw)
+            prompt = (f"your input: {context.model.n_inputs} feature values, raw as in the "
+                      f"data (now {values_text(raw)})")
+            self._typing_for = OWN_INPUT
         else:
             param = param_list(context.model)[session.selected - int(has_input)]
             shown = with_edits(context.model, session.edits)
-            prompt, value = f"{param.name} =", f"{param.value(shown):.6g}"
+            prompt = f"{param.name} (now {param.value(shown):.6g}): a new value"
+            self._typing_for = param.name
+        # Empty, the present value in the prompt: keys typed at once never mix with it.
+        self.value_input.value = ""
         self.value_input.placeholder = prompt
         self.value_input.border_title = prompt
-        self.value_input.value = value
-        self.add_class("-typing")
-        self.value_input.focus()
+        self.value_input.display = True  # at once (a class would wait for the next styling),
+        self.set_focus(self.value_input)  # now, not later: what is typed next must go in
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """The value typed goes where the typing began (`_typing_for`), whatever was selected
+        since: keys typed ahead reach the screen before this message does."""
         event.stop()
-        context = self.context()
-        if context is None:
-            self._stop_typing()
-            return
-        session = self.session
-        has_input, _ = edit_rows(context)
+        context, target = self.context(), self._typing_for
+        if not self.typing or context is None or target is None:
+            return  # an enter typed ahead after the value was taken
         try:
-            if has_input and session.selected == 0:
+            if target == OWN_INPUT:
                 raw, x = parse_own_input(event.value, context.dataset, context.model.n_inputs)
-                session.set_own_input(raw, x)
+                self.session.set_own_input(raw, x)
             else:
-                param = param_list(context.model)[session.selected - int(has_input)]
-                session.set_param(param.name, _number(event.value, param.name))
+                self.session.set_param(target, _number(event.value, target))
         except USER_ERRORS as error:
             self.app.notify(one_line(error), severity="error")
             return
         self._stop_typing()
         self._changed()
 
+    @property
+    def typing(self) -> bool:
+        return bool(self.value_input.display)
+
     def _stop_typing(self) -> None:
-        self.remove_class("-typing")
+        self._typing_for = None
+        self.value_input.display = False
         self.set_focus(None)
 
     # -- the gradient check, in a worker ----------------------------------------------------
@@ -408,4 +417,6 @@ def _same(now: tuple[object, ...], seen: tuple[object, ...]) -> bool:
 
 def _number(text: str, name: str) -> float:
     """A typed weight: a finite number, else a one-line `InputError`."""
+    if not text.strip():
+        raise InputError(f"{name}: type a number, e.g. 0.5 (escape keeps the old value)")
     return float(parse_numbers(text, name, 1, "number")[0])
