@@ -1,8 +1,9 @@
 """`make bench`: the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
-floor, at 1 and 2 BLAS threads, then the app's responsiveness (d) and the peak memory of loading
-a 150 MB CSV (e). Figures are printed, not asserted.
+floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
+a 150 MB CSV (e) and what the inside view costs the training (g). Figures are printed, not
+asserted.
 
-    python bench/run.py [--only a,b,c,d,e] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,g] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -101,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         _progress("CSV load memory")
         for line in csv_memory.report():
             print(line)
+    if "g" in args.only:
+        from bench import inside_view
+
+        print()
+        _progress("training with the inside view open and closed")
+        for line in inside_view.report():
+            print(line)
     return 0
 
 
@@ -173,7 +181,8 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcde", help="which figures, e.g. 'a,b' (default all)")
+    parser.add_argument("--only", default="abcdeg",
+                        help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
     args = parser.parse_args(argv)

@@ -59,6 +59,17 @@ OWN_INPUT = "your input"
 STEP_ONLY = frozenset({"next_stage", "previous_stage", "retrace"})
 
 
+class Lines(Static):
+    """Lines of text whose number sets the height: a layout pass (the costly part of a redraw
+    while training runs) only when that number changes."""
+
+    _count = -1  # lines shown
+
+    def show(self, lines: list[Text]) -> None:
+        self.update(Text("\n").join(lines), layout=len(lines) != self._count)
+        self._count = len(lines)
+
+
 class InsideBody(VerticalScroll, can_focus=False):
     """The section's scrolling area; the screen's keys scroll it, so it takes no focus."""
 
@@ -110,16 +121,16 @@ class InsideScreen(Screen[None]):
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar(id="inside-status")
-        yield Static(id="inside-layers", classes="inside-panel")
+        yield Lines(id="inside-layers", classes="inside-panel")
         with InsideBody(id="inside-scroll", classes="inside-panel"):
-            yield Static(id="inside-body")
+            yield Lines(id="inside-body")
         yield Input(id="inside-input")
         yield KeyBar(id="inside-keys")
 
     def on_mount(self) -> None:
-        self.figures = self.query_one("#inside-layers", Static)
+        self.figures = self.query_one("#inside-layers", Lines)
         self.area = self.query_one(InsideBody)
-        self.text = self.query_one("#inside-body", Static)
+        self.text = self.query_one("#inside-body", Lines)
         self.value_input = self.query_one(Input)
         self.status_bar = self.query_one(StatusBar)
         self.key_bar = self.query_one(KeyBar)
@@ -170,7 +181,7 @@ class InsideScreen(Screen[None]):
         context = self.context()
         self._draw_status()
         if context is None:
-            self.text.update(Text("loading…", self.palette("muted")))
+            self.text.show([Text("loading…", self.palette("muted"))])
             return
         self._seen = self._signature(context)
         self._draw_layers(context)
@@ -181,7 +192,7 @@ class InsideScreen(Screen[None]):
         self.area.border_subtitle = "  ".join(
             f"[{k} {name}]" if name == self.session.section else f"{k} {name}"
             for k, name in enumerate(SECTIONS, start=1))
-        self.text.update(Text("\n").join(lines))
+        self.text.show(lines)
         self.key_bar.follow()
 
     def _draw_layers(self, context: Context) -> None:
@@ -189,7 +200,7 @@ class InsideScreen(Screen[None]):
         width = self.figures.content_size.width or FALLBACK_SIZE[0]
         lines = layer_table(list(feed.history), width, session.checks, self.palette,
                             with_legend=self.size.height >= ROOMY_HEIGHT)
-        self.figures.update(Text("\n").join(lines))
+        self.figures.show(lines)
         latest = feed.latest
         probe = self.host.controller.experiment.trainer.inside
         rows = f"{len(probe.probe)} training rows" if probe is not None else "training rows"
