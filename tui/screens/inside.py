@@ -56,6 +56,8 @@ APP_ACTIONS = frozenset({
     "next_sample", "previous_sample", "next_misclassified", "random_sample", "slower",
     "faster", "save", "help", "quit", "command_palette"})
 OWN_INPUT = "your input"
+SECTIONS_TIP = ("sections: 1 the first layer's weights, 2 the sample through the network, "
+                "3 one training step, 4 edit weights by hand and try your own input")
 STEP_ONLY = frozenset({"next_stage", "previous_stage", "retrace"})
 
 
@@ -80,11 +82,10 @@ class InsideScreen(Screen[None]):
     APP_ACTIONS = APP_ACTIONS
     AUTO_FOCUS = ""  # no widget takes the keys (not the hidden input) until a value is typed
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,i", "close", "back", key_display="esc",
+        Binding("escape,i", "close", "back", key_display="esc i",
                 tooltip="back to the main screen (escape also cancels typing)"),
-        *(Binding(str(k), f"section('{name}')", "sections" if k == 1 else name, show=k == 1,
-                  key_display="1-4" if k == 1 else str(k), tooltip=f"section {k}: {name}")
-          for k, name in enumerate(SECTIONS, start=1)),
+        *(Binding(str(k), f"section('{name}')", "sections", show=k == 1, key_display="1-4",
+                  tooltip=SECTIONS_TIP) for k, name in enumerate(SECTIONS, start=1)),
         Binding("enter,space", "next_stage", "next stage",
                 tooltip="step section: trace one step for the sample shown, then the next stage"),
         Binding("backspace", "previous_stage", "stage back", tooltip="step: the stage before"),
