@@ -178,13 +178,15 @@ def edit_section(session: InsideSession, context: Context, width: int, height: i
     network = shown_network(session, context)
     has_input, _ = edit_rows(context)
     lines = [*edits_note(session, palette)]
+    session.focus_line = len(lines)
     if has_input:
         selected = session.selected == 0
         typed = (f"x = {values_text(session.own.raw)}" if session.own is not None
-                 else "x = (enter types feature values, raw as in the data: e.g. "
+                 else f"x = (enter: raw values as in the data, e.g. "
                       f"{values_text(_example(dataset))})")
         lines.append(Text(("▸ " if selected else "  ") + "your input  " + typed,
-                          palette("selected") if selected else palette("label")))
+                          palette("selected") if selected else palette("label"),
+                          no_wrap=True, overflow="ellipsis"))
     else:
         lines.append(Text("an image: draw your own in the viewer (d on the main screen)",
                           palette("muted")))
@@ -193,8 +195,11 @@ def edit_section(session: InsideSession, context: Context, width: int, height: i
         chosen = session.selected - int(has_input)
         lines.append(Text("weights and biases (↑↓ choose, enter types a value):",
                           palette("header")))
-        lines += param_lines(params, network, model, session.edits,
-                             chosen if chosen >= 0 else None, width, palette)
+        grid = param_lines(params, network, model, session.edits,
+                           chosen if chosen >= 0 else None, width, palette)
+        if chosen >= 0:
+            session.focus_line = len(lines) + chosen % len(grid)
+        lines += grid
     else:
         lines.append(Text(f"editing by hand is for networks of up to {EDITABLE_LIMIT} weights "
                           f"and biases (this one has {model.n_params:,})", palette("muted")))

@@ -45,6 +45,7 @@ class InsideSession:
         self.traced_epoch = 0
         self.stage = 0
         self.selected = 0  # row of the edit list (the own-input row first, when there is one)
+        self.focus_line = 0  # the edit section's line of the selected row, to keep in view
         self.edits: dict[str, float] = {}
         self.own: OwnInput | None = None
         self.checks: GradientCheck | None = None

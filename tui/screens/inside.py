@@ -194,6 +194,11 @@ class InsideScreen(Screen[None]):
             f"[{k} {name}]" if name == self.session.section else f"{k} {name}"
             for k, name in enumerate(SECTIONS, start=1))
         self.text.show(lines)
+        if self.session.section == "edit":  # keep the selected row in view
+            top, focus = self.area.scroll_y, self.session.focus_line
+            if not top <= focus < top + height:
+                self.call_after_refresh(self.area.scroll_to, y=max(focus - height // 2, 0),
+                                        animate=False)  # once the new lines are laid out
         self.key_bar.follow()
 
     def _draw_layers(self, context: Context) -> None:
