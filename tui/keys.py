@@ -37,8 +37,8 @@ APP_BINDINGS: list[BindingType] = [
     Binding("right_square_bracket", "faster", "faster", key_display="]",
             tooltip="faster training pace, up to full speed"),
     Binding("i", "inside", "inside",
-            tooltip="look inside the network: layer health over epochs, weights as pictures, "
-                    "one sample through it, one training step traced, weights edited by hand"),
+            tooltip="look inside the network: layer health, weights as pictures, one training "
+                    "step traced, weights edited by hand"),
     Binding("v", "switch_view", "other view",
             tooltip="small terminals: switch between the design and watch views"),
     Binding("ctrl+s", "save", "save", tooltip="save the model (asks for a name)"),

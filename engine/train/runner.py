@@ -37,12 +37,12 @@ from engine.train.events import (
     Evaluated,
     Event,
     Failed,
-    InsideStats,
     Paused,
     Reset,
     Resumed,
     Stopped,
 )
+from engine.train.inside_feed import InsidePublisher
 from engine.train.trainer import Trainer
 
 EVALUATIONS_PER_SECOND = 5.0
@@ -101,7 +101,7 @@ class TrainingRunner:
         self._evaluated_at = -math.inf  # perf_counter() of the last evaluation
         self._scored: np.ndarray | None = None  # the snapshot weights last scored
         self._scorer: threading.Thread | None = None
-        self._inside_published: object = None  # the trainer's figures last published
+        self._inside = InsidePublisher(trainer, self._events)  # the layer figures
         self.state = "idle"  # idle | running | paused | finished | stopped | diverged | failed
 
     @property
@@ -212,7 +212,7 @@ class TrainingRunner:
             if not isinstance(event, EpochEnd):  # Finished, EarlyStopped or Diverged
                 return event, "diverged" if isinstance(event, Diverged) else "finished"
             self._events.append(event)
-            self._publish_inside()
+            self._inside.after_epoch()
             if time.perf_counter() - self._evaluated_at >= self._evaluation_seconds:
                 self._evaluate()
             self._pace(started)
@@ -281,7 +281,7 @@ class TrainingRunner:
         with contextlib.suppress(Exception):  # the views keep the scores they have
             self._evaluate(snapshot, epoch)
         with contextlib.suppress(Exception):
-            self._measure_at_rest(snapshot, epoch)
+            self._inside.at_rest(snapshot, epoch)
 
     # -- looking inside -----------------------------------------------------------------------
     def watch_inside(self) -> None:
@@ -291,21 +291,6 @@ class TrainingRunner:
         self.trainer.watch_inside()
         if fresh and not self.is_alive:
             self._score_in_background()
-
-    def _publish_inside(self) -> None:
-        tracker = self.trainer.inside
-        latest = tracker.latest() if tracker is not None else None
-        if latest is not None and latest is not self._inside_published:
-            self._inside_published = latest
-            self._events.append(InsideStats(latest.epoch, latest))
-
-    def _measure_at_rest(self, snapshot: NetworkCore, epoch: int) -> None:
-        """Figures of weights no step has moved: no gradients, no update ratio."""
-        tracker = self.trainer.inside
-        if tracker is not None:
-            stats = tracker.record(snapshot, epoch)
-            self._inside_published = stats
-            self._events.append(InsideStats(epoch, stats))
 
     def set_weights(self, params: np.ndarray) -> None:
         """Makes `params` (n_params,) the model's weights (edited by hand), then publishes

@@ -113,7 +113,7 @@ def test_the_gauge_marks_the_healthy_band_and_the_ratio():
 
 
 def test_the_layer_table_shows_the_engines_figures(iris_run):
-    session, tracker = iris_run
+    _session, tracker = iris_run
     history = tracker.history()
     latest = history[-1]
     text = text_of(layer_table(history, 200))
@@ -288,7 +288,7 @@ def test_emily_is_female_after_the_people_training_and_the_table_names_everyone(
     for _ in session.trainer.run():
         pass
     net, people = session.trainer.snapshot(), session.dataset
-    raw, x = parse_own_input("-7, -3", people, 2)
+    _raw, x = parse_own_input("-7, -3", people, 2)
     said = prediction(net, people, net.predict_proba(x.reshape(1, -1))[0])
     assert said.startswith("female (0.9")
     text = text_of(people_lines(net, people))
@@ -308,7 +308,7 @@ def _context(session: Experiment) -> Context:
 
 def test_the_edit_section_of_a_big_network_says_why_it_lists_no_weights():
     session = Experiment.create("digits")
-    title, lines = section_lines(InsideSession("edit"), _context(session), 100, 30)
+    _title, lines = section_lines(InsideSession("edit"), _context(session), 100, 30)
     assert "up to 64 weights and biases (this one has 7,510)" in text_of(lines)
 
 
@@ -321,3 +321,21 @@ def test_the_weights_section_of_an_image_dataset_is_tiles_and_says_the_page():
     inside.turn_page(-1)
     title, _ = section_lines(inside, _context(session), 100, 30)
     assert "units 91-100 of 100, page 10/10" in title
+
+
+def test_typed_text_goes_to_its_target_and_bad_text_changes_nothing():
+    from tui.inside.typed import OWN_INPUT, prompt_for, take_typed
+
+    session = Experiment.create("people", "2:sigmoid,1:sigmoid", "mse")
+    context, inside = _context(session), InsideSession("edit")
+    assert prompt_for(inside, context)[0] == OWN_INPUT  # the own-input row comes first
+    inside.move(3, 10)
+    target, prompt = prompt_for(inside, context)
+    assert target == "w3" and prompt.startswith("w3 (now ")
+    for bad in ("", "abc", "1, 2", "nan"):
+        with pytest.raises(EngineError):
+            take_typed(inside, context, target, bad)
+    assert inside.edits == {}
+    take_typed(inside, context, target, "-0.5")
+    take_typed(inside, context, OWN_INPUT, "-7 -3")
+    assert inside.edits == {"w3": -0.5} and list(inside.own.raw) == [-7.0, -3.0]

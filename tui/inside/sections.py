@@ -45,6 +45,21 @@ class Context:
     y: np.ndarray | None
     sample: str  # "test sample 23 (true 3)"
 
+    @classmethod
+    def of(cls, dataset: Dataset, model: Network, epoch: int, lr: float,
+           shown: np.ndarray | None, index: int, drawing: bool) -> Context:
+        """The context of the viewer's input `shown` (scaled): test sample `index`, or a
+        drawing, which has no label to learn from."""
+        y, sample = None, "your drawing"
+        if not drawing and len(dataset.X_test):
+            y = dataset.y_test[index:index + 1]
+            truth = (f" (true {dataset.class_names[int(y[0])]})" if dataset.is_classification
+                     else "")
+            sample = f"test sample {index + 1}{truth}"
+        if shown is not None and shown.shape != (model.n_inputs,):
+            shown = None  # the viewer follows another dataset for a moment
+        return cls(dataset, model, epoch, lr, shown, y, sample)
+
 
 def shown_network(session: InsideSession, context: Context) -> Network:
     return with_edits(context.model, session.edits)

@@ -19,26 +19,24 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from engine import gradient_check
 from tui.errors import USER_ERRORS, one_line
 from tui.inside.layers_table import layer_table
-from tui.inside.own_input import parse_own_input, raw_values, values_text
-from tui.inside.params import param_list, with_edits
+from tui.inside.params import with_edits
 from tui.inside.sections import Context, edit_rows, section_lines, stages_of
 from tui.inside.session import SECTIONS, InsideSession
-from tui.model_inputs import InputError, parse_numbers
+from tui.inside.typed import prompt_for, take_typed
 from tui.pace import VIEW_SECONDS, pace_label, speed
+from tui.widgets.inside_panels import Lines, SectionArea, ValueField
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import Status, StatusBar
 
@@ -55,25 +53,9 @@ APP_ACTIONS = frozenset({
     "train", "pause", "resume", "continue_training", "step", "stop", "reinitialise",
     "next_sample", "previous_sample", "next_misclassified", "random_sample", "slower",
     "faster", "save", "help", "quit", "command_palette"})
-OWN_INPUT = "your input"
 SECTIONS_TIP = ("sections: 1 the first layer's weights, 2 the sample through the network, "
                 "3 one training step, 4 edit weights by hand and try your own input")
 STEP_ONLY = frozenset({"next_stage", "previous_stage", "retrace"})
-
-
-class Lines(Static):
-    """Lines of text whose number sets the height: a layout pass (the costly part of a redraw
-    while training runs) only when that number changes."""
-
-    _count = -1  # lines shown
-
-    def show(self, lines: list[Text]) -> None:
-        self.update(Text("\n").join(lines), layout=len(lines) != self._count)
-        self._count = len(lines)
-
-
-class InsideBody(VerticalScroll, can_focus=False):
-    """The section's scrolling area; the screen's keys scroll it, so it takes no focus."""
 
 
 class InsideScreen(Screen[None]):
@@ -113,7 +95,6 @@ class InsideScreen(Screen[None]):
         self._seen: tuple[object, ...] = ()  # what the last drawing was drawn from
         self._drawn_at = 0.0
         self._styles: dict[str, Style] = {}
-        self._typing_for: str | None = None  # OWN_INPUT or a weight's name, while typing
 
     @property
     def host(self) -> NNTuiApp:
@@ -123,16 +104,16 @@ class InsideScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="inside-status")
         yield Lines(id="inside-layers", classes="inside-panel")
-        with InsideBody(id="inside-scroll", classes="inside-panel"):
+        with SectionArea(id="inside-scroll", classes="inside-panel"):
             yield Lines(id="inside-body")
-        yield Input(id="inside-input")
+        yield ValueField(id="inside-input")
         yield KeyBar(id="inside-keys")
 
     def on_mount(self) -> None:
         self.figures = self.query_one("#inside-layers", Lines)
-        self.area = self.query_one(InsideBody)
+        self.area = self.query_one(SectionArea)
         self.text = self.query_one("#inside-body", Lines)
-        self.value_input = self.query_one(Input)
+        self.value_input = self.query_one(ValueField)
         self.status_bar = self.query_one(StatusBar)
         self.key_bar = self.query_one(KeyBar)
         self.figures.border_title = "layers over epochs"
@@ -159,21 +140,9 @@ class InsideScreen(Screen[None]):
             return None
         if self.session.owner is not experiment:
             self.session.reset(experiment)
-        dataset = experiment.dataset
-        x = viewer.current_pixels
-        y = sample = None
-        if viewer.draw_mode:
-            sample = "your drawing"
-        elif len(dataset.X_test):
-            index = viewer.index
-            y = dataset.y_test[index:index + 1]
-            truth = (f" (true {dataset.class_names[int(y[0])]})" if dataset.is_classification
-                     else "")
-            sample = f"test sample {index + 1}{truth}"
-        if x is not None and x.shape != (snapshot.n_inputs,):
-            x = None  # the viewer follows another dataset for a moment
-        return Context(dataset, snapshot, controller.state.epoch, experiment.config.lr, x, y,
-                       sample or "no sample")
+        return Context.of(experiment.dataset, snapshot, controller.state.epoch,
+                          experiment.config.lr, viewer.current_pixels, viewer.index,
+                          viewer.draw_mode)
 
     def redraw(self) -> None:
         """Draws everything now (after a key, a resize, or news from the training)."""
@@ -340,44 +309,19 @@ class InsideScreen(Screen[None]):
     # -- typing a value ---------------------------------------------------------------------
     def action_type_value(self) -> None:
         context = self.context()
-        if context is None:
-            return
-        has_input, rows = edit_rows(context)
-        if rows == 0:
-            return
-        session = self.session
-        if has_input and session.selected == 0:
-            raw = (session.own.raw if session.own is not None else
-                   raw_values(context.dataset, context.x) if context.x is not None
-                   else np.zeros(context.model.n_inputs))
-            prompt = (f"your input: {context.model.n_inputs} feature values, raw as in the "
-                      f"data (now {values_text(raw)})")
-            self._typing_for = OWN_INPUT
-        else:
-            param = param_list(context.model)[session.selected - int(has_input)]
-            shown = with_edits(context.model, session.edits)
-            prompt = f"{param.name} (now {param.value(shown):.6g}): a new value"
-            self._typing_for = param.name
-        # Empty, the present value in the prompt: keys typed at once never mix with it.
-        self.value_input.value = ""
-        self.value_input.placeholder = prompt
-        self.value_input.border_title = prompt
-        self.value_input.display = True  # at once (a class would wait for the next styling),
-        self.set_focus(self.value_input)  # now, not later: what is typed next must go in
+        asked = prompt_for(self.session, context) if context is not None else None
+        if asked is not None:
+            self.value_input.ask(*asked)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """The value typed goes where the typing began (`_typing_for`), whatever was selected
-        since: keys typed ahead reach the screen before this message does."""
+        """The value typed goes where the typing began, whatever was selected since: keys
+        typed ahead reach the screen before this message does."""
         event.stop()
-        context, target = self.context(), self._typing_for
-        if not self.typing or context is None or target is None:
+        context, target = self.context(), self.value_input.target
+        if context is None or target is None:
             return  # an enter typed ahead after the value was taken
         try:
-            if target == OWN_INPUT:
-                raw, x = parse_own_input(event.value, context.dataset, context.model.n_inputs)
-                self.session.set_own_input(raw, x)
-            else:
-                self.session.set_param(target, _number(event.value, target))
+            take_typed(self.session, context, target, event.value)
         except USER_ERRORS as error:
             self.app.notify(one_line(error), severity="error")
             return
@@ -386,12 +330,10 @@ class InsideScreen(Screen[None]):
 
     @property
     def typing(self) -> bool:
-        return bool(self.value_input.display)
+        return self.value_input.asking
 
     def _stop_typing(self) -> None:
-        self._typing_for = None
-        self.value_input.display = False
-        self.set_focus(None)
+        self.value_input.done()
 
     # -- the gradient check, in a worker ----------------------------------------------------
     def action_gradient_check(self) -> None:
@@ -430,10 +372,3 @@ def _same(now: tuple[object, ...], seen: tuple[object, ...]) -> bool:
     return len(now) == len(seen) and all(
         a is b or (isinstance(a, int) and isinstance(b, int) and a == b)
         for a, b in zip(now, seen))
-
-
-def _number(text: str, name: str) -> float:
-    """A typed weight: a finite number, else a one-line `InputError`."""
-    if not text.strip():
-        raise InputError(f"{name}: type a number, e.g. 0.5 (escape keeps the old value)")
-    return float(parse_numbers(text, name, 1, "number")[0])
