@@ -15,9 +15,10 @@ changes lives in an `InsideSession` the app keeps, so closing and reopening keep
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -29,6 +30,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from engine import gradient_check
+from tui.controller import Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.inside.layers_table import layer_table
 from tui.inside.params import with_edits
@@ -36,12 +38,27 @@ from tui.inside.sections import Context, edit_rows, section_lines, stages_of
 from tui.inside.session import SECTIONS, InsideSession
 from tui.inside.typed import prompt_for, take_typed
 from tui.pace import VIEW_SECONDS, pace_label, speed
+from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.inside_panels import Lines, SectionArea, ValueField
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import Status, StatusBar
+from tui.widgets.training_log import TrainingLog
 
-if TYPE_CHECKING:
-    from tui.app import NNTuiApp
+
+class Scores(Protocol):
+    score: str  # the status line's test score, as the main screen last drew it
+
+
+class Host(Protocol):
+    """What the screen needs of the app (`NNTuiApp`), named here so as not to import it."""
+
+    controller: Controller
+    viewer: DigitViewer
+    views: Scores
+    log_panel: TrainingLog
+
+    def ask(self, question: str, on_yes: Callable[[], None],
+            on_no: Callable[[], None] | None = None) -> None: ...
 
 FALLBACK_SIZE = (76, 16)  # before the first layout
 FOLLOW_SECONDS = 0.1  # how often the screen looks for news (drawing only when there is some)
@@ -97,7 +114,7 @@ class InsideScreen(Screen[None]):
         self._styles: dict[str, Style] = {}
 
     @property
-    def host(self) -> NNTuiApp:
+    def host(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     # -- layout -----------------------------------------------------------------------------
