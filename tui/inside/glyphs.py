@@ -114,9 +114,15 @@ def signed_cells(values: npt.ArrayLike, scale: float | None = None, width: int =
     flat = np.asarray(values, dtype=np.float64).ravel()
     size = scale_of(flat) if scale is None else scale
     text = Text(no_wrap=True, overflow="crop", end="")
+    run, role = "", ""  # cells of one style go in as one span: far fewer to render
     for value in flat:
         c = cell(float(value), size)
-        text.append(c.glyph * width, palette(c.role) if c.level else None)
+        if c.role != role and run:
+            text.append(run, palette(role) if role != BLANK.role else None)
+            run = ""
+        run, role = run + c.glyph * width, c.role
+    if run:
+        text.append(run, palette(role) if role != BLANK.role else None)
     return text
 
 

@@ -37,7 +37,7 @@ from tui.inside.params import with_edits
 from tui.inside.sections import Context, edit_rows, section_lines, stages_of
 from tui.inside.session import SECTIONS, InsideSession
 from tui.inside.typed import prompt_for, take_typed
-from tui.pace import VIEW_SECONDS, pace_label, speed
+from tui.pace import DRAIN_SECONDS, VIEW_SECONDS, pace_label, speed
 from tui.widgets.digit_viewer import DigitViewer
 from tui.widgets.inside_panels import Lines, SectionArea, ValueField
 from tui.widgets.key_bar import KeyBar
@@ -110,7 +110,7 @@ class InsideScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._seen: tuple[object, ...] = ()  # what the last drawing was drawn from
-        self._drawn_at = 0.0
+        self._drawn_at = self._followed_at = 0.0
         self._styles: dict[str, Style] = {}
 
     @property
@@ -215,14 +215,20 @@ class InsideScreen(Screen[None]):
                 viewer.draw_mode, context.dataset)
 
     def _follow(self) -> None:
-        """Redraws when the weights, the figures or the sample changed, at a bounded rate."""
+        """Redraws when the weights, the figures or the sample changed, at a bounded rate: the
+        status line and the keys as often as the app drains the events, the rest as often as
+        the main screen's panels (while training runs: every UI cycle is taken from it)."""
         controller = self.host.controller
         if not self.is_current or controller.experiment is None:
             return
+        now, pace = time.monotonic(), speed(controller.pace)
+        running = controller.state.phase == "running"
+        if running and now - self._followed_at < DRAIN_SECONDS[pace]:
+            return
+        self._followed_at = now
         self._draw_status()
         self.key_bar.follow()
-        waited = time.monotonic() - self._drawn_at >= VIEW_SECONDS[speed(controller.pace)]
-        if controller.state.phase == "running" and not waited:
+        if running and now - self._drawn_at < VIEW_SECONDS[pace]:
             return
         context = self.context()
         if context is not None and not _same(self._signature(context), self._seen):
