@@ -339,3 +339,27 @@ def test_typed_text_goes_to_its_target_and_bad_text_changes_nothing():
     take_typed(inside, context, target, "-0.5")
     take_typed(inside, context, OWN_INPUT, "-7 -3")
     assert inside.edits == {"w3": -0.5} and list(inside.own.raw) == [-7.0, -3.0]
+
+
+def test_weights_typed_too_big_give_inf_or_nan_not_a_crash_or_a_warning():
+    import warnings
+
+    from tui.inside.typed import take_typed
+
+    session = Experiment.create("people", "2:sigmoid,1:sigmoid", "mse")  # float32
+    inside = InsideSession()
+    with pytest.raises(EngineError, match="too large for this float32 model"):
+        take_typed(inside, _context(session), "w1", "1e39")
+    inside.edits.update({"w1": 1e38, "w2": -1e38, "w5": 1e38})  # they fit, the sums overflow
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for section in ("weights", "sample", "step", "edit"):
+            inside.show(section)
+            if section == "step":
+                context = _context(session)
+                inside.start_step(with_edits(context.model, inside.edits), context.x,
+                                  context.y, 0.1, 0)
+            section_lines(inside, _context(session), 100, 30)
+            if section == "step":
+                for _ in range(8):
+                    inside.next_stage(7)

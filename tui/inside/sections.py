@@ -75,9 +75,11 @@ def edits_note(session: InsideSession, palette: Palette = plain) -> list[Text]:
 
 def section_lines(session: InsideSession, context: Context, width: int, height: int,
                   palette: Palette = plain) -> tuple[str, list[Text]]:
-    """The section's title and lines for a body `width` x `height`."""
+    """The section's title and lines for a body `width` x `height`. Weights typed by hand may
+    overflow (1e38): the numbers then read inf or nan, and no warning reaches the terminal."""
     draw = SECTION_DRAWERS[session.section]
-    return draw(session, context, max(width, 20), max(height, 4), palette)
+    with np.errstate(all="ignore"):
+        return draw(session, context, max(width, 20), max(height, 4), palette)
 
 
 # ---------------------------------------------------------------- weights

@@ -65,8 +65,10 @@ class InsideSession:
     # -- one step, stage by stage ---------------------------------------------------------------
     def start_step(self, network: Network, x: npt.ArrayLike, y: npt.ArrayLike, lr: float,
                    epoch: int) -> None:
-        """Traces one SGD step of `network` (read only) on one sample; stage 0 (the sample)."""
-        self.trace = trace_step(network, x, y, lr)
+        """Traces one SGD step of `network` (read only) on one sample; stage 0 (the sample).
+        Weights typed by hand may overflow: the numbers read inf or nan, without a warning."""
+        with np.errstate(all="ignore"):
+            self.trace = trace_step(network, x, y, lr)
         self.stepped, self.step_count, self.traced_epoch, self.stage = network, 1, epoch, 0
 
     def next_stage(self, stages: int) -> None:
@@ -77,8 +79,9 @@ class InsideSession:
         if self.stage < stages - 1:
             self.stage += 1
             return
-        self.stepped = apply_step(self.stepped, self.trace)
-        self.trace = trace_step(self.stepped, self.trace.x, self.trace.y, self.trace.lr)
+        with np.errstate(all="ignore"):
+            self.stepped = apply_step(self.stepped, self.trace)
+            self.trace = trace_step(self.stepped, self.trace.x, self.trace.y, self.trace.lr)
         self.step_count += 1
         self.stage = 1
 

@@ -37,10 +37,22 @@ def prompt_for(session: InsideSession, context: Context) -> tuple[str, str] | No
 def take_typed(session: InsideSession, context: Context, target: str, text: str) -> None:
     """Applies `text` typed for `target`; bad text raises an `InputError` (one line) and
     changes nothing."""
+    dtype = context.model.dtype
     if target == OWN_INPUT:
         raw, x = parse_own_input(text, context.dataset, context.model.n_inputs)
+        _fits(x, dtype, f"{OWN_INPUT} {values_text(raw)}")
         session.set_own_input(raw, x)
         return
     if not text.strip():
         raise InputError(f"{target}: type a number, e.g. 0.5 (escape keeps the old value)")
-    session.set_param(target, float(parse_numbers(text, target, 1, "number")[0]))
+    value = parse_numbers(text, target, 1, "number")
+    _fits(value, dtype, f"{target} = {value[0]:g}")
+    session.set_param(target, float(value[0]))
+
+
+def _fits(values: np.ndarray, dtype: np.dtype, what: str) -> None:
+    """Numbers the network can hold: a float32 model turns 1e39 into inf."""
+    with np.errstate(all="ignore"):
+        held = np.asarray(values).astype(dtype)
+    if not np.isfinite(held).all():
+        raise InputError(f"{what}: too large for this {dtype.name} model")
