@@ -278,10 +278,12 @@ class TrainingRunner:
                epoch: int) -> None:
         if previous is not None:
             previous.join()  # evaluations are published in the order they were asked for
-        with contextlib.suppress(Exception):  # the views keep the scores they have
-            self._evaluate(snapshot, epoch)
-        with contextlib.suppress(Exception):
-            self._inside.at_rest(snapshot, epoch)
+        # Weights set by hand may overflow a forward pass: the scores say so (nan), quietly.
+        with np.errstate(all="ignore"):
+            with contextlib.suppress(Exception):  # the views keep the scores they have
+                self._evaluate(snapshot, epoch)
+            with contextlib.suppress(Exception):
+                self._inside.at_rest(snapshot, epoch)
 
     # -- looking inside -----------------------------------------------------------------------
     def watch_inside(self) -> None:
