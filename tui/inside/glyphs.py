@@ -153,8 +153,16 @@ def ratio_gauge(ratio: float | None, band: tuple[float, float], width: int = 11)
         return round(share * (width - 1))
 
     chars = ["·"] * width
-    chars[at(band[0])], chars[at(band[1])] = "[", "]"
+    left, right = at(band[0]), at(band[1])
+    chars[left], chars[right] = "[", "]"
     if ratio is None or math.isnan(ratio):
         return "".join(chars)
-    chars[at(ratio) if math.isfinite(ratio) else (0 if ratio < 0 else width - 1)] = "●"
+    # The mark never hides a bracket: it sits on the side of it that the ratio is on.
+    if ratio < band[0]:
+        mark = min(at(ratio), left - 1)
+    elif ratio > band[1]:
+        mark = max(at(ratio), right + 1)
+    else:
+        mark = min(max(at(ratio), left + 1), right - 1)
+    chars[mark] = "●"
     return "".join(chars)

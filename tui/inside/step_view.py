@@ -106,15 +106,15 @@ def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None
     for layer, labels in zip(reversed(layers), reversed(units)):
         L = layer.index + 1
         formulas = dict(layer.formulas)
-        lines = []
-        if layer.dL_da is not None:
-            lines += values(formulas["dL_da"], layer.dL_da[0], labels)
-        else:
-            lines.append(note(formulas["delta"]))
-        lines += values(formulas["delta"] if layer.dL_da is not None else f"δ{L} = dL/dz{L}",
-                        layer.delta[0], labels if layer.dL_da is None else [])
+        rows: list[tuple[str, npt.ArrayLike]] = [(formulas["db"], layer.db)]
+        if layer.dL_da is not None:  # dL/da, then δ by the activation's slope
+            rows[:0] = [(formulas["dL_da"], layer.dL_da[0]), (formulas["delta"], layer.delta[0])]
+            lines = []
+        else:  # a loss fused with its activation hands δ over itself
+            rows[:0] = [(f"δ{L} = dL/dz{L}", layer.delta[0])]
+            lines = [note(formulas["delta"])]
+        lines += layer_rows(rows, labels, label_width, width, palette)
         lines += matrix_lines(formulas["dW"], layer.dW, f"dW{L}", label_width, palette)
-        lines += values(formulas["db"], layer.db, [] if len(labels) > FULL else labels)
         if names.is_tutorial:
             lines += tutorial_backward(trace, layer)
         stages.append(Stage(f"backward, layer {L} (δ = dL/dz)", f"backward {L}", lines))
