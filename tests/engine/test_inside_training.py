@@ -150,3 +150,17 @@ def test_bad_weights_are_refused_and_nothing_changes(bad):
     with pytest.raises(EngineError):
         session.runner.set_weights(values)
     np.testing.assert_array_equal(session.network.params, kept)
+
+
+def test_watching_again_keeps_the_last_runs_figures():
+    """A second `watch_inside` (the view opened again) measures nothing at rest: the figures
+    of the run's last epoch, with their gradients and update ratios, stay the latest."""
+    runner = _session(epochs=3).runner
+    runner.watch_inside()
+    runner.start()
+    runner.join()
+    runner.drain()
+    runner.watch_inside()
+    runner.join()
+    assert not any(isinstance(e, InsideStats) for e in runner.drain())
+    assert runner.trainer.inside.latest().layers[0].update_ratio is not None
