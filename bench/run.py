@@ -1,9 +1,10 @@
 """`make bench`: the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
 floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
-a 150 MB CSV (e), the memory a long run's history holds (f) and the app's responsiveness while
-moons trains with its decision map shown (h). Figures are printed, not asserted.
+a 150 MB CSV (e), the memory a long run's history holds (f), what the inside view costs the
+training (g) and the app's responsiveness while moons trains with its decision map shown (h).
+Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,h] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,g,h] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -112,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     if "h" in args.only:
         print()
         _app_part("app_maps")
+    if "g" in args.only:
+        from bench import inside_view
+
+        print()
+        _progress("training with the inside view open and closed")
+        for line in inside_view.report():
+            print(line)
     return 0
 
 
@@ -186,7 +194,8 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefh", help="which figures, e.g. 'a,b' (default all)")
+    parser.add_argument("--only", default="abcdefgh",
+                        help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
     args = parser.parse_args(argv)

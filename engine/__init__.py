@@ -4,11 +4,14 @@ rule, gradient descent), with a threaded trainer that publishes immutable events
 It never imports a UI library; `tui/` and `tui.cli.main` only format what it publishes.
 """
 
+from engine.data.builtins import PEOPLE_NAMES
 from engine.data.datasets import dataset_names, load_dataset
 from engine.data.features import EXTRA_FEATURES
 from engine.data.split import Dataset
 from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
+from engine.inside.forward import LayerPass, forward_layers
+from engine.inside.gradient_check import GradientCheck, LayerCheck, gradient_check
 from engine.inside.input_maps import (
     FunctionCurve,
     Grid,
@@ -18,7 +21,16 @@ from engine.inside.input_maps import (
     input_grid,
     input_maps,
 )
+from engine.inside.layer_stats import (
+    HEALTH_CHECKS,
+    HEALTHY_UPDATE_BAND,
+    HEALTHY_UPDATE_RATIO,
+    LayerStats,
+    NetworkStats,
+)
+from engine.inside.names import ParamNames
 from engine.inside.projection import Projection
+from engine.inside.step_trace import StepTrace, TracedLayer, apply_step, edit_param, trace_step
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
@@ -35,6 +47,7 @@ from engine.train.events import (
     Event,
     Failed,
     Finished,
+    InsideStats,
     Paused,
     Reset,
     Resumed,
@@ -48,10 +61,14 @@ from engine.train.trainer import LIVE_SETTINGS, Trainer
 __all__ = [
     "ACTIVATIONS",
     "EXTRA_FEATURES",
+    "HEALTHY_UPDATE_BAND",
+    "HEALTHY_UPDATE_RATIO",
+    "HEALTH_CHECKS",
     "LIVE_SETTINGS",
     "LOSSES",
     "MODELS_DIR",
     "OPTIMIZERS",
+    "PEOPLE_NAMES",
     "SCHEDULES",
     "Dataset",
     "DatasetError",
@@ -68,28 +85,41 @@ __all__ = [
     "Failed",
     "Finished",
     "FunctionCurve",
+    "GradientCheck",
     "Grid",
     "InputMaps",
+    "InsideStats",
+    "LayerCheck",
+    "LayerPass",
     "LayerSpec",
+    "LayerStats",
     "ModelFileError",
     "ModelInfo",
     "ModelSpec",
     "Network",
+    "NetworkStats",
+    "ParamNames",
     "Paused",
     "Projection",
     "Reset",
     "Resumed",
     "SpecError",
     "Started",
+    "StepTrace",
     "Stopped",
+    "TracedLayer",
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "apply_step",
     "data_ranges",
     "dataset_names",
     "default_layers",
     "default_loss",
+    "edit_param",
+    "forward_layers",
     "function_curve",
+    "gradient_check",
     "input_grid",
     "input_maps",
     "list_models",
@@ -97,4 +127,5 @@ __all__ = [
     "model_path",
     "parse_layers",
     "suggest_name",
+    "trace_step",
 ]

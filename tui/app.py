@@ -29,11 +29,13 @@ from engine import MODELS_DIR, Experiment
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
+from tui.inside.session import InsideSession
 from tui.key_gate import KeyGate
 from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
+from tui.screens.inside import InsideScreen
 from tui.sessions import Preset
 from tui.signals import ExitSignals
 from tui.views import LiveViews, Panels
@@ -72,6 +74,7 @@ class NNTuiApp(App[int]):
         self._drained_at = 0.0
         self._loading = True  # until the first experiment is adopted, keys wait (see KeyGate)
         self.key_gate = KeyGate(self, waiting=lambda: self._loading)
+        self.inside = InsideSession()  # the inside view's state, kept while it is closed
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
@@ -305,6 +308,9 @@ class NNTuiApp(App[int]):
         else:
             self.workbench.move(step)
 
+    def action_inside(self) -> None:
+        self.push_screen(InsideScreen(self.inside))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(app_help_sections(self)))
 
@@ -312,8 +318,9 @@ class NNTuiApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALWAYS or action not in OWN_ACTIONS:
             return True
-        if len(self.screen_stack) > 1:
-            return False  # a dialog is open: the main screen's keys wait
+        if len(self.screen_stack) > 1:  # a dialog is open: the main screen's keys wait, but
+            # for those a screen lets through (the inside view's training keys)
+            return action in getattr(self.screen, "APP_ACTIONS", ()) and self.applies(action)
         return self.applies(action)
 
     def applies(self, action: str) -> bool | None:
@@ -329,7 +336,9 @@ class NNTuiApp(App[int]):
         """Textual's commands, then every key that applies on the main screen (called while
         the palette is open, so `applies` rather than `check_action`)."""
         yield from super().get_system_commands(screen)
-        yield from palette_commands(self, self.applies)
+        on_top = getattr(screen, "APP_ACTIONS", None)  # a screen over the main one, if any
+        yield from palette_commands(self, lambda action: (on_top is None or action in on_top)
+                                    and self.applies(action))
 
     # -- design changes -----------------------------------------------------------------------
     def on_architecture_editor_proposed(self, message: ArchitectureEditor.Proposed) -> None:

@@ -36,6 +36,9 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="slower training pace, down to 1 epoch/s"),
     Binding("right_square_bracket", "faster", "faster", key_display="]",
             tooltip="faster training pace, up to full speed"),
+    Binding("i", "inside", "inside",
+            tooltip="look inside the network: layer health, weights as pictures, one training "
+                    "step traced, weights edited by hand"),
     Binding("v", "switch_view", "other view",
             tooltip="small terminals: switch between the design and watch views"),
     Binding("w", "cycle_view", "next picture",

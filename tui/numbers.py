@@ -47,3 +47,14 @@ def score_text(accuracy: float | None, r2: float | None, same_rows: bool = False
     if accuracy is not None:
         return f"{split} acc {accuracy:.3f}"
     return f"{split} R² {r2 if r2 is not None else math.nan:.3f}"
+
+
+def step_number(value: float) -> str:
+    """A number of the forward and backward pass: 4 decimals, as the tutorials print them
+    (0.7216), or 4 significant digits where 4 decimals would hide it (3.172e-05); -0 reads 0."""
+    value = float(value) + 0.0
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return f"{value:.4f}"
+    return f"{value:.3e}"

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from engine.inside.layer_stats import NetworkStats
+
 
 @dataclass(frozen=True)
 class Event:
@@ -171,3 +173,26 @@ class Evaluated(Event):
         score = (f"accuracy {self.accuracy:.3f}" if self.accuracy is not None
                  else f"R² {self.r2:.3f}" if self.r2 is not None else "no score")
         return f"epoch {self.epoch} on {self.n} held-out samples: {score}"
+
+
+@dataclass(frozen=True)
+class InsideStats(Event):
+    """Every layer's health at the end of `epoch` (`engine.inside.layer_stats`), measured by the
+    training thread on the training network itself, at most every `Trainer.inside_seconds` and
+    on the run's last epoch. `stats` is frozen and its arrays read-only. Measured outside a run
+    (fresh or edited weights), `stats`' update ratios are None: no step was taken."""
+
+    kind: ClassVar[str] = "inside"
+    stats: NetworkStats = field(compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, "epoch": self.epoch,
+                "layers": [{"activation": layer.activation, "grad_norm": layer.grad_norm,
+                            "update_ratio": layer.update_ratio,
+                            "activation_mean": layer.activation_mean,
+                            layer.health_kind or "health": layer.health_fraction}
+                           for layer in self.stats.layers]}
+
+    @property
+    def text(self) -> str:
+        return f"layer figures at epoch {self.epoch}"

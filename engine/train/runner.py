@@ -9,6 +9,10 @@ The runner also scores the weights on a held-out split (the app's test split) an
 most `evaluations_per_second` times a second while training, and always before a pause or the
 run's end (stop, finish, early stop, divergence, failure). `request_evaluation` scores the
 weights outside a run (fresh or re-initialised ones) in a short-lived thread.
+
+Once `watch_inside` is called it publishes the trainer's per-layer figures as `InsideStats`
+events too, right after the epoch they were measured at (the trainer bounds how often), and
+measures weights outside a run (fresh, re-initialised or edited by hand) in that same thread.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from engine.train.events import (
     Resumed,
     Stopped,
 )
+from engine.train.inside_feed import InsidePublisher
 from engine.train.trainer import Trainer
 
 EVALUATIONS_PER_SECOND = 5.0
@@ -96,6 +101,7 @@ class TrainingRunner:
         self._evaluated_at = -math.inf  # perf_counter() of the last evaluation
         self._scored: np.ndarray | None = None  # the snapshot weights last scored
         self._scorer: threading.Thread | None = None
+        self._inside = InsidePublisher(trainer, self._events)  # the layer figures
         self.state = "idle"  # idle | running | paused | finished | stopped | diverged | failed
 
     @property
@@ -206,6 +212,7 @@ class TrainingRunner:
             if not isinstance(event, EpochEnd):  # Finished, EarlyStopped or Diverged
                 return event, "diverged" if isinstance(event, Diverged) else "finished"
             self._events.append(event)
+            self._inside.after_epoch()
             if time.perf_counter() - self._evaluated_at >= self._evaluation_seconds:
                 self._evaluate()
             self._pace(started)
@@ -259,6 +266,9 @@ class TrainingRunner:
         if self.is_alive:
             self._evaluated_at = -math.inf
             return
+        self._score_in_background()
+
+    def _score_in_background(self) -> None:
         snapshot, epoch = self.trainer.snapshot(), self.trainer.epoch
         self._scorer = threading.Thread(target=self._score, name="nn-tui-scorer", daemon=True,
                                         args=(self._scorer, snapshot, epoch))
@@ -268,8 +278,33 @@ class TrainingRunner:
                epoch: int) -> None:
         if previous is not None:
             previous.join()  # evaluations are published in the order they were asked for
-        with contextlib.suppress(Exception):  # the views keep the scores they have
-            self._evaluate(snapshot, epoch)
+        # Weights set by hand may overflow a forward pass: the scores say so (nan), quietly.
+        with np.errstate(all="ignore"):
+            with contextlib.suppress(Exception):  # the views keep the scores they have
+                self._evaluate(snapshot, epoch)
+            with contextlib.suppress(Exception):
+                self._inside.at_rest(snapshot, epoch)
+
+    # -- looking inside -----------------------------------------------------------------------
+    def watch_inside(self) -> None:
+        """Publishes `InsideStats` from now on (see the module's story); the first time, the
+        current weights' soon (from a short-lived thread, outside a run)."""
+        fresh = self.trainer.inside is None
+        self.trainer.watch_inside()
+        if fresh and not self.is_alive:
+            self._score_in_background()
+
+    def set_weights(self, params: np.ndarray) -> None:
+        """Makes `params` (n_params,) the model's weights (edited by hand), then publishes
+        their scores and figures from a short-lived thread. Refused (SpecError) while an epoch
+        may run: only with no run, or a run paused between two epochs (checked under the lock
+        the thread needs to go on, so it cannot start an epoch meanwhile)."""
+        with self._cond:
+            if self.is_alive and not (self._pause and self.state == "paused"
+                                      and self._steps == 0 and not self._stop):
+                raise SpecError("training is running: pause or stop it first")
+            self.trainer.set_params(params)
+        self._score_in_background()
 
     def _join_scorer(self) -> None:
         scorer = self._scorer

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.inside.step_trace import StepTrace, TracedLayer
+from tui.numbers import step_number
 
 Array = npt.NDArray[Any]
 FULL = 12  # a vector of up to this many numbers is shown whole; a matrix up to FULL x FULL
@@ -24,12 +25,7 @@ ONE_LINE = 64  # a small matrix fits on one line up to this many characters
 BACKWARD = ("dL_da", "delta", "dW", "db")  # the backward quantities, in the order of the step
 
 
-def num(value: float) -> str:
-    """4 decimals (the tutorials' 0.7216), or 4 significant digits for what that hides."""
-    value = float(value) + 0.0  # -0.0 (relu' times a negative) reads as 0.0000
-    if value == 0 or 1e-3 <= abs(value) < 1e6:
-        return f"{value:.4f}"
-    return f"{value:.3e}"
+num = step_number  # 4 decimals (the tutorials' 0.7216): the app's inside view reads the same
 
 
 def vector(values: Array, limit: int = FULL) -> str:

@@ -16,125 +16,34 @@ file whose saved scaling is broken), one line that the CLI prints with status 2.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.errors import EngineError, ModelFileError
 from engine.io.model_file import load_network
 from engine.network import Network
+from tui.model_inputs import (  # shared with the app's inside view
+    SCALINGS,
+    Affine,
+    Array,
+    InputError,
+    parse_numbers,
+    quoted,
+    scaling_of,
+)
 
-Array = npt.NDArray[np.float64]
-SHOWN = 40  # characters of a person's text echoed in a message
-
-
-class InputError(EngineError):
-    """A bad --input, --target, --sample or combination of them."""
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "...")
-
-
-def parse_numbers(text: str, flag: str, expected: int, what: str = "input") -> Array:
-    """`"2,3"` (or `"2 3"`) as `expected` finite float64 numbers; anything else is an
-    InputError naming the flag, the text and what is wrong."""
-    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
-    if not parts:
-        raise InputError(f"{flag} is empty (expected {expected} numbers, e.g. "
-                         f"{','.join(['0'] * min(expected, 3))}{',...' if expected > 3 else ''})")
-    values = []
-    for part in parts:
-        try:
-            value = float(part)
-        except ValueError:
-            raise InputError(f"{flag} {_shown(text)}: {_shown(part)} is not a number") from None
-        if not math.isfinite(value):
-            raise InputError(f"{flag} {_shown(text)}: {_shown(part)} is not a finite number")
-        values.append(value)
-    if len(values) != expected:
-        noun = what if expected == 1 else f"{what}s"
-        raise InputError(f"{flag} {_shown(text)}: the model takes {expected} {noun}, got "
-                         f"{len(values)}")
-    return np.array(values, dtype=np.float64)
-
-
-# ---------------------------------------------------------------- scalings
-
-
-@dataclass(frozen=True, eq=False)
-class Affine:
-    """`(x - shift) / scale` per feature (or per output): what every saved scaling comes to."""
-
-    shift: Array
-    scale: Array
-
-    @classmethod
-    def identity(cls, n: int) -> Affine:
-        return cls(np.zeros(n), np.ones(n))
-
-    def apply(self, values: Array) -> Array:
-        """Dataset units -> the network's: the same operations as `engine.data.split`."""
-        return (values - self.shift) / self.scale
-
-    def undo(self, values: Array) -> Array:
-        """The network's units -> the dataset's (regression outputs)."""
-        return values * self.scale + self.shift
-
-
-def _numbers(settings: dict[str, Any], key: str, n: int) -> Array:
-    """`settings[key]`: one finite number or a list of `n`, as float64 (n,)."""
-    raw = settings.get(key)
-    if not isinstance(raw, (int, float, list)) or isinstance(raw, bool):
-        raise ValueError(f"'{key}' is missing or not numbers")
-    values = np.asarray(raw, dtype=object)
-    if values.ndim > 1 or (values.ndim == 1 and len(values) != n):
-        raise ValueError(f"'{key}' has {values.size} numbers, the model {n}")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.flat):
-        raise ValueError(f"'{key}' holds something that is not a number")
-    out = np.broadcast_to(values.astype(np.float64), (n,)).copy()
-    if not np.isfinite(out).all():
-        raise ValueError(f"'{key}' is not finite")
-    return out
-
-
-def _nonzero(values: Array, key: str) -> Array:
-    if (values == 0).any():
-        raise ValueError(f"'{key}' holds a zero")
-    return values
-
-
-# kind -> how its saved settings become an Affine of n features. `engine.data` writes "none",
-# "standard" (StandardScaler's mean and scale) and "divide" (digits: pixels / 16).
-SCALINGS: dict[str, Callable[[dict[str, Any], int], Affine]] = {
-    "none": lambda settings, n: Affine.identity(n),
-    "standard": lambda settings, n: Affine(_numbers(settings, "mean", n),
-                                           _nonzero(_numbers(settings, "scale", n), "scale")),
-    "divide": lambda settings, n: Affine(np.zeros(n),
-                                         _nonzero(_numbers(settings, "by", n), "by")),
-}
-
-
-def scaling_of(settings: object, n: int, path: str, what: str) -> Affine:
-    """The saved scaling `settings` (None: none) for n features or outputs, or a
-    ModelFileError naming the file and what is wrong with it."""
-    if settings is None:
-        return Affine.identity(n)
-    kind = settings.get("kind") if isinstance(settings, dict) else None
-    make = SCALINGS.get(kind) if isinstance(kind, str) else None
-    if make is None or not isinstance(settings, dict):
-        raise ModelFileError(f"{path}: unknown {what} scaling {kind!r} (known: "
-                             f"{', '.join(SCALINGS)})")
-    try:
-        return make(settings, n)
-    except ValueError as exc:
-        raise ModelFileError(f"{path}: broken {what} scaling ({exc})") from None
-
+__all__ = [
+    "SCALINGS",
+    "Affine",
+    "InputError",
+    "Sample",
+    "SavedModel",
+    "dataset_sample",
+    "parse_numbers",
+    "scaling_of",
+]
 
 # ---------------------------------------------------------------- the model
 
@@ -182,7 +91,7 @@ class SavedModel:
             seen = self.inputs.apply(raw)
             fits = np.isfinite(seen.astype(self.network.dtype)).all()
         if not fits:
-            raise InputError(f"{flag} {_shown(text)}: too large for this "
+            raise InputError(f"{flag} {quoted(text)}: too large for this "
                              f"{self.network.dtype.name} model once scaled")
         return raw, seen
 
@@ -194,7 +103,7 @@ class SavedModel:
             with np.errstate(all="ignore"):
                 row = self.targets.apply(values)
             if not np.isfinite(row.astype(self.network.dtype)).all():
-                raise InputError(f"--target {_shown(text)}: too large for this model")
+                raise InputError(f"--target {quoted(text)}: too large for this model")
             return row.reshape(1, -1)
         return np.array([self.class_index(text)], dtype=np.int64)
 
@@ -211,7 +120,7 @@ class SavedModel:
             choices = f"0..{self.n_classes - 1}"
             if names:
                 choices += f" or one of {', '.join(names)}"
-            raise InputError(f"--target {_shown(text)}: not a class of this model ({choices})")
+            raise InputError(f"--target {quoted(text)}: not a class of this model ({choices})")
         return index
 
     def class_name(self, index: int) -> str | int:

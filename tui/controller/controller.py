@@ -25,6 +25,7 @@ from engine import (
     Evaluated,
     Event,
     Experiment,
+    InsideStats,
     ModelInfo,
     Network,
     Reset,
@@ -32,6 +33,7 @@ from engine import (
     suggest_name,
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
+from tui.controller.inside import InsideFeed
 from tui.controller.state import TrainState
 from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
@@ -53,6 +55,7 @@ class Controller:
         self.state = TrainState()
         self.evaluation: Evaluated | None = None  # the latest test-split scores
         self._taken: list[Event] = []  # applied to the state, not yet handed to the app
+        self.inside = InsideFeed()  # the layer figures, for the inside view (i)
 
     # -- experiments ------------------------------------------------------------------------
     def first_build(self) -> Build:
@@ -81,6 +84,7 @@ class Controller:
         self.history = EpochHistory(trainer.history)
         self.state = TrainState("idle", trainer.epoch, trainer.epoch)
         self.evaluation = None
+        self.inside.follow(experiment)
         self._apply_pace()
         self._pull()  # the scores a worker computed, if it did (see `scored`)
         if self.evaluation is None:
@@ -102,13 +106,15 @@ class Controller:
             effect = EFFECTS.get(type(event))
             if effect is not None:
                 effect(self, event)
-        self._taken.extend(events)
+        # The layer figures feed the inside view only: the log and other views never see them.
+        self._taken.extend(e for e in events if not isinstance(e, InsideStats))
 
     def _record_epoch(self, event: EpochEnd) -> None:
         self.history.append(event)
 
     def _start_over(self, event: Reset) -> None:
         self.previous, self.history = self.history or self.previous, EpochHistory()
+        self.inside.clear()
 
     def _keep_scores(self, event: Evaluated) -> None:
         self.evaluation = event
@@ -116,6 +122,16 @@ class Controller:
     def snapshot(self) -> Network | None:
         """A read-only copy of the latest weights (draw mode predicts one row with it)."""
         return self.experiment.trainer.snapshot() if self.experiment else None
+
+    def watch_inside(self) -> None:
+        """Has the runner measure every layer from now on (the inside view is open)."""
+        self.inside.watch(self.experiment)
+
+    def adopt_weights(self, network: Network) -> str:
+        """Makes weights edited by hand (a copy of the snapshot) the model's. Refused while an
+        epoch may run: with no run, or a paused one, the thread cannot touch them."""
+        self._experiment().runner.set_weights(network.params)
+        return "the weights edited by hand are now the model's"
 
     # -- what applies now -------------------------------------------------------------------
     @property
@@ -350,6 +366,7 @@ EFFECTS: dict[type[Event], Callable[[Controller, Any], None]] = {
     EpochEnd: Controller._record_epoch,
     Reset: Controller._start_over,
     Evaluated: Controller._keep_scores,
+    InsideStats: lambda controller, event: controller.inside.take(event),
 }
 APPLIERS: dict[str, Callable[[Controller, Design, frozenset[str]], Outcome]] = {
     "live": Controller._apply_live,

@@ -13,6 +13,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tui.screens.inside import InsideScreen
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.choice import ChoiceField
 from tui.widgets.digit_viewer import DigitViewer
@@ -59,6 +60,7 @@ def app_help_sections(app: App) -> list[Section]:
         ("architecture: choices", help_rows(app, class_bindings(ChoiceField))),
         ("architecture: settings", help_rows(app, class_bindings(ArchitectureEditor, FieldRow))),
         ("digit viewer in draw mode", help_rows(app, class_bindings(DigitViewer))),
+        ("inside view (i)", help_rows(app, class_bindings(InsideScreen))),
     ]
 
 

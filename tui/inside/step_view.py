@@ -1,0 +1,244 @@
+"""One training step for one sample, stage by stage: the sample, the forward pass layer by layer,
+the loss, the backward pass from the output back (dL/da, δ = dL/dz, dW, db), and the update
+(the weights before and after, the loss before and after). Each stage shows its formulas and the
+real numbers of an `engine.StepTrace` (plain SGD on a copy of the weights): nothing here
+computes a number of the step; only the products the chain rule spells out beside the engine's
+result, and a big layer's change summed up as norms.
+
+For the tutorial's 2-2-1 network every unit, weight and bias has the tutorial's name (h1, h2,
+o1, w1..w6, b1..b3), each unit's equation is written out with its numbers, and every partial
+derivative dL/dw1 .. dL/db3 is shown with the chain rule that gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rich.text import Text
+
+from engine import StepTrace, TracedLayer
+from tui.inside.forward_rows import FULL, layer_rows, unit_names, values_lines
+from tui.inside.glyphs import Palette, plain
+from tui.numbers import step_number
+
+num = step_number
+
+
+def factor(value: float) -> str:
+    """A number inside a product or sum: negative ones in brackets, `(-0.6159)·25.0000`."""
+    text = num(value)
+    return f"({text})" if text.startswith("-") else text
+
+MAX_LABEL = 30  # a longer formula stands on its own line above its numbers
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the step: a title (`forward, layer 1 (2 sigmoid)`), a short name for the
+    trail of stages (`forward 1`) and its lines."""
+
+    title: str
+    short: str
+    lines: list[Text]
+
+
+def matrix_lines(label: str, values: npt.ArrayLike, name: str, label_width: int,
+                 palette: Palette = plain) -> list[Text]:
+    """A small matrix (up to FULL x FULL) row by row under `label`; a bigger one as its shape,
+    range, mean size and largest entry (`name[i,j]`, 0-based as in the engine)."""
+    grid = np.asarray(values, dtype=np.float64)
+    head = Text(label.ljust(label_width) + "  ", palette("label"), no_wrap=True, end="")
+    pad = " " * (label_width + 2)
+    rows, cols = grid.shape
+    if rows > FULL or cols > FULL:
+        i, j = np.unravel_index(int(np.abs(grid).argmax()), grid.shape)
+        head.append(f"({rows}, {cols}): min {num(grid.min())}, max {num(grid.max())}, "
+                    f"mean |·| {num(np.abs(grid).mean())}, largest {name}[{i},{j}] = "
+                    f"{num(grid[i, j])}")
+        return [head]
+    lines = []
+    for r, row in enumerate(grid):
+        line = head if r == 0 else Text(pad, no_wrap=True, end="")
+        line.append("".join(num(v).rjust(10) for v in row))
+        lines.append(line)
+    return lines
+
+
+def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None = None,
+                palette: Palette = plain) -> list[Stage]:
+    """Every stage of `trace`, in the order of the step."""
+    layers = trace.layers
+    label_width = max(len(formula) for layer in layers for quantity, formula in layer.formulas
+                      if len(formula) <= MAX_LABEL)
+    names = trace.names
+    units = [unit_names(names, layer.index, layer.z.shape[1],
+                        output_names if layer is layers[-1] else None) for layer in layers]
+    inputs = [names.input(i) for i in range(trace.x.shape[1])]
+
+    def values(label: str, data: npt.ArrayLike, labels: Sequence[str]) -> list[Text]:
+        return values_lines(label, data, labels, label_width, width, palette)
+
+    def note(text: str) -> Text:
+        return Text(text, palette("muted"))
+
+    stages = [Stage("the sample", "sample", [
+        *values("x = a0", trace.x[0], inputs),
+        *values("y (target)", trace.y[0], units[-1]),
+        note(f"one step of plain gradient descent, learning rate lr = {trace.lr:g}, on this "
+             "one sample (n = 1), on a copy of the weights: the model itself is not changed."),
+    ])]
+    for layer, labels in zip(layers, units):
+        L = layer.index + 1
+        lines = layer_rows([(layer.formula("z"), layer.z[0]), (layer.formula("a"), layer.a[0])],
+                           labels, label_width, width, palette)
+        if names.is_tutorial:
+            lines += tutorial_forward(trace, layer)
+        stages.append(Stage(f"forward, layer {L} ({len(labels)} {layer.activation})",
+                            f"forward {L}", lines))
+    stages.append(Stage("the loss", "loss", [
+        *layer_rows([(f"a{len(layers)} (output)", trace.output[0]), ("y (target)", trace.y[0])],
+                    units[-1], label_width, width, palette),
+        Text(f"{trace.loss_formula}  =  {num(trace.loss_before)}", palette("label")),
+    ]))
+    for layer, labels in zip(reversed(layers), reversed(units)):
+        L = layer.index + 1
+        formulas = dict(layer.formulas)
+        rows: list[tuple[str, npt.ArrayLike]] = [(formulas["db"], layer.db)]
+        if layer.dL_da is not None:  # dL/da, then δ by the activation's slope
+            rows[:0] = [(formulas["dL_da"], layer.dL_da[0]), (formulas["delta"], layer.delta[0])]
+            lines = []
+        else:  # a loss fused with its activation hands δ over itself
+            rows[:0] = [(f"δ{L} = dL/dz{L}", layer.delta[0])]
+            lines = [note(formulas["delta"])]
+        lines += layer_rows(rows, labels, label_width, width, palette)
+        lines += matrix_lines(formulas["dW"], layer.dW, f"dW{L}", label_width, palette)
+        if names.is_tutorial:
+            lines += tutorial_backward(trace, layer)
+        stages.append(Stage(f"backward, layer {L} (δ = dL/dz)", f"backward {L}", lines))
+    stages.append(Stage("the update", "update", update_lines(trace, label_width, palette)))
+    return stages
+
+
+def update_lines(trace: StepTrace, label_width: int, palette: Palette = plain) -> list[Text]:
+    """Each layer's W and b before and after `W ← W − lr·dW`, then the loss before and after
+    (the same sample through the updated weights)."""
+    lines: list[Text] = []
+    names = trace.names
+    if names.is_tutorial:
+        for layer in trace.layers:
+            for kind, i, j in _params(layer):
+                name = names.weight(layer.index, i, j) if kind == "W" else names.bias(
+                    layer.index, j)
+                before, grad, after = _param(layer, kind, i, j)
+                lines.append(Text(f"{name:<3} {num(before):>9} − {trace.lr:g}·{factor(grad)} "
+                                  f"= {num(after)}", no_wrap=True))
+    else:
+        for layer in trace.layers:
+            lines += layer_update_lines(layer, label_width, palette)
+    change = trace.loss_after - trace.loss_before
+    lines.append(Text(f"loss on this sample  {num(trace.loss_before)} → {num(trace.loss_after)}"
+                      f"  ({'+' if change >= 0 else '−'}{num(abs(change))})", palette("label")))
+    return lines
+
+
+def layer_update_lines(layer: TracedLayer, label_width: int,
+                       palette: Palette = plain) -> list[Text]:
+    """A small layer's W and b before and after; a big one's change in sum: |ΔW| against |W|
+    and its biggest single change."""
+    L = layer.index + 1
+    if max(layer.W_before.shape) <= FULL:
+        return [*matrix_lines(f"W{L} before", layer.W_before, f"W{L}", label_width, palette),
+                *matrix_lines(f"W{L} after", layer.W_after, f"W{L}", label_width, palette),
+                *values_lines(f"b{L} before", layer.b_before, [], label_width, 10_000, palette),
+                *values_lines(f"b{L} after", layer.b_after, [], label_width, 10_000, palette)]
+    change = layer.W_after - layer.W_before
+    size, moved = float(np.linalg.norm(layer.W_before)), float(np.linalg.norm(change))
+    i, j = np.unravel_index(int(np.abs(change).argmax()), change.shape)
+    ratio = f"{np.log10(moved / size):+.1f}" if moved > 0 and size > 0 else "-"
+    head = f"W{L} ← W{L} − lr·dW{L}".ljust(label_width) + "  "
+    return [Text(head + f"|ΔW{L}| = {num(moved)} of |W{L}| = {num(size)} (log10 ratio "
+                 f"{ratio}); the biggest change W{L}[{i},{j}] {num(layer.W_before[i, j])} → "
+                 f"{num(layer.W_after[i, j])}", palette("label")),
+            Text(" " * len(head) + f"b{L}: |Δb{L}| = "
+                 f"{num(float(np.linalg.norm(layer.b_after - layer.b_before)))}",
+                 palette("muted"))]
+
+
+def _params(layer: TracedLayer) -> list[tuple[str, int, int]]:
+    """The layer's weights (unit by unit, as the tutorial numbers them) then its biases."""
+    n_in, n_out = layer.W_before.shape
+    return [("W", i, j) for j in range(n_out) for i in range(n_in)] + [
+        ("b", 0, j) for j in range(n_out)]
+
+
+def _param(layer: TracedLayer, kind: str, i: int, j: int) -> tuple[float, float, float]:
+    """(before, gradient, after) of one weight or bias."""
+    if kind == "b":
+        return float(layer.b_before[j]), float(layer.db[j]), float(layer.b_after[j])
+    return float(layer.W_before[i, j]), float(layer.dW[i, j]), float(layer.W_after[i, j])
+
+
+def _inputs_of(trace: StepTrace, layer: TracedLayer) -> list[str]:
+    names = trace.names
+    n_in = layer.a_prev.shape[1]
+    if layer.index == 0:
+        return [names.input(i) for i in range(n_in)]
+    return [names.unit(layer.index - 1, i) for i in range(n_in)]
+
+
+def tutorial_forward(trace: StepTrace, layer: TracedLayer) -> list[Text]:
+    """`h1 = sigmoid(w1·x1 + w2·x2 + b1)`, then with the numbers, then its value."""
+    names, f = trace.names, layer.activation
+    inputs = _inputs_of(trace, layer)
+    lines = [Text("in the tutorial's names:", style="italic")]
+    for j in range(layer.z.shape[1]):
+        unit = names.unit(layer.index, j)
+        terms = " + ".join(f"{names.weight(layer.index, i, j)}·{x}" for i, x in enumerate(inputs))
+        numbers = " + ".join(f"{factor(layer.W_before[i, j])}·{factor(layer.a_prev[0, i])}"
+                             for i in range(len(inputs)))
+        pad = " " * (len(unit) + 1)
+        lines += [Text(f"{unit} = {f}({terms} + {names.bias(layer.index, j)})", no_wrap=True),
+                  Text(f"{pad}= {f}({numbers} + {factor(layer.b_before[j])})", no_wrap=True),
+                  Text(f"{pad}= {f}({num(layer.z[0, j])}) = {num(layer.a[0, j])}",
+                       no_wrap=True)]
+    return lines
+
+
+def tutorial_backward(trace: StepTrace, layer: TracedLayer) -> list[Text]:
+    """δ of each unit by the chain rule, then every partial dL/dw and dL/db of the layer."""
+    names, f = trace.names, layer.activation
+    L = layer.index
+    lines = [Text("in the tutorial's names:", style="italic")]
+    later = trace.layers[L + 1] if layer is not trace.layers[-1] else None
+    for j in range(layer.z.shape[1]):
+        unit = names.unit(L, j)
+        delta = num(layer.delta[0, j])
+        if later is None and layer.dL_da is not None and layer.f_prime is not None:
+            lines.append(Text(f"δ{unit} = dL/d{unit}·{f}'(z) = {factor(layer.dL_da[0, j])}·"
+                              f"{factor(layer.f_prime[0, j])} = {delta}", no_wrap=True))
+        elif later is None:
+            lines.append(Text(f"δ{unit} = dL/dz of {unit} = {delta}", no_wrap=True))
+        else:
+            terms = " + ".join(f"δ{names.unit(L + 1, k)}·{names.weight(L + 1, j, k)}"
+                               for k in range(later.z.shape[1]))
+            numbers = " + ".join(f"{factor(later.delta[0, k])}·{factor(later.W_before[j, k])}"
+                                 for k in range(later.z.shape[1]))
+            slope = "" if layer.f_prime is None else factor(layer.f_prime[0, j])
+            lines.append(Text(f"δ{unit} = ({terms})·{f}'(z) = ({numbers})·{slope} = {delta}",
+                              no_wrap=True))
+    inputs = _inputs_of(trace, layer)
+    for kind, i, j in _params(layer):
+        unit = names.unit(L, j)
+        _, grad, _ = _param(layer, kind, i, j)
+        if kind == "b":
+            name = names.bias(L, j)
+            lines.append(Text(f"{names.partial(name)} = δ{unit} = {num(grad)}", no_wrap=True))
+        else:
+            name = names.weight(L, i, j)
+            lines.append(Text(f"{names.partial(name)} = δ{unit}·{inputs[i]} = "
+                              f"{factor(layer.delta[0, j])}·{factor(layer.a_prev[0, i])} = "
+                              f"{num(grad)}", no_wrap=True))
+    return lines
