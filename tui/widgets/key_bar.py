@@ -38,8 +38,8 @@ RANKS: dict[str, tuple[str, ...]] = {
     "trained": ("continue_training", "switch_view", "help", "quit", WIDGET, "save",
                 "reinitialise", "next_misclassified", "next_sample", "draw", "log_scale", "open",
                 "command_palette", "step", "faster", "slower"),
-    "design": ("train", WIDGET, "switch_view", "help", "quit", "step", "open", "save",
-               "command_palette", "next_sample", "draw", "log_scale", "faster", "slower",
+    "design": ("train", "switch_view", "help", "quit", "open", "save", "command_palette",
+               WIDGET, "step", "next_sample", "draw", "log_scale", "faster", "slower",
                "reinitialise"),
 }
 # The state, from the first of these actions that is enabled ("design" when none is).
