@@ -41,7 +41,7 @@ def test_t_pressed_as_the_first_frame_shows_trains(tmp_path):
     try:
         terminal.wait_for(r"architecture", timeout=20)
         terminal.press("t")  # before the model has loaded, most likely
-        terminal.wait_for(r"epoch \d+ +loss \d", timeout=20)
+        terminal.wait_for(r"epoch +\d+ +loss \d", timeout=20)
         terminal.process.send_signal(signal.SIGTERM)
         assert exited(terminal) == 0
     finally:
@@ -54,7 +54,7 @@ def test_a_signal_mid_training_restores_the_terminal_and_autosaves(tmp_path, sig
     try:
         terminal.wait_for(r"ready: press t to train", timeout=20)
         terminal.press("t")
-        terminal.wait_for(r"epoch \d+ +loss \d", timeout=20)
+        terminal.wait_for(r"epoch +\d+ +loss \d", timeout=20)
         terminal.process.send_signal(signum)
         assert exited(terminal) == 0
         assert left_the_terminal_as_found(terminal.raw)
