@@ -132,7 +132,7 @@ async def test_at_70x20_the_test_sample_hides_with_a_hint_and_n_shows_it_alone(m
         assert "test sample hidden" in text and "n shows it alone" in text
         assert not app.viewer.region.area
         await pilot.press("n")
-        assert app.screen.maximized is app.viewer and app.viewer.region.height >= 12
+        assert app.screen.maximized is app.samples and app.samples.region.height >= 12
         assert "esc back" in widget_lines(app.key_bar)[0]
         await pilot.press("escape")
         assert app.screen.maximized is None and app.workbench.view == "watch"
