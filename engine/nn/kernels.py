@@ -132,8 +132,8 @@ def softmax_cross_entropy(z: Array, T: Array) -> tuple[float, Array, Array]:
     norm = row_sum(a)
     a /= norm
     n = z.shape[0]
-    # -sum(T * (shifted - log norm)) as two dot products: no (n, k) temporaries or reductions.
-    loss = (float(np.vdot(np.log(norm), row_sum(T))) - float(np.vdot(shifted, T))) / n
+    shifted -= np.log(norm)  # log softmax(z), in place: `shifted` is this function's own
+    loss = -float(np.vdot(shifted, T)) / n  # -(1/n) sum T * log softmax(z), as one dot product
     grad = a - T
     grad *= 1.0 / n
     return loss, grad, a
