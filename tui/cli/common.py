@@ -4,6 +4,7 @@ read from the options. Apart from `main` so a command module never imports the p
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import fields
 
@@ -14,10 +15,14 @@ AUTO_NAME = ""  # `--save` without a name: one made from the dataset and the lay
 CONFIG = TrainConfig()
 
 
-def fail(message: str) -> int:
-    """Prints `nn-tui: error: <first line>` on stderr; returns the exit status 2."""
+def fail(message: str, as_json: bool = False) -> int:
+    """Prints `nn-tui: error: <first line>` on stderr, or with `as_json` the object
+    `{"event": "error", "message": "<first line>"}` on stdout; returns the exit status 2."""
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    print(f"{PROG}: error: {first}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"event": "error", "message": first}), flush=True)
+    else:
+        print(f"{PROG}: error: {first}", file=sys.stderr)
     return 2
 
 

@@ -13,22 +13,40 @@ from pathlib import Path
 from engine.errors import ModelFileError
 from engine.experiment import Experiment
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
-from engine.train.events import Event
+from engine.train.events import EpochEnd, Event
 from tui.cli.common import AUTO_NAME, PROG, train_config
-from tui.cli.output import HumanOutput, JsonOutput
+from tui.cli.output import HumanOutput, JsonOutput, Output
 
 
-def _timed(events: Iterable[Event], on_event: Callable[[Event], None]) -> float:
-    """Feeds every event to `on_event`; returns the seconds spent producing them (training)."""
-    iterator = iter(events)
-    seconds = 0.0
-    while True:
-        start = time.perf_counter()
-        event = next(iterator, None)
-        seconds += time.perf_counter() - start
-        if event is None:
-            return seconds
+def verbosity(args: argparse.Namespace) -> int:
+    """`--verbose`, or Keras' default: the bar (1) on a terminal, a line an epoch (2) into a
+    file or a pipe, where a redrawn bar would be noise."""
+    if args.verbose is not None:
+        return int(args.verbose)
+    return 1 if sys.stdout.isatty() else 2
+
+
+def _output(args: argparse.Namespace) -> Output:
+    verbose = verbosity(args)
+    if args.json:
+        return JsonOutput(verbose)
+    if verbose == 1:
+        from tui.cli.progress import ProgressOutput  # rich only when a bar is drawn
+
+        return ProgressOutput()
+    return HumanOutput(verbose)
+
+
+def _train(events: Iterable[Event], on_event: Callable[[Event], None]) -> tuple[float, float]:
+    """Feeds every event to `on_event`. Returns the wall time of the whole loop (training and
+    printing) and the sum of the epochs' own times (training only)."""
+    start = time.perf_counter()
+    epoch_seconds = 0.0
+    for event in events:
+        if isinstance(event, EpochEnd):
+            epoch_seconds += event.seconds
         on_event(event)
+    return time.perf_counter() - start, epoch_seconds
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -37,13 +55,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if target is not None and target.exists():  # before training, not after
         raise ModelFileError(f"{target}: already exists (choose another name)")
     session = Experiment.create(args.dataset or "digits", args.layers, args.loss, config,
-                             val_size=args.val_size, test_size=args.test_size)
+                                val_size=args.val_size, test_size=args.test_size)
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
-    out = JsonOutput() if args.json else HumanOutput()
+    out = _output(args)
     out.header(session)
     try:
-        seconds = _timed(session.trainer.run(), out.event)
+        seconds, epoch_seconds = _train(session.trainer.run(), out.event)
     except KeyboardInterrupt:
         out.interrupted(session.trainer.epoch)
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
@@ -56,7 +74,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         summary.update(test_r2=test.r2, test_mae=test.mae)
     summary.update(test_loss=test.loss, epochs=session.trainer.epoch, seconds=seconds,
-                   params=session.network.n_params, saved=saved)
+                   epoch_seconds=epoch_seconds, params=session.network.n_params, saved=saved)
     if save_error is not None:
         summary["save_error"] = save_error
     out.done(summary, test)
