@@ -1,48 +1,75 @@
 """The `nn-tui` command line: the parser and the dispatch. Without a command it opens the app;
-each command lives in a module of its own (`train_command`, `model_commands`, `app_command`),
-and `tui.cli.output` prints what they produce.
+each command lives in a module of its own (`train_command`, `model_commands`, `datasets_command`,
+`app_command`), and `tui.cli.output` prints what they produce.
 
 Bad input of any kind ends with status 2 and one line on stderr, `nn-tui: error: <reason>`, the
-reason being the engine's own message.
+reason being the engine's own message; with `--json`, that line is `{"event": "error",
+"message": "<reason>"}` on stdout instead, so a script reads every outcome as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from importlib import metadata
+from typing import Any, NoReturn
 
+import tui
+from engine.data.datasets import dataset_names
 from engine.errors import EngineError
+from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from tui.cli.app_command import cmd_app
 from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
+from tui.cli.datasets_command import cmd_datasets
 from tui.cli.model_commands import cmd_evaluate, cmd_info, cmd_inspect, cmd_predict
+from tui.cli.output import emit_json
 from tui.cli.train_command import cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (the usage itself is in --help)."""
+    """argparse, but a usage error is one line (the usage itself is in --help), in JSON when
+    the command line asked for JSON."""
+
+    def __init__(self, *args: Any, json_errors: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.json_errors = json_errors
 
     def error(self, message: str) -> NoReturn:
-        fail(f"{message} (see {self.prog} --help)")
+        fail(f"{message} (see {self.prog} --help)", as_json=self.json_errors)
         raise SystemExit(2)
+
+
+def version() -> str:
+    """The installed distribution's version; the package's own when run from a checkout."""
+    try:
+        return metadata.version("nn-tui")
+    except metadata.PackageNotFoundError:
+        return tui.__version__
+
+
+def _names(names: object) -> str:
+    return ", ".join(str(n) for n in names)  # type: ignore[attr-defined]
 
 
 # The options shared by the app (`nn-tui --lr 0.01`) and `nn-tui train`: flag -> (default, kwargs).
 TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
     "--dataset": (None, {"metavar": "NAME|PATH",
-                         "help": "a built-in dataset or a .csv/.npz file (default digits; "
-                                 "with a model, the one it was trained on)"}),
-    "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, e.g. "
-                        "100:relu,10:softmax (default: 100 relu units, then an output layer "
-                        "that fits the dataset)"}),
-    "--loss": (None, {"help": f"{', '.join(LOSSES)} (default: the one that suits the output "
+                         "help": f"a built-in dataset ({_names(dataset_names())}; `nn-tui "
+                                 "datasets` says what each teaches) or a .csv/.npz file "
+                                 "(default digits; with a model, the one it was trained on)"}),
+    "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, UNITS:ACTIVATION "
+                        "comma-separated, e.g. 100:relu,10:softmax; activations: "
+                        f"{_names(ACTIVATIONS)} (default: 100 relu units, then an output "
+                        "layer that fits the dataset)"}),
+    "--loss": (None, {"help": f"{_names(LOSSES)} (default: the one that suits the output "
                       "activation)"}),
-    "--optimizer": (CONFIG.optimizer, {"help": f"{', '.join(OPTIMIZERS)}"}),
+    "--optimizer": (CONFIG.optimizer, {"help": _names(OPTIMIZERS)}),
     "--lr": (CONFIG.lr, {"type": float, "metavar": "F", "help": "learning rate"}),
     "--momentum": (CONFIG.momentum, {"type": float, "metavar": "F"}),
     "--l2": (CONFIG.l2, {"type": float, "metavar": "F", "help": "weight decay"}),
@@ -69,30 +96,54 @@ def _add_train_options(parser: argparse.ArgumentParser, top_level: bool) -> None
                             **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+JSON_DONE = ('one JSON object a line: "started", then an "epoch" object per epoch, then '
+             '"done" with the test scores, "epochs", "seconds" (the wall time of the training '
+             'loop, printing included), "epoch_seconds" (the sum of the epochs\' own times), '
+             '"params" and "saved"; an error is {"event": "error", "message": ...}, status 2')
+
+
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    """The whole command line. `json_errors`: usage errors as a JSON object on stdout."""
     parser = _Parser(prog=PROG, description="Design, train and look inside a small neural "
-                     "network. Without a command, opens the app.")
+                     "network. Without a command, opens the app.", json_errors=json_errors)
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     _add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND",
+        parser_class=functools.partial(_Parser, json_errors=json_errors))
 
     train = commands.add_parser("train", help="train a network without the app")
     _add_train_options(train, top_level=False)
     train.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
     train.add_argument("--schedule", default=CONFIG.schedule,
-                       help=f"learning-rate schedule: {', '.join(SCHEDULES)} (default "
+                       help=f"learning-rate schedule: {_names(SCHEDULES)} (default "
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
-    train.add_argument("--json", action="store_true", help="one JSON object a line")
+    train.add_argument("--json", action="store_true", help=JSON_DONE)
+    loud = train.add_mutually_exclusive_group()
+    loud.add_argument("--verbose", type=int, choices=(0, 1, 2), metavar="{0,1,2}",
+                      help="as Keras' fit: 0 only the result, 1 a live progress bar with the "
+                           "ETA and the latest scores, 2 one line an epoch (default 1 on a "
+                           "terminal, 2 into a file or a pipe)")
+    loud.add_argument("--quiet", "-q", dest="verbose", action="store_const", const=0,
+                      help="the same as --verbose 0")
+
+    listing = commands.add_parser("datasets", help="the built-in datasets and what each teaches")
+    listing.add_argument("--json", action="store_true",
+                         help='one object a line: {"name", "task", "samples", "features", '
+                              '"classes" or "targets", "about"}')
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on its test split")
     evaluate.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
     evaluate.add_argument("--dataset", default=argparse.SUPPRESS, metavar="NAME|PATH",
-                          help="another dataset that fits the model (default: its own)")
+                          help="another dataset that fits the model: a built-in "
+                               f"({_names(dataset_names())}) or a .csv/.npz file (default: "
+                               "its own)")
     evaluate.add_argument("--json", action="store_true")
 
     info = commands.add_parser("info", help="summarise a saved model")
@@ -132,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="its true class (name or index 0..classes-1) or, for regression, "
                               "its true values in the dataset's units, comma-separated")
     inspect.add_argument("--dataset", metavar="NAME|PATH",
-                         help="with --sample: a dataset that fits the model (default: its own)")
+                         help="with --sample: a dataset that fits the model, a built-in "
+                              f"({_names(dataset_names())}) or a .csv/.npz file (default: its "
+                              "own)")
     inspect.add_argument("--sample", type=int, metavar="N",
                          help="sample N (from 0) of the dataset's test split (people and the "
                               "logic gates: the whole table, in order)")
@@ -174,21 +227,31 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "info": cmd_info,
     "predict": cmd_predict,
     "inspect": cmd_inspect,
+    "datasets": cmd_datasets,
 }
 
 
+def wants_json(argv: list[str]) -> bool:
+    """Whether `--json` is among the options (before a `--`): errors are then JSON too."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(_glue_negative_values(sys.argv[1:] if argv is None
-                                                           else list(argv)))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = wants_json(argv)
+    args = build_parser(json_errors=as_json).parse_args(_glue_negative_values(argv))
     try:
         return COMMANDS[args.command](args)
     except EngineError as exc:
-        return fail(str(exc))
+        return fail(str(exc), as_json=as_json)
     except KeyboardInterrupt:
+        if as_json:
+            emit_json({"event": "interrupted"})
         print("interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        return fail("not enough memory for this network or dataset")
+        return fail("not enough memory for this network or dataset", as_json=as_json)
     except BrokenPipeError:  # `nn-tui train --json | head`: the reader left; so do we
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
