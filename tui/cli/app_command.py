@@ -8,6 +8,7 @@ from engine.io.model_file import load_network
 from engine.io.model_folder import model_path
 from engine.nn.spec import parse_layers
 from tui.cli.common import train_config
+from tui.settings import load_settings
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -18,8 +19,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.model:
         args.model = str(model_path(args.model))
         load_network(args.model)  # a missing or damaged file fails here, in one line
-    elif args.dataset is None:
-        args.dataset = "digits"
+    elif args.dataset is None:  # the command line's, else config.toml's, else digits
+        args.dataset = load_settings().settings.dataset or "digits"
     from tui.app import run_app  # here, not at the top: `train` and `info` never load Textual
 
     return int(run_app(args) or 0)
