@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
@@ -133,7 +134,9 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc).splitlines()[0]
 
 
-THEME_LINE = re.compile(r"^\s*theme\s*=.*$")
+THEME_LINE = re.compile(r"^\s*theme\s*=")
+# The comment after a quoted value (`theme = "nord"  # a dark one`), kept when the value changes.
+COMMENT = re.compile(r"^\s*theme\s*=\s*(?:\"[^\"\\]*\"|'[^']*')(\s*#.*)$")
 TABLE_LINE = re.compile(r"^\s*\[")
 
 
@@ -146,10 +149,17 @@ def with_theme(text: str, theme: str) -> str:
         if TABLE_LINE.match(old):
             break
         if THEME_LINE.match(old):
-            lines[i] = line
+            comment = COMMENT.match(old)
+            lines[i] = line + (comment.group(1) if comment else "")
             return "\n".join(lines) + "\n"
     at = next((i for i, old in enumerate(lines) if TABLE_LINE.match(old)), len(lines))
     return "\n".join([*lines[:at], line, *lines[at:]]) + "\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save_theme(loaded: LoadedSettings, theme: str) -> str | None:
@@ -163,10 +173,12 @@ def save_theme(loaded: LoadedSettings, theme: str) -> str | None:
         new = with_theme(old, theme)
         parse_settings(new)  # the file changed under us into something broken: leave it
         path.parent.mkdir(parents=True, exist_ok=True)
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(new)
+            os.chmod(temp, mode)  # mkstemp's 0600 would quietly change the person's file
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -84,9 +84,11 @@ def test_a_broken_file_is_the_defaults_with_one_line_and_is_never_written(
 
 def test_the_theme_line_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
     (path := tmp_path / "config.toml").write_text(GOOD)
+    path.chmod(0o640)
     assert save_theme(load_settings(path), 'gruvbox "quoted"') is None
     text = path.read_text()
-    assert text == GOOD.replace('theme = "nord"   # a dark one', 'theme = "gruvbox \\"quoted\\""')
+    assert text == GOOD.replace('theme = "nord"', 'theme = "gruvbox \\"quoted\\""')
+    assert path.stat().st_mode & 0o777 == 0o640  # the person's file keeps its permissions
     assert load_settings(path).settings.theme == 'gruvbox "quoted"'
     assert list(tmp_path.iterdir()) == [path]  # the temporary file was renamed, not left
 
