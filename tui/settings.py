@@ -96,7 +96,8 @@ def parse_settings(text: str) -> Settings:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise SettingsError(f"unknown setting {unknown[0]!r} (known: {', '.join(FIELDS)})")
-    return Settings(**{key: FIELDS[key](value) for key, value in data.items()})
+    checked = {key: FIELDS[key](value) for key, value in data.items()}
+    return Settings(**checked)  # type: ignore[arg-type]  # each value checked by its FIELDS entry
 
 
 @dataclass(frozen=True)

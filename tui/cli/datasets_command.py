@@ -34,13 +34,15 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         for row in rows:
             emit_json(row)
         return 0
-    table = [("name", "samples", "features", "predicts", "what it teaches")]
+    table: list[tuple[str, str, str, str, str]] = [
+        ("name", "samples", "features", "predicts", "what it teaches")]
     table += [(str(r["name"]), str(r["samples"]), str(r["features"]), _predicts(r),
                str(r["about"])) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    for row in table:
-        print("  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]),
-                         row[2].rjust(widths[2]), row[3].ljust(widths[3]), row[4]]).rstrip())
+    widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+    for cells in table:
+        print("  ".join([cells[0].ljust(widths[0]), cells[1].rjust(widths[1]),
+                         cells[2].rjust(widths[2]), cells[3].ljust(widths[3]),
+                         cells[4]]).rstrip())
     print("\nAlso: a .csv file (features, then the label, in each row) or an .npz file "
           "(arrays X and y).")
     return 0

@@ -10,12 +10,11 @@ reason being the engine's own message; with `--json`, that line is `{"event": "e
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import tui
 from engine.data.datasets import dataset_names
@@ -33,16 +32,20 @@ from tui.cli.train_command import cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (the usage itself is in --help), in JSON when
-    the command line asked for JSON."""
+    """argparse, but a usage error is one line (the usage itself is in --help)."""
 
-    def __init__(self, *args: Any, json_errors: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.json_errors = json_errors
+    json_errors = False
 
     def error(self, message: str) -> NoReturn:
         fail(f"{message} (see {self.prog} --help)", as_json=self.json_errors)
         raise SystemExit(2)
+
+
+class _JsonParser(_Parser):
+    """The command line asked for JSON: a usage error is a JSON object too. Its subcommands'
+    parsers are of its class (argparse's default), so theirs are as well."""
+
+    json_errors = True
 
 
 def version() -> str:
@@ -53,8 +56,9 @@ def version() -> str:
         return tui.__version__
 
 
-def _names(names: object) -> str:
-    return ", ".join(str(n) for n in names)  # type: ignore[attr-defined]
+def _names(names: Iterable[object]) -> str:
+    """`a, b, c`: a registry's names for a --help line."""
+    return ", ".join(str(n) for n in names)
 
 
 # The options shared by the app (`nn-tui --lr 0.01`) and `nn-tui train`: flag -> (default, kwargs).
@@ -104,14 +108,13 @@ JSON_DONE = ('one JSON object a line: "started", then an "epoch" object per epoc
 
 def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     """The whole command line. `json_errors`: usage errors as a JSON object on stdout."""
-    parser = _Parser(prog=PROG, description="Design, train and look inside a small neural "
-                     "network. Without a command, opens the app.", json_errors=json_errors)
+    kind = _JsonParser if json_errors else _Parser
+    parser = kind(prog=PROG, description="Design, train and look inside a small neural "
+                  "network. Without a command, opens the app.")
     parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     _add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
-    commands = parser.add_subparsers(
-        dest="command", metavar="COMMAND",
-        parser_class=functools.partial(_Parser, json_errors=json_errors))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a network without the app")
     _add_train_options(train, top_level=False)

@@ -68,7 +68,7 @@ class ProgressOutput(HumanOutput):
     def say(self, line: str) -> None:
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-    def done(self, summary: dict, evaluation: Evaluation) -> None:
+    def done(self, summary: dict[str, object], evaluation: Evaluation) -> None:
         self._show()
         self.progress.stop()
         super().done(summary, evaluation)
