@@ -8,7 +8,7 @@ from engine.data.builtins import PEOPLE_NAMES
 from engine.data.datasets import dataset_names, load_dataset
 from engine.data.features import EXTRA_FEATURES
 from engine.data.split import Dataset
-from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
+from engine.errors import DatasetError, EngineError, ModelFileError, RunStoreError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
 from engine.inside.forward import LayerPass, forward_layers
 from engine.inside.gradient_check import GradientCheck, LayerCheck, gradient_check
@@ -39,6 +39,8 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.runs.recorder import RunRecorder
+from engine.runs.store import EpochRow, RunRow, RunStore
 from engine.train.events import (
     Diverged,
     EarlyStopped,
@@ -78,6 +80,7 @@ __all__ = [
     "EngineError",
     "EpochEnd",
     "EpochHistory",
+    "EpochRow",
     "Evaluated",
     "Evaluation",
     "Event",
@@ -103,6 +106,10 @@ __all__ = [
     "Projection",
     "Reset",
     "Resumed",
+    "RunRecorder",
+    "RunRow",
+    "RunStore",
+    "RunStoreError",
     "SpecError",
     "Started",
     "StepTrace",
