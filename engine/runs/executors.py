@@ -29,7 +29,6 @@ ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 # Imported once by the forkserver, which then forks each worker ready to train: a worker costs
 # a fork, not a Python start-up and a scikit-learn import (seconds on a busy machine).
 PRELOAD = ["engine.runs.sweep", "sklearn.datasets"]
-STRIKES = 2  # a job running when its pool broke this many times is counted failed
 JobFn = Callable[[Job], dict[str, Any]]
 
 
@@ -79,20 +78,30 @@ def start_workers_early() -> None:
 
 def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Iterator[Outcome]:
     """Runs `jobs` in `workers` processes (forked by a forkserver, one BLAS thread each). A dead
-    worker breaks the whole pool: the jobs that were running get a strike and go again with the
-    ones not yet started, in a new pool; a job with `STRIKES` strikes is failed."""
+    worker breaks the whole pool: the jobs that had not started go on in a new pool, and each
+    job that was running is a suspect, run again alone; a suspect whose worker dies again is
+    the culprit, and that run is failed."""
     start_workers_early()
-    strikes: dict[int, int] = {}
-    pending = list(jobs)
+    pending: list[Job] = list(jobs)
+    suspects: list[Job] = []
     with tempfile.TemporaryDirectory(prefix="nn-tui-sweep-") as marks:
-        while pending:
-            retry: list[Job] = []
-            yield from _one_pool(pending, workers, fn, marks, strikes, retry)
-            pending = retry
+        while pending or suspects:
+            alone = bool(suspects)
+            batch = [suspects.pop(0)] if alone else pending
+            running: list[Job] = []
+            waiting: list[Job] = []
+            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting)
+            if alone:
+                yield from (Outcome(job, None, "its worker process died") for job in running)
+            else:
+                suspects += running
+                pending = waiting
 
 
-def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, strikes: dict[int, int],
-              retry: list[Job]) -> Iterator[Outcome]:
+def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: list[Job],
+              waiting: list[Job]) -> Iterator[Outcome]:
+    """`jobs` in one pool. If a worker dies, the jobs the broken pool gives back are sorted
+    into those that were `running` (their mark is on disk) and those still `waiting`."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
                                mp_context=multiprocessing.get_context("forkserver"),
                                initializer=_worker_init)
@@ -106,15 +115,8 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, strikes: dic
                 yield Outcome(job, future.result())
             except BrokenProcessPool:
                 mark = Path(marks) / str(job.index)
-                if not mark.exists():  # had not started: not its fault
-                    retry.append(job)
-                    continue
-                mark.unlink()
-                strikes[job.index] = strikes.get(job.index, 0) + 1
-                if strikes[job.index] >= STRIKES:
-                    yield Outcome(job, None, "its worker process died")
-                else:
-                    retry.append(job)
+                (running if mark.exists() else waiting).append(job)
+                mark.unlink(missing_ok=True)
             except Exception as exc:  # the job's own error: that run failed, the rest go on
                 yield Outcome(job, None, _reason(exc))
         clean = True

@@ -12,6 +12,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from engine.errors import SpecError
@@ -105,6 +106,8 @@ def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequen
               val_size: float = 0.15, test_size: float = 0.15) -> list[Job]:
     """Every combination of the grids' values, times every seed, each checked here (settings,
     layers, and that the model fits the dataset) so that a bad one fails before any run."""
+    if Path(dataset).is_file():  # workers elsewhere (another folder, host) find it too
+        dataset = str(Path(dataset).resolve())
     keys = [key for key, _ in grids]
     if len(set(keys)) != len(keys):
         raise SpecError("--grid: a setting is given twice")
