@@ -31,7 +31,7 @@ def test_train_records_its_run_and_runs_lists_shows_and_removes_it(nn_tui: NnTui
     listed = nn_tui("runs", "--json")
     assert listed.code == 0
     newest, run = _json_lines(listed.out)
-    assert LIST_KEYS <= set(run) and newest["dataset"] == "diabetes" and newest["id"] > run["id"]
+    assert set(run) >= LIST_KEYS and newest["dataset"] == "diabetes" and newest["id"] > run["id"]
     assert (run["status"], run["dataset"], run["layers"], run["optimizer"], run["lr"],
             run["epochs_done"], run["seed"], run["source"]) == \
         ("finished", "iris", "4-16relu-3softmax", "adam", 0.05, 5, 0, "cli")
