@@ -124,8 +124,8 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         if clean:
             pool.shutdown(wait=True)
         else:  # Ctrl+C or the caller stopped reading: drop what is queued, stop the workers
-            pool.shutdown(wait=False, cancel_futures=True)
-            processes = list(getattr(pool, "_processes", {}).values())
+            processes = list((getattr(pool, "_processes", None) or {}).values())  # before
+            pool.shutdown(wait=False, cancel_futures=True)  # shutdown forgets them
             for process in processes:
                 process.terminate()
             for process in processes:
