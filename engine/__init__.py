@@ -59,6 +59,7 @@ from engine.train.events import (
 from engine.train.history import EpochHistory
 from engine.train.train_data import TrainData
 from engine.train.trainer import LIVE_SETTINGS, Trainer
+from engine.version import __version__
 
 __all__ = [
     "ACTIVATIONS",
@@ -118,6 +119,7 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "__version__",
     "apply_step",
     "data_ranges",
     "dataset_names",

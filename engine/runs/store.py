@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from engine.errors import RunStoreError
+from engine.version import __version__
 
 RUNS_ENV = "NN_TUI_RUNS"
 DEFAULT_PATH = Path("runs") / "runs.sqlite"
@@ -146,11 +146,7 @@ def now_utc() -> str:
 
 def versions() -> tuple[str, str]:
     """(nn-tui's version, NumPy's), as recorded with each run."""
-    try:
-        ours = metadata.version("nn-tui")
-    except metadata.PackageNotFoundError:
-        ours = "unknown"
-    return ours, np.__version__
+    return __version__, np.__version__
 
 
 def layers_text(spec: Mapping[str, Any]) -> str:
@@ -226,6 +222,11 @@ class RunStore:
         then brings its schema up to date (one transaction; a racing process waits)."""
         with self._errors():
             version = self._check()
+            # Ours (or empty): WAL first, so that even the schema is written without a journal
+            # file's fsyncs; synchronous NORMAL is safe against kill -9 in WAL mode.
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
@@ -238,9 +239,6 @@ class RunStore:
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against kill -9
-            self._db.execute("PRAGMA foreign_keys = ON")
 
     def _check(self) -> int:
         app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
