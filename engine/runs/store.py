@@ -276,14 +276,14 @@ class RunStore:
     # -- writing ------------------------------------------------------------------------------
     def start_run(self, *, dataset: str, spec: Mapping[str, Any], config: Mapping[str, Any],
                   seed: int, source: str, started: str | None = None,
-                  is_regression: bool | None = None, versions_used: tuple[str, str] | None = None,
-                  running_here: bool = True) -> int:
-        """A new `running` row, owned by this process; returns its id. `spec` is a
-        `ModelSpec.to_dict()` (with `n_inputs` for the layers text), `config` a
-        `TrainConfig.to_dict()`. `running_here=False` for a run trained elsewhere (a sweep's)."""
+                  is_regression: bool | None = None,
+                  versions_used: tuple[str, str] | None = None) -> int:
+        """A new `running` row, owned by this process (if it dies, the run reads as
+        interrupted); returns its id. `spec` is a `ModelSpec.to_dict()` (with `n_inputs` for
+        the layers text), `config` a `TrainConfig.to_dict()`; `started` and `versions_used`
+        default to now and this process's (a sweep passes its worker's)."""
         ours, numpy_version = versions_used or versions()
         regression = _is_regression(spec) if is_regression is None else is_regression
-        owner = (self._host, self._pid, self._pid_started) if running_here else (None,) * 3
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (started, status, dataset, layers, optimizer, lr, batch_size,"
@@ -294,7 +294,7 @@ class RunStore:
                  str(config.get("optimizer", "")), float(config.get("lr", 0.0)),
                  int(config.get("batch_size", 0)), int(seed), int(regression), source,
                  json.dumps(dict(spec)), json.dumps(dict(config)), ours, numpy_version,
-                 *owner))
+                 self._host, self._pid, self._pid_started))
             run_id = cursor.lastrowid
         assert run_id is not None
         return run_id
