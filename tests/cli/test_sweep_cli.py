@@ -60,7 +60,8 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_finished_runs(tmp_path: Path) -> N
         [sys.executable, "-m", "tui", "sweep", "--dataset", "xor4", "--layers",
          "2:sigmoid,1:sigmoid", "--batch-size", "0", "--grid", "epochs=3,100000000",
          "--seeds", "0-1", "--workers", "2"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        cwd=tmp_path, env={**{k: v for k, v in os.environ.items() if k != "NN_TUI_RUNS"},
+                           "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     finished = [process.stdout.readline(), process.stdout.readline()]
