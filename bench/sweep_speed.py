@@ -3,9 +3,9 @@ seeds 0-7) through
 
 - "1 worker" and "2 workers": the local pool (`run_local`), timed from the call to the last
   result, the pool's start-up included (the forkserver's imports, then a fork per worker);
-- "dask 2": a `distributed.LocalCluster` of 2 worker processes (1 thread each), started
-  before the clock (a cluster is there before a sweep is sent to it), timed from connecting
-  to the last result.
+- "dask 2": a `distributed.LocalCluster` of 2 worker processes (1 thread each, preloading
+  `engine.runs.sweep` as `dask worker --preload` does), started before the clock (a cluster is
+  there before a sweep is sent to it), timed from connecting to the last result.
 
 Each contender runs in a fresh process of its own and the three take turns, round after
 round, so that the load of a shared machine spreads over all; printed: each one's median and
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -45,23 +46,29 @@ def _jobs() -> list:
     return make_jobs("digits", TrainConfig(epochs=EPOCHS), [], tuple(range(RUNS)))
 
 
-def time_contender(name: str) -> float:
-    """Seconds for the 8 runs in `name`; runs in its own process (see `report`)."""
-    from engine.runs.executors import run_dask, run_local
+def time_contender(name: str) -> dict[str, float]:
+    """Seconds for the 8 runs in `name`, twice: "cold", the first sweep of a fresh process (a
+    local pool starts its forkserver and imports; the Dask workers were started with
+    `--preload`, as the README starts them), and "warm", a second sweep right after. Runs in a
+    process of its own (see `report`)."""
+    from engine.runs.executors import PRELOAD, run_dask, run_local
 
     jobs = _jobs()
+    seconds: dict[str, float] = {}
     if name == "dask 2":
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
-            start = time.perf_counter()
-            outcomes = list(run_dask(jobs, cluster.scheduler_address))
-            seconds = time.perf_counter() - start
+                          dashboard_address=None, preload=PRELOAD) as cluster:
+            for key in ("cold", "warm"):
+                start = time.perf_counter()
+                outcomes = list(run_dask(jobs, cluster.scheduler_address))
+                seconds[key] = time.perf_counter() - start
     else:
-        start = time.perf_counter()
-        outcomes = list(run_local(jobs, 1 if name == "1 worker" else 2))
-        seconds = time.perf_counter() - start
+        for key in ("cold", "warm"):
+            start = time.perf_counter()
+            outcomes = list(run_local(jobs, 1 if name == "1 worker" else 2))
+            seconds[key] = time.perf_counter() - start
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
     return seconds
 
@@ -97,31 +104,38 @@ def recording_share() -> tuple[float, float]:
 
 
 def report(rounds: int = 3) -> list[str]:
-    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    times: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []}
+                                                for name in CONTENDERS}
     for round_ in range(rounds):
         order = CONTENDERS if round_ % 2 == 0 else CONTENDERS[::-1]
         for name in order:
             out = subprocess.run([sys.executable, __file__, "--contender", name],
                                  capture_output=True, text=True, check=True)
-            times[name].append(json.loads(out.stdout.splitlines()[-1])["seconds"])
-    one, two, dask = (times[name] for name in CONTENDERS)
-    ratio_two = statistics.median(b / a for a, b in zip(one, two, strict=True))
-    ratio_dask = statistics.median(c / b for b, c in zip(two, dask, strict=True))
+            for key, value in json.loads(out.stdout.splitlines()[-1]).items():
+                times[name][key].append(value)
     shares = [recording_share() for _ in range(5)]
     share = statistics.median(spent / training for spent, training in shares)
     lines = [f"(i) sweep of {RUNS} digits runs x {EPOCHS} epochs, {rounds} rounds, each "
-             "contender in a fresh process, interleaved:"]
+             "contender in a fresh process, interleaved; cold = the process's first sweep "
+             "(the local pool's start-up included), warm = a second one:"]
     for name in CONTENDERS:
-        lines.append(f"  {name:<10} median {statistics.median(times[name]):6.2f} s   "
-                     f"({', '.join(f'{t:.2f}' for t in times[name])})")
-    lines.append(f"  2 workers / 1 worker (paired median) {ratio_two:.2f}x   target <= "
-                 f"{TARGET_2_WORKERS}x: {'PASS' if ratio_two <= TARGET_2_WORKERS else 'MISS'}")
-    lines.append(f"  dask 2 / 2 workers (paired median)   {ratio_dask:.2f}x   target <= "
-                 f"{TARGET_DASK}x: {'PASS' if ratio_dask <= TARGET_DASK else 'MISS'}")
+        lines.append("  " + f"{name:<10}" + "   ".join(
+            f"{key} median {statistics.median(times[name][key]):6.2f} s "
+            f"({', '.join(f'{t:.2f}' for t in times[name][key])})" for key in ("cold", "warm")))
+    for key in ("cold", "warm"):
+        one, two, dask = (times[name][key] for name in CONTENDERS)
+        ratio_two = statistics.median(b / a for a, b in zip(one, two, strict=True))
+        ratio_dask = statistics.median(c / b for b, c in zip(two, dask, strict=True))
+        lines.append(f"  {key}: 2 workers / 1 worker {ratio_two:.2f}x (target <= "
+                     f"{TARGET_2_WORKERS}x: {'PASS' if ratio_two <= TARGET_2_WORKERS else 'MISS'})"
+                     f";  dask 2 / 2 workers {ratio_dask:.2f}x (target <= {TARGET_DASK}x: "
+                     f"{'PASS' if ratio_dask <= TARGET_DASK else 'MISS'})  paired medians")
     lines.append(f"  recording one run: {statistics.median(s for s, _ in shares) * 1000:.1f} ms "
                  f"of {statistics.median(t for _, t in shares):.2f} s training = {share:.1%}"
                  f"   target < {TARGET_RECORDING:.0%}: "
                  f"{'PASS' if share < TARGET_RECORDING else 'MISS'}")
+    lines.append(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end"
+                 " (other processes share the cores: 2 workers need 2 free ones)")
     return lines
 
 
@@ -131,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contender", choices=CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.contender:
-        print(json.dumps({"seconds": time_contender(args.contender)}))
+        print(json.dumps(time_contender(args.contender)))
         return 0
     for line in report(args.rounds):
         print(line)
