@@ -8,7 +8,7 @@ from engine.data.builtins import PEOPLE_NAMES
 from engine.data.datasets import dataset_names, load_dataset
 from engine.data.features import EXTRA_FEATURES
 from engine.data.split import Dataset
-from engine.errors import DatasetError, EngineError, ModelFileError, SpecError
+from engine.errors import DatasetError, EngineError, ModelFileError, RunStoreError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
 from engine.inside.forward import LayerPass, forward_layers
 from engine.inside.gradient_check import GradientCheck, LayerCheck, gradient_check
@@ -39,6 +39,8 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.runs.recorder import RunRecorder
+from engine.runs.store import EpochRow, RunRow, RunStore
 from engine.train.events import (
     Diverged,
     EarlyStopped,
@@ -57,6 +59,7 @@ from engine.train.events import (
 from engine.train.history import EpochHistory
 from engine.train.train_data import TrainData
 from engine.train.trainer import LIVE_SETTINGS, Trainer
+from engine.version import __version__
 
 __all__ = [
     "ACTIVATIONS",
@@ -78,6 +81,7 @@ __all__ = [
     "EngineError",
     "EpochEnd",
     "EpochHistory",
+    "EpochRow",
     "Evaluated",
     "Evaluation",
     "Event",
@@ -103,6 +107,10 @@ __all__ = [
     "Projection",
     "Reset",
     "Resumed",
+    "RunRecorder",
+    "RunRow",
+    "RunStore",
+    "RunStoreError",
     "SpecError",
     "Started",
     "StepTrace",
@@ -111,6 +119,7 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "__version__",
     "apply_step",
     "data_ranges",
     "dataset_names",

@@ -16,3 +16,8 @@ class DatasetError(EngineError):
 
 class ModelFileError(EngineError):
     """A model file that cannot be read or written; the message names the file and problem."""
+
+
+class RunStoreError(EngineError):
+    """A run store (runs.sqlite) that cannot be used: damaged, foreign or from a newer nn-tui; the
+    message names the file, which is left as it was."""

@@ -32,6 +32,7 @@ def nn_tui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     """`nn_tui("train", ...)` runs the command in `tmp_path` and returns its status and output.
     The app itself is replaced by one that fails the test: no case here may open it."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NN_TUI_RUNS", raising=False)  # the default store: runs/ in tmp_path
     fake_app = types.ModuleType("tui.app")
 
     def run_app(args: object) -> int:

@@ -23,6 +23,8 @@ from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
+from tui.cli import runs as runs_cli
+from tui.cli import sweep as sweep_cli
 from tui.cli.app_command import cmd_app
 from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
 from tui.cli.datasets_command import cmd_datasets
@@ -114,6 +116,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     _add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
+    runs_cli.add_runs_option(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a network without the app")
@@ -135,6 +138,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                            "terminal, 2 into a file or a pipe)")
     loud.add_argument("--quiet", "-q", dest="verbose", action="store_const", const=0,
                       help="the same as --verbose 0")
+    runs_cli.add_runs_option(train)
 
     listing = commands.add_parser("datasets", help="the built-in datasets and what each teaches")
     listing.add_argument("--json", action="store_true",
@@ -195,6 +199,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true",
                          help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
                               '"dW", "db"}, ...], ...}')
+    runs_cli.add_parser(commands)
+    sweep_cli.add_parser(commands, _add_train_options)
     return parser
 
 
@@ -231,6 +237,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "predict": cmd_predict,
     "inspect": cmd_inspect,
     "datasets": cmd_datasets,
+    "runs": runs_cli.cmd_runs,
+    "sweep": sweep_cli.cmd_sweep,
 }
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from engine.errors import ModelFileError
 from engine.experiment import Experiment
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
+from engine.runs.recorder import RunRecorder
 from engine.train.events import EpochEnd, Event
+from tui.cli import runs as runs_cli
 from tui.cli.common import AUTO_NAME, PROG, train_config
 from tui.cli.output import HumanOutput, JsonOutput, Output
 
@@ -59,10 +61,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
     out = _output(args)
+    recorder = RunRecorder.for_experiment(runs_cli.open_store(args), session, source="cli")
     out.header(session)
     try:
-        seconds, epoch_seconds = _train(session.trainer.run(), out.event)
+        seconds, epoch_seconds = _train(session.trainer.run(),
+                                        lambda e: (out.event(e), recorder.on_event(e)))
     except KeyboardInterrupt:
+        recorder.close("stopped")
         out.interrupted(session.trainer.epoch)
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
         return 130
@@ -77,6 +82,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                    epoch_seconds=epoch_seconds, params=session.network.n_params, saved=saved)
     if save_error is not None:
         summary["save_error"] = save_error
+    recorder.close(test_accuracy=test.accuracy if test.r2 is None else test.r2, seconds=seconds,
+                   model_file=saved)
     out.done(summary, test)
     if save_error is None:
         return 0

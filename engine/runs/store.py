@@ -1,0 +1,412 @@
+"""`RunStore`: every training run in one SQLite file (`runs/runs.sqlite`), written as it goes.
+
+WAL mode and one short `BEGIN IMMEDIATE` transaction per write, so several processes (a sweep's
+workers, the app and the CLI) write at once without losing a row, and a run killed with
+`kill -9` keeps every epoch it committed. A `running` row remembers its process (host, pid and
+the pid's start time); when that process is gone the row reads as `interrupted`. The schema is
+versioned with `PRAGMA user_version` and stepped forward by `MIGRATIONS`; a file that is not ours,
+is damaged or comes from a newer nn-tui raises `RunStoreError` and is never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.errors import RunStoreError
+from engine.version import __version__
+
+RUNS_ENV = "NN_TUI_RUNS"
+DEFAULT_PATH = Path("runs") / "runs.sqlite"
+APPLICATION_ID = 0x6E6E7475  # "nntu": tells our file from any other SQLite database
+SCHEMA_VERSION = 1
+BUSY_SECONDS = 60.0  # how long a writer waits for another process's transaction
+STATUSES = ("running", "finished", "stopped", "early_stopped", "diverged", "failed",
+            "interrupted")
+SOURCES = ("app", "cli", "sweep", "race")
+
+_V1 = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    status TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    layers TEXT NOT NULL,
+    optimizer TEXT NOT NULL,
+    lr REAL NOT NULL,
+    batch_size INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    epochs_done INTEGER NOT NULL DEFAULT 0,
+    best_val_loss REAL,
+    final_train_loss REAL,
+    final_val_loss REAL,
+    final_val_score REAL,
+    test_accuracy REAL,
+    is_regression INTEGER NOT NULL DEFAULT 0,
+    seconds REAL NOT NULL DEFAULT 0,
+    model_file TEXT,
+    source TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    config TEXT NOT NULL,
+    nn_tui_version TEXT NOT NULL,
+    numpy_version TEXT NOT NULL,
+    host TEXT,
+    pid INTEGER,
+    pid_started TEXT
+);
+CREATE INDEX runs_by_dataset ON runs (dataset, id);
+CREATE TABLE epochs (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    train_loss REAL NOT NULL,
+    train_score REAL,
+    val_loss REAL,
+    val_score REAL,
+    lr REAL NOT NULL,
+    seconds REAL NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+"""
+
+
+def _create_v1(db: sqlite3.Connection) -> None:
+    for statement in _V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# version -> the step from the version before it; a new schema adds a step, never edits one.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _create_v1}
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One row of the runs table. `test_accuracy` is R² for a regression run."""
+
+    id: int
+    started: str  # ISO time, UTC
+    status: str  # one of STATUSES
+    dataset: str
+    layers: str  # "64-100relu-10softmax"
+    optimizer: str
+    lr: float
+    batch_size: int
+    seed: int
+    epochs_done: int
+    best_val_loss: float | None
+    test_accuracy: float | None
+    is_regression: bool
+    seconds: float
+    model_file: str | None
+    source: str  # one of SOURCES
+    spec: dict[str, Any]
+    config: dict[str, Any]
+    final_train_loss: float | None = None
+    final_val_loss: float | None = None
+    final_val_score: float | None = None
+    nn_tui_version: str = ""
+    numpy_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able, the field names as keys (NaN and inf are the caller's to clean)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class EpochRow:
+    """One epoch's figures; the scores are accuracy, or R² for regression."""
+
+    epoch: int
+    train_loss: float
+    train_score: float | None
+    val_loss: float | None
+    val_score: float | None
+    lr: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def versions() -> tuple[str, str]:
+    """(nn-tui's version, NumPy's), as recorded with each run."""
+    return __version__, np.__version__
+
+
+def layers_text(spec: Mapping[str, Any]) -> str:
+    """`{"n_inputs": 64, "layers": [{"units": 100, "activation": "relu"}, ...]}` ->
+    "64-100relu-10softmax" (without the input size when the spec has none)."""
+    parts = [f"{layer['units']}{layer['activation']}" for layer in spec.get("layers", ())]
+    if spec.get("n_inputs") is not None:
+        parts.insert(0, str(spec["n_inputs"]))
+    return "-".join(parts)
+
+
+def _is_regression(spec: Mapping[str, Any]) -> bool:
+    layers: Sequence[Mapping[str, Any]] = spec.get("layers") or []
+    return bool(layers) and layers[-1].get("activation") not in ("softmax", "sigmoid")
+
+
+def _finite(value: float | None) -> float | None:
+    """SQLite stores NaN as NULL anyway; inf stays inf. Both read back as None."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _process_started(pid: int) -> str | None:
+    """When `pid` started (clock ticks since boot, from /proc), to tell it from a later process
+    that reuses its number; None where /proc is missing."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    after_name = stat.rsplit(")", 1)[-1].split()  # the name in (...) may hold spaces
+    return after_name[19] if len(after_name) > 19 else None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: it exists
+    return started is None or _process_started(pid) in (None, started)
+
+
+class RunStore:
+    """The run store at `path` (created, with its folder, when missing). Safe to share between
+    threads (one connection behind a lock) and between processes (SQLite's locks)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
+                                       check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise RunStoreError(f"{self.path}: cannot open the run store ({exc})") from None
+        try:
+            self._open()
+        except BaseException:
+            self._db.close()
+            raise
+        self._host = socket.gethostname()
+        self._pid = os.getpid()
+        self._pid_started = _process_started(self._pid)
+
+    @staticmethod
+    def default_path() -> Path:
+        """$NN_TUI_RUNS, else runs/runs.sqlite in the working directory."""
+        return Path(os.environ.get(RUNS_ENV) or DEFAULT_PATH)
+
+    # -- opening ------------------------------------------------------------------------------
+    def _open(self) -> None:
+        """Checks the file is ours and not from the future before anything is written to it,
+        then brings its schema up to date (one transaction; a racing process waits)."""
+        with self._errors():
+            version = self._check()
+            # Ours (or empty): WAL first, so that even the schema is written without a journal
+            # file's fsyncs; synchronous NORMAL is safe against kill -9 in WAL mode.
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if version < SCHEMA_VERSION:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    version = self._check()  # another process may have done it meanwhile
+                    for step in range(version + 1, SCHEMA_VERSION + 1):
+                        MIGRATIONS[step](self._db)
+                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    def _check(self) -> int:
+        app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and (tables or version):
+            raise RunStoreError(f"{self.path}: not an nn-tui run store (another SQLite "
+                                "database); left as it is")
+        if version > SCHEMA_VERSION:
+            raise RunStoreError(f"{self.path}: written by a newer nn-tui (schema {version}, "
+                                f"this one reads up to {SCHEMA_VERSION}); left as it is")
+        return version
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as one line that names the file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise RunStoreError(f"{self.path}: damaged or unreadable run store ({exc}); "
+                                "left as it is") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, taken at once (BEGIN IMMEDIATE) so SQLite's busy wait applies."""
+        with self._lock, self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------
+    def start_run(self, *, dataset: str, spec: Mapping[str, Any], config: Mapping[str, Any],
+                  seed: int, source: str, started: str | None = None,
+                  is_regression: bool | None = None,
+                  versions_used: tuple[str, str] | None = None) -> int:
+        """A new `running` row, owned by this process (if it dies, the run reads as
+        interrupted); returns its id. `spec` is a `ModelSpec.to_dict()` (with `n_inputs` for
+        the layers text), `config` a `TrainConfig.to_dict()`; `started` and `versions_used`
+        default to now and this process's (a sweep passes its worker's)."""
+        ours, numpy_version = versions_used or versions()
+        regression = _is_regression(spec) if is_regression is None else is_regression
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (started, status, dataset, layers, optimizer, lr, batch_size,"
+                " seed, is_regression, source, spec, config, nn_tui_version, numpy_version,"
+                " host, pid, pid_started) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?, ?)",
+                (started or now_utc(), dataset, layers_text(spec),
+                 str(config.get("optimizer", "")), float(config.get("lr", 0.0)),
+                 int(config.get("batch_size", 0)), int(seed), int(regression), source,
+                 json.dumps(dict(spec)), json.dumps(dict(config)), ours, numpy_version,
+                 self._host, self._pid, self._pid_started))
+            run_id = cursor.lastrowid
+        assert run_id is not None
+        return run_id
+
+    def add_epochs(self, run_id: int, epochs: Sequence[EpochRow]) -> None:
+        """Appends epochs (a repeated epoch number replaces the earlier one) and updates the
+        run's running figures, in one transaction."""
+        if not epochs:
+            return
+        rows = [(run_id, e.epoch, e.train_loss, _finite(e.train_score), _finite(e.val_loss),
+                 _finite(e.val_score), e.lr, e.seconds) for e in epochs]
+        last = epochs[-1]
+        val_losses = [v for e in epochs if (v := _finite(e.val_loss)) is not None]
+        best = min(val_losses) if val_losses else None
+        with self._write() as db:
+            db.executemany("INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute(
+                "UPDATE runs SET epochs_done = ?, final_train_loss = ?, final_val_loss = ?,"
+                " final_val_score = ?, best_val_loss = CASE WHEN ? IS NULL THEN best_val_loss"
+                " WHEN best_val_loss IS NULL OR ? < best_val_loss THEN ? ELSE best_val_loss END"
+                " WHERE id = ?",
+                (last.epoch, _finite(last.train_loss), _finite(last.val_loss),
+                 _finite(last.val_score), best, best, best, run_id))
+
+    def finish_run(self, run_id: int, *, status: str, test_accuracy: float | None,
+                   seconds: float, model_file: str | None = None) -> None:
+        """The run's end: its status, test score (accuracy or R²), seconds and model file.
+        May be called again (a run trained on, a model saved later)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown run status {status!r}")
+        with self._write() as db:
+            db.execute("UPDATE runs SET status = ?, test_accuracy = ?, seconds = ?,"
+                       " model_file = coalesce(?, model_file) WHERE id = ?",
+                       (status, _finite(test_accuracy), float(seconds), model_file, run_id))
+
+    def set_status(self, run_id: int, status: str) -> None:
+        """A run trained on after its end is `running` again (owned by this process)."""
+        with self._write() as db:
+            db.execute("UPDATE runs SET status = ?, host = ?, pid = ?, pid_started = ?"
+                       " WHERE id = ?",
+                       (status, self._host, self._pid, self._pid_started, run_id))
+
+    def delete(self, run_id: int) -> None:
+        """Removes the run and its epochs; an unknown id raises RunStoreError."""
+        with self._write() as db:
+            db.execute("DELETE FROM epochs WHERE run_id = ?", (run_id,))
+            if db.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount == 0:
+                raise RunStoreError(f"{self.path}: no run {run_id}")
+
+    # -- reading ------------------------------------------------------------------------------
+    def runs(self, dataset: str | None = None) -> list[RunRow]:
+        """Every run (of `dataset`), newest first; a `running` row whose process is gone from
+        this host is marked `interrupted` first."""
+        self._mark_interrupted()
+        where, args = ("WHERE dataset = ?", (dataset,)) if dataset is not None else ("", ())
+        with self._lock, self._errors():
+            rows = self._db.execute(f"SELECT * FROM runs {where} ORDER BY id DESC",
+                                    args).fetchall()
+            names = [d[0] for d in self._db.execute("SELECT * FROM runs LIMIT 0").description]
+        return [self._row(dict(zip(names, row, strict=True))) for row in rows]
+
+    def run(self, run_id: int) -> RunRow:
+        self._mark_interrupted()
+        with self._lock, self._errors():
+            cursor = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,))
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        if row is None:
+            raise RunStoreError(f"{self.path}: no run {run_id}")
+        return self._row(dict(zip(names, row, strict=True)))
+
+    def epochs(self, run_id: int) -> list[EpochRow]:
+        with self._lock, self._errors():
+            rows = self._db.execute(
+                "SELECT epoch, train_loss, train_score, val_loss, val_score, lr, seconds"
+                " FROM epochs WHERE run_id = ? ORDER BY epoch", (run_id,)).fetchall()
+        return [EpochRow(*row) for row in rows]
+
+    def _mark_interrupted(self) -> None:
+        with self._lock, self._errors():
+            running = self._db.execute(
+                "SELECT id, pid, pid_started FROM runs WHERE status = 'running' AND host = ?",
+                (self._host,)).fetchall()
+        gone = [run_id for run_id, pid, started in running
+                if pid is not None and not _alive(pid, started)]
+        if gone:
+            with self._write() as db:
+                db.executemany("UPDATE runs SET status = 'interrupted' WHERE id = ? AND"
+                               " status = 'running'", [(run_id,) for run_id in gone])
+
+    def _row(self, row: dict[str, Any]) -> RunRow:
+        try:
+            return RunRow(
+                id=row["id"], started=row["started"], status=row["status"],
+                dataset=row["dataset"], layers=row["layers"], optimizer=row["optimizer"],
+                lr=row["lr"], batch_size=row["batch_size"], seed=row["seed"],
+                epochs_done=row["epochs_done"], best_val_loss=row["best_val_loss"],
+                test_accuracy=row["test_accuracy"], is_regression=bool(row["is_regression"]),
+                seconds=row["seconds"], model_file=row["model_file"], source=row["source"],
+                spec=json.loads(row["spec"]), config=json.loads(row["config"]),
+                final_train_loss=row["final_train_loss"], final_val_loss=row["final_val_loss"],
+                final_val_score=row["final_val_score"], nn_tui_version=row["nn_tui_version"],
+                numpy_version=row["numpy_version"])
+        except (ValueError, TypeError) as exc:
+            raise RunStoreError(f"{self.path}: run {row.get('id')} is damaged ({exc})") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
