@@ -17,6 +17,7 @@ import numpy.typing as npt
 from engine.data import metrics
 from engine.errors import SpecError
 from engine.inside.layer_stats import PROBE_SIZE, LayerStatsTracker, probe_batch
+from engine.nn.backends import TrainStep, backend
 from engine.nn.network import NetworkCore
 from engine.nn.optimizers import make_optimizer
 from engine.nn.schedules import SCHEDULES
@@ -77,11 +78,15 @@ class Trainer:
         self.data = data
         net = network
         self._X = np.ascontiguousarray(data.X_train, dtype=net.dtype)
-        self._T = net.targets(data.y_train)
+        if not self._X.flags.writeable and self._X.nbytes <= SHUFFLE_COPY_BYTES:
+            self._X = self._X.copy()  # the compiled step takes writeable batches (else it copies)
+        self._T = np.ascontiguousarray(net.targets(data.y_train))
         self._labels = net.labels_from_outputs(self._T) if data.classification else None
         self._X_val = np.ascontiguousarray(data.X_val, dtype=net.dtype)
         self._T_val = net.targets(data.y_val)
         self.optimizer = make_optimizer(config.optimizer, config.momentum, config.nesterov)
+        # The step itself, from the backend the config names ("auto": numba if it imports).
+        self._step: TrainStep = backend(self.config.backend).make_step(network, self.optimizer)
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
         self.history = EpochHistory()
@@ -141,6 +146,7 @@ class Trainer:
         self._target = target
         self._best = None
         self._loss_limit = math.inf
+        self._step.prepare()  # numba: compiled or loaded from its cache before the first epoch
         yield Started(self.epoch, target, len(self._X), self._batch_size())
         while self.epoch < target:
             self._apply_pending()
@@ -240,18 +246,11 @@ class Trainer:
     def _train_batch(self, xb: Array, tb: Array, lr: float,
                      labels: Array | None) -> tuple[float, int] | float:
         """One optimizer step: (loss summed over the batch, correct count), or the bad loss."""
-        net = self.network
-        loss = net.train_step_gradients(xb, tb, self.config.l2)
-        if not loss <= self._loss_limit:  # also true for nan
+        loss, correct, stepped = self._step(xb, tb, labels, lr, self.config.l2, self._loss_limit)
+        if not stepped:  # the loss passed the limit, or is nan
             return loss
         if self._loss_limit == math.inf:
             self._loss_limit = DIVERGENCE_FACTOR * max(loss, 1.0)
-        correct = 0
-        if labels is not None:
-            out = net.layers[-1].a
-            assert out is not None, "train_step_gradients keeps the output layer's activations"
-            correct = int(np.count_nonzero(net.labels_from_outputs(out) == labels))
-        self.optimizer.step(net.params, net.grads, lr)
         return loss * len(xb), correct
 
     def _diverged(self, before: Array, loss: float) -> Diverged:
