@@ -116,7 +116,7 @@ def backend(name: str = "auto") -> Backend:
     return chosen
 
 
-def warm_up(name: str = "auto", dtypes: tuple[str, ...] = ("float32",)) -> float:
+def warm_up_backend(name: str = "auto", dtypes: tuple[str, ...] = ("float32",)) -> float:
     """Readies the backend `name` for networks of `dtypes` (numba: compiles the kernel, or loads
     it from the on-disk cache): call it from a worker before the first training step. Seconds."""
     return backend(name).warm_up(dtypes)

@@ -30,7 +30,7 @@ from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
-from engine.nn.spec import TrainConfig, parse_layers
+from engine.nn.spec import BACKEND_NAMES, TrainConfig, parse_layers
 from engine.train.events import Event
 from tui.cli.inside_output import (
     prediction_dict,
@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
+    train.add_argument("--backend", default=CONFIG.backend, choices=BACKEND_NAMES,
+                       help="who runs the steps: numba (compiled), numpy, auto (default)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
