@@ -44,8 +44,8 @@ NO_UPDATE, SGD_CODE, MOMENTUM_CODE, NESTEROV_CODE, RMSPROP_CODE, ADAM_CODE = ran
 
 # meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...]
 # hyper: the slots below
-LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT = range(9)
-HYPER_SLOTS = 9
+LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT, FACTOR = range(10)
+HYPER_SLOTS = 10
 
 JIT = numba.njit(cache=True, error_model="numpy", fastmath=False, nogil=True)
 
@@ -301,6 +301,40 @@ def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, 
     return loss, correct, stepped
 
 
+@JIT
+def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array,
+                  T: Array, labels: Array, order: Array, size: int, start: int, stop: int,
+                  work: Array, meta: Array,
+                  hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
+    """`fused_step` on the batches of rows start, start + size, ... < stop of X (n, d), T (n, k)
+    (rows `order[lo:hi]` when `order` is not empty: big data is gathered a batch at a time),
+    as the trainer's epoch loop: after the first step the loss limit becomes hyper[FACTOR] times
+    max(loss, 1); hyper[STEP_T] counts the steps taken. Returns (loss summed over the rows,
+    correct count, False) or, at the first loss past the limit, (that loss, 0, True)."""
+    total = 0.0
+    correct = 0
+    has_labels = labels.shape[0] > 0
+    for lo in range(start, stop, size):
+        hi = min(lo + size, stop)
+        if order.shape[0] > 0:
+            rows = order[lo:hi]
+            xb, tb = X[rows], T[rows]
+            lb = labels[rows] if has_labels else labels
+        else:
+            xb, tb = X[lo:hi], T[lo:hi]
+            lb = labels[lo:hi] if has_labels else labels
+        loss, right, stepped = fused_step(params, grads, decay, s1, s2, xb, tb, lb, work, meta,
+                                          hyper)
+        if not stepped:
+            return loss, 0, True
+        hyper[STEP_T] += 1
+        if hyper[LOSS_LIMIT] == np.inf:
+            hyper[LOSS_LIMIT] = hyper[FACTOR] * max(loss, 1.0)
+        total += loss * (hi - lo)
+        correct += right
+    return total, correct, False
+
+
 # -- the Python side ------------------------------------------------------------------------------
 def _no_state(opt: Any, params: Array, hyper: Array, empty: Array) -> tuple[int, Array, Array]:
     return SGD_CODE, empty, empty
@@ -382,6 +416,32 @@ class FusedStep:
             self.optimizer.t += 1
         return float(loss), int(correct), bool(stepped)
 
+    def run_batches(self, X: Array, T: Array, labels: Array | None, order: Array | None,
+                    size: int, start: int, stop: int, lr: float, l2: float, loss_limit: float,
+                    factor: float) -> tuple[float, int, float | None, float]:
+        """The steps on the batches of rows start, start + size... < stop (`order[lo:hi]` if
+        given), in one compiled call: (loss summed over the rows, correct count, the first loss
+        past the limit or None, the loss limit now: `factor` x max(first loss, 1) once set)."""
+        net, hyper = self.network, self._hyper
+        if self._work.size < size * self._per_row:
+            self._work = np.empty(size * self._per_row, dtype=net.dtype)
+        assert self._state is not None, "run_batches needs an optimizer"
+        code, s1, s2 = self._state(self.optimizer, net.params, hyper, self._empty)
+        self._meta[2] = code
+        hyper[LR], hyper[L2], hyper[LOSS_LIMIT], hyper[FACTOR] = lr, l2, loss_limit, factor
+        t0 = hyper[STEP_T]
+        if not X.flags.writeable:
+            X = X.copy()
+        total, correct, diverged = fused_batches(
+            net.params, net.grads, net.decay_mask, s1, s2, X, T,
+            self._no_labels if labels is None else labels,
+            self._no_labels if order is None else order, size, start, stop, self._work,
+            self._meta, hyper)
+        if isinstance(self.optimizer, Adam):
+            self.optimizer.t += int(hyper[STEP_T] - t0)
+        return (float(total), int(correct), float(total) if diverged else None,
+                float(hyper[LOSS_LIMIT]))
+
 
 _READY: set[str] = set()
 
@@ -400,6 +460,10 @@ def warm_up(dtypes: tuple[str, ...] = ("float32", "float64")) -> float:
         net = NetworkCore([Dense(2, 3, "relu"), Dense(3, 2, "softmax")], dtype=dtype)
         X = np.zeros((4, 2), dtype=dtype)
         T = np.eye(2, dtype=dtype)[[0, 1, 0, 1]]
-        FusedStep(net, Adam())(X, T, np.array([0, 1, 0, 1]), 1e-3, 0.0)
+        step = FusedStep(net, Adam())
+        step(X, T, np.array([0, 1, 0, 1]), 1e-3, 0.0)
+        for order in (None, np.arange(4)):  # small data in order, big data gathered
+            step.run_batches(X, T, np.array([0, 1, 0, 1]), order, 2, 0, 4, 1e-3, 0.0, np.inf,
+                             100.0)
         _READY.add(dtype)
     return perf_counter() - start

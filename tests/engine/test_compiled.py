@@ -9,6 +9,7 @@ on-disk cache): the module-scoped `compiled` fixture does it once, before the fi
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -159,6 +160,41 @@ def test_a_loss_past_the_limit_takes_no_step(compiled) -> None:  # type: ignore[
     assert loss > 1e-6 and not stepped
     np.testing.assert_array_equal(net.params, before)
     assert optimizer.t == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("gathered", [False, True], ids=["in_order", "gathered"])
+def test_an_epoch_of_batches_compiled_equals_numpy(compiled, gathered: bool) -> None:  # type: ignore[no-untyped-def]
+    """`run_batches`, the trainer's epoch loop: batches of 5 of 23 rows (the last one short),
+    in order or gathered by a permutation (the big-data path), Adam with L2."""
+    net, X, T, labels = make_case("tanh", HEADS[0], seed=5, n=23)
+    plain = net.copy()
+    order = np.random.default_rng(1).permutation(23) if gathered else None
+    fused = compiled.FusedStep(net, make_optimizer("adam"))
+    numpy = NumpyStep(plain, make_optimizer("adam"))
+    got = fused.run_batches(X, T, labels, order, 5, 0, 23, 0.05, 0.01, math.inf, 100.0)
+    want = numpy.run_batches(X, T, labels, order, 5, 0, 23, 0.05, 0.01, math.inf, 100.0)
+    np.testing.assert_allclose([got[0], got[3]], [want[0], want[3]], rtol=1e-10)
+    assert got[1] == want[1] and got[2] is None and want[2] is None
+    np.testing.assert_allclose(net.params, plain.params, rtol=1e-10, atol=1e-12)
+    assert fused.optimizer.t == numpy.optimizer.t == 5  # type: ignore[attr-defined]
+
+
+def test_an_epoch_stops_at_the_first_loss_past_the_limit(compiled) -> None:  # type: ignore[no-untyped-def]
+    """The first step sets the limit to factor x max(loss, 1); with a factor of 1e-9 the
+    second batch passes it: one step taken, that loss reported, as in the NumPy loop."""
+    net, X, T, labels = make_case("relu", HEADS[0], seed=6, n=12)
+    plain = net.copy()
+    fused = compiled.FusedStep(net, make_optimizer("sgd"))
+    numpy = NumpyStep(plain, make_optimizer("sgd"))
+    got = fused.run_batches(X, T, labels, None, 4, 0, 12, 0.1, 0.0, math.inf, 1e-9)
+    want = numpy.run_batches(X, T, labels, None, 4, 0, 12, 0.1, 0.0, math.inf, 1e-9)
+    assert got[2] is not None and want[2] is not None
+    np.testing.assert_allclose([got[2], got[3]], [want[2], want[3]], rtol=1e-10)
+    np.testing.assert_allclose(net.params, plain.params, rtol=1e-10, atol=1e-12)
+    one_step = plain.copy()
+    one_step.params[...] = make_case("relu", HEADS[0], seed=6, n=12)[0].params
+    NumpyStep(one_step, make_optimizer("sgd"))(X[:4], T[:4], labels[:4], 0.1, 0.0)
+    np.testing.assert_allclose(net.params, one_step.params, rtol=1e-10, atol=1e-12)
 
 
 def train_digits_like(backend_name: str, dtype: str = "float64") -> tuple[NetworkCore, list[float]]:
