@@ -41,7 +41,10 @@ TOL = {"float64": (1e-10, 1e-12), "float32": (2e-4, 2e-5)}
 
 @pytest.fixture(scope="module")
 def compiled():  # type: ignore[no-untyped-def]
-    """The compiled module, its kernel ready for both dtypes (compiled or loaded once here)."""
+    """The compiled module, its kernel ready for both dtypes (compiled or loaded once here).
+    Where numba is not installed there is no compiled backend to compare: those tests skip,
+    and `test_without_numba_auto_falls_back_to_numpy_and_trains` checks the fallback."""
+    pytest.importorskip("numba", reason="numba is not installed: no compiled backend here")
     from engine.nn import compiled
 
     compiled.warm_up(("float64", "float32"))
