@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the project importable
@@ -85,7 +86,8 @@ def compile_times(threads: int = 1) -> tuple[float, float, float]:
     return float(second[0]), float(first[1]), float(second[1])
 
 
-def report(keys: str = "abc", rounds: int = 5, threads: int = 1) -> list[str]:
+def report(keys: str = "abc", rounds: int = 5, threads: int = 1) -> Iterator[str]:
+    """The lines of (i), each as soon as it is known (the table, then the compile times)."""
     times: dict[tuple[str, str], list[float]] = {}
     accuracy: dict[str, str] = {}
     for _ in range(rounds):
@@ -93,6 +95,7 @@ def report(keys: str = "abc", rounds: int = 5, threads: int = 1) -> list[str]:
             for who in CONTENDERS:
                 reply = _child(["--child", who, key], _env(threads))
                 times.setdefault((key, who), []).append(float(reply[0]))
+                print(f"  ({key}) {who}: {reply}", file=sys.stderr, flush=True)
                 if len(reply) > 1 and reply[1] != "-":
                     accuracy[f"{key} {who}"] = reply[1]
     lines = [f"(i) the compiled step: numba vs numpy vs the matmul floor, {rounds} interleaved "
@@ -115,10 +118,14 @@ def report(keys: str = "abc", rounds: int = 5, threads: int = 1) -> list[str]:
     if accuracy:
         lines.append("    test accuracy (digits, seed 0): " + ", ".join(
             f"{name} {value}" for name, value in sorted(accuracy.items())))
-    imported, first, second = compile_times(threads)
-    lines.append(f"    numba: import {imported:.2f} s; compiling the float32 step at a first "
+    yield from lines
+    try:
+        imported, first, second = compile_times(threads)
+    except subprocess.CalledProcessError as exc:
+        yield f"    numba compile times: failed ({exc.stderr.strip().splitlines()[-1]})"
+        return
+    yield (f"    numba: import {imported:.2f} s; compiling the float32 step at a first "
                  f"start (empty cache) {first:.1f} s, at a second start (cache hit) {second:.2f} s")
-    return lines
 
 
 def _run_child(args: list[str]) -> None:
@@ -127,9 +134,9 @@ def _run_child(args: list[str]) -> None:
         import numba  # noqa: F401
 
         imported = time.perf_counter() - start
-        from engine.nn.backends import warm_up
+        from engine.nn.backends import warm_up_backend
 
-        print(f"{imported:.4f} {warm_up('numba', ('float32',)):.4f}")
+        print(f"{imported:.4f} {warm_up_backend('numba', ('float32',)):.4f}")
     elif args[0] == "floor":
         print(f"{floor(args[1]):.6f} -")
     else:
@@ -148,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     for line in report(args.only.replace(",", ""), args.rounds, args.threads):
-        print(line)
+        print(line, flush=True)
     return 0
 
 

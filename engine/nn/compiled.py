@@ -2,11 +2,13 @@
 network in one numba-compiled call (BLAS still does the matrix products, through `np.dot`).
 
 At the batch sizes this tool trains, a NumPy step spends most of its time in per-call dispatch
-(about 43 calls a step, 0.5-2 µs each) rather than in arithmetic; one compiled call per step
-leaves little but the five matrix products. This is the only module that imports numba, and
-`engine.nn.backends` imports it only when the "numba" backend is chosen; the NumPy path
-(`NetworkCore.train_step_gradients` + `optimizers.py`) stays the fallback and `reference.py`
-the oracle (`tests/engine/test_compiled.py`: compiled == NumPy == reference).
+(about 43 calls a step, 0.5-2 µs each) rather than in arithmetic. `fused_step` is one step in
+one compiled call; `fused_batches`, what the trainer calls, runs an epoch's batches (gathering
+them by a permutation for big data, checking each loss against the divergence limit) in one
+call, so that little is left but the five matrix products a step. This is the only module that
+imports numba, and `engine.nn.backends` imports it only when the "numba" backend is chosen; the
+NumPy path (`NetworkCore.train_step_gradients` + `optimizers.py`) stays the fallback and
+`reference.py` the oracle (`tests/engine/test_compiled.py`: compiled == NumPy == reference).
 
 The kernel sees flat buffers only: the network's `params`, `grads` and `decay_mask` (P,), the
 optimizer's state (P,) (Adam's `m`, `v` in `kernels.adam_update`'s folded form, so either
