@@ -20,3 +20,11 @@ def network(digits) -> Network:
     net = Network.from_spec(ModelSpec((LayerSpec(10, "softmax"),)), 64, seed=0)
     net.fit(digits.X_train, digits.y_train, epochs=3, lr=0.01)
     return net.snapshot()
+
+
+@pytest.fixture(autouse=True)
+def _own_config_file(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real ~/.config/nn-tui: NN_TUI_CONFIG points at a file that
+    does not exist (subprocesses inherit it)."""
+    monkeypatch.setenv("NN_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
