@@ -33,4 +33,4 @@ def test_train_on_numpy_and_on_numba_prints_the_same_epochs(nn_tui: NnTui) -> No
 
 def test_an_unknown_backend_is_a_usage_error(nn_tui: NnTui) -> None:
     result = nn_tui("train", *TINY, "--backend", "cuda")
-    assert result.code == 2 and "invalid choice: 'cuda'" in result.err
+    assert result.code == 2 and "invalid choice: 'cuda'" in result.out + result.err
