@@ -34,6 +34,7 @@ from engine.inside.step_trace import StepTrace, TracedLayer, apply_step, edit_pa
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
+from engine.nn.backends import BACKENDS, warm_up_backend
 from engine.nn.layers import Dense
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
@@ -63,6 +64,7 @@ from engine.version import __version__
 
 __all__ = [
     "ACTIVATIONS",
+    "BACKENDS",
     "EXTRA_FEATURES",
     "HEALTHY_UPDATE_BAND",
     "HEALTHY_UPDATE_RATIO",
@@ -137,4 +139,5 @@ __all__ = [
     "parse_layers",
     "suggest_name",
     "trace_step",
+    "warm_up_backend",
 ]

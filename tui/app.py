@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, Experiment
+from engine import MODELS_DIR, Experiment, warm_up_backend
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
@@ -183,6 +183,10 @@ class NNTuiApp(App[int]):
         self.views.refresh()
         self.refresh_bindings()
         self.key_gate.pump()  # the keys pressed while loading act now, in their order
+        # The compiled step (numba), compiled or loaded from its cache while the person looks.
+        self.run_worker(partial(warm_up_backend, experiment.config.backend,
+                                (experiment.network.dtype.name,)),
+                        group="warm-up", thread=True, exit_on_error=False)
 
     # -- keys, one at a time ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

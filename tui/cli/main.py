@@ -23,6 +23,7 @@ from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
+from engine.nn.spec import BACKEND_NAMES
 from tui.cli import runs as runs_cli
 from tui.cli import sweep as sweep_cli
 from tui.cli.app_command import cmd_app
@@ -127,6 +128,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
+    train.add_argument("--backend", default=CONFIG.backend, choices=BACKEND_NAMES,
+                       help="who runs the steps: numba (compiled), numpy, auto (default)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
