@@ -25,7 +25,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, Experiment
+from engine import MODELS_DIR, Experiment, RunStore
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
@@ -65,9 +65,11 @@ class NNTuiApp(App[int]):
     exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
-                 pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
+                 pace: Pace = DEFAULT_PACE, sample_seed: int = 0,
+                 runs_path: str | Path | None = None, **options: object) -> None:
         super().__init__()
-        self.controller = Controller(Preset(**options), models_dir, pace)
+        self.controller = Controller(Preset(**options), models_dir, pace,
+                                     Path(runs_path or RunStore.default_path()))
         self.files = FileDialogs(self)
         self.clock = clock
         self.sample_seed = sample_seed

@@ -34,6 +34,7 @@ from engine import (
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
 from tui.controller.inside import InsideFeed
+from tui.controller.recording import RunLog
 from tui.controller.state import TrainState
 from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
@@ -44,8 +45,9 @@ class Controller:
     """The app's state and intentions (see the module's story)."""
 
     def __init__(self, preset: Preset | None = None, models_dir: str | Path = MODELS_DIR,
-                 pace: Pace = DEFAULT_PACE) -> None:
+                 pace: Pace = DEFAULT_PACE, runs_path: Path | None = None) -> None:
         self.preset = preset or Preset()
+        self.runs = RunLog(runs_path)  # every run recorded in the run store (None: not)
         self.models_dir = Path(models_dir)
         self.pace: Pace = pace
         self.experiment: Experiment | None = None
@@ -75,6 +77,7 @@ class Controller:
         if old is not None:
             old.runner.stop(wait=True)
             self._pull()
+            self.runs.end()  # the next run is another row, even when the weights are kept
         if self.design is None or self.design.data.source != design.data.source:
             self.previous = []
         elif new_run and self.history:
@@ -101,6 +104,7 @@ class Controller:
         if self.experiment is None:
             return
         events = self.experiment.runner.drain()
+        self.runs.feed(events)
         for event in events:
             self.state = self.state.after(event)
             effect = EFFECTS.get(type(event))
@@ -115,6 +119,7 @@ class Controller:
     def _start_over(self, event: Reset) -> None:
         self.previous, self.history = self.history or self.previous, EpochHistory()
         self.inside.clear()
+        self.runs.end()
 
     def _keep_scores(self, event: Evaluated) -> None:
         self.evaluation = event
@@ -184,6 +189,7 @@ class Controller:
     def train(self) -> None:
         """Trains the design's number of epochs more (t), from epoch 0 or where it stopped."""
         self._take_next_run_settings()
+        self._record()
         self._experiment().runner.start(epochs=self._design().config.epochs)
         self._pull()  # Started is published before start() returns: the state follows now
 
@@ -205,6 +211,7 @@ class Controller:
         stopped = state.phase == "stopped" and state.epoch < state.target
         epochs = state.target - state.epoch if stopped else self._design().config.epochs
         self._take_next_run_settings()
+        self._record()
         self._experiment().runner.start(epochs=epochs, paused=True, steps=1)
         self._pull()
 
@@ -215,6 +222,12 @@ class Controller:
         if not self.state.alive and any(getattr(experiment.config, name) !=
                                         getattr(design.config, name) for name in NEXT_RUN_CONFIG):
             self.adopt(experiment.with_settings(design.config), new_run=False)
+
+    def _record(self) -> None:
+        """A run about to start is recorded in the store: a new row, unless it goes on with
+        the weights and settings of the one being recorded ("train more", `x` then `s`)."""
+        if not self.runs.recording:
+            self.runs.begin(self._experiment())
 
     def stop(self) -> None:
         """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
@@ -257,6 +270,8 @@ class Controller:
         """Stops the training thread and waits for it (quitting, closing the app)."""
         if self.experiment is not None:
             self.experiment.runner.stop(wait=True)
+            self._pull()  # the run's last events, for its row in the store
+        self.runs.close()
 
     def quit_question(self) -> str | None:
         """What to ask before quitting (None: nothing would be lost)."""
