@@ -33,6 +33,7 @@ from tui.inside.session import InsideSession
 from tui.key_gate import KeyGate
 from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
+from tui.run_desk import RunDesk
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.screens.inside import InsideScreen
@@ -71,6 +72,7 @@ class NNTuiApp(App[int]):
         self.controller = Controller(Preset(**options), models_dir, pace,
                                      Path(runs_path or RunStore.default_path()))
         self.files = FileDialogs(self)
+        self.desk = RunDesk(self)  # the runs screen, races and the runs overlaid
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
@@ -199,6 +201,7 @@ class NNTuiApp(App[int]):
     def _tick(self) -> None:
         if self.controller.experiment is None or not self.is_running:  # not while closing
             return
+        self.desk.tick()
         now = time.monotonic()
         if self.controller.state.phase == "running" and \
                 now - self._drained_at < DRAIN_SECONDS[speed(self.controller.pace)]:
@@ -313,6 +316,12 @@ class NNTuiApp(App[int]):
     def action_inside(self) -> None:
         self.push_screen(InsideScreen(self.inside))
 
+    def action_runs(self) -> None:
+        self.desk.open_runs()
+
+    def action_race(self) -> None:
+        self.desk.race()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(app_help_sections(self)))
 
@@ -350,6 +359,9 @@ class NNTuiApp(App[int]):
             self, message: ArchitectureEditor.DatasetRequested) -> None:
         if self.controller.design is not None:
             self._make(self.controller.dataset_change(message.name))
+
+    def make_change(self, change: Change) -> None:
+        self._make(change)
 
     def _make(self, change: Change) -> None:
         self._after_asking(change.question, partial(self._carry_out, change))

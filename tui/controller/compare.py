@@ -99,17 +99,24 @@ class Comparison:
         self.raced: dict[int, Shown] = {}  # the race's runs, by key, in its order
 
     @property
-    def selected_ids(self) -> list[int]:
-        return list(self.selected)
+    def shown_ids(self) -> list[int]:
+        """The store's ids of the runs overlaid (the race's first)."""
+        raced = [run.run_id for run in self.raced.values() if run.run_id is not None]
+        return [*raced, *self.selected]
 
     def select(self, rows: Sequence[RunRow],
                epochs: Mapping[int, Sequence[EpochRow]]) -> None:
-        """Overlays exactly `rows` (at most MAX_CURVES - 1), with their stored `epochs`."""
+        """Overlays exactly `rows` (at most MAX_CURVES - 1), with their stored `epochs`; the
+        race's runs among them stay as they are (their epochs may still be arriving), the
+        others leave."""
+        ids = {row.id for row in rows}
+        self.raced = {key: run for key, run in self.raced.items() if run.run_id in ids}
+        kept = {run.run_id for run in self.raced.values()}
         self.selected = {
             row.id: Shown(row.id, Described.of_row(row),
                           [epoch_event(e, row.is_regression) for e in epochs.get(row.id, ())],
                           row.id)
-            for row in rows[:MAX_CURVES - 1]}
+            for row in rows[:MAX_CURVES - 1] if row.id not in kept}
 
     def forget(self, run_id: int) -> None:
         """A run deleted from the store leaves the charts."""

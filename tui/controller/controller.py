@@ -27,13 +27,18 @@ from engine import (
     Experiment,
     InsideStats,
     ModelInfo,
+    ModelSpec,
     Network,
     Reset,
+    RunRow,
+    TrainConfig,
     list_models,
     suggest_name,
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
+from tui.controller.compare import Comparison, Curve, Described
 from tui.controller.inside import InsideFeed
+from tui.controller.racing import Racing, layers_text
 from tui.controller.recording import RunLog
 from tui.controller.state import TrainState
 from tui.design import NEXT_RUN_CONFIG, Design, change_kind
@@ -48,6 +53,8 @@ class Controller:
                  pace: Pace = DEFAULT_PACE, runs_path: Path | None = None) -> None:
         self.preset = preset or Preset()
         self.runs = RunLog(runs_path)  # every run recorded in the run store (None: not)
+        self.comparison = Comparison()  # the runs drawn beside the live one
+        self.racing = Racing(self.comparison)
         self.models_dir = Path(models_dir)
         self.pace: Pace = pace
         self.experiment: Experiment | None = None
@@ -162,7 +169,8 @@ class Controller:
             "continue_training": not state.alive and state.epoch > 0,
             "pause": state.phase == "running",
             "resume": state.phase == "paused",
-            "stop": state.alive,
+            "stop": state.alive or self.racing.alive,
+            "race": not self.racing.alive,
             "draw": dataset.image_shape is not None,
             "next_misclassified": dataset.is_classification,
         }
@@ -175,6 +183,16 @@ class Controller:
         if self.design is not None and self.state.epoch == 0 and not self.state.alive:
             return self.design.config.epochs
         return self.state.target
+
+    def curves(self) -> list[Curve]:
+        """The runs to draw over each other (the live one first), or [] for the usual
+        charts of the live run alone."""
+        design, experiment = self.design, self.experiment
+        described = None
+        if design is not None and experiment is not None:
+            described = Described.of_config(design.data.name, layers_text(design),
+                                            experiment.config.to_dict())
+        return self.comparison.curves(self.history, described, self.runs.run_id)
 
     @property
     def model_label(self) -> str:
@@ -230,7 +248,9 @@ class Controller:
             self.runs.begin(self._experiment())
 
     def stop(self) -> None:
-        """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
+        """Asks the run (and a race) to stop after the current epoch; `Stopped` tells when
+        it has."""
+        self.racing.stop()
         self._experiment().runner.stop(wait=False)
 
     def reset_question(self) -> str | None:
@@ -271,6 +291,7 @@ class Controller:
         if self.experiment is not None:
             self.experiment.runner.stop(wait=True)
             self._pull()  # the run's last events, for its row in the store
+        self.racing.close()
         self.runs.close()
 
     def quit_question(self) -> str | None:
@@ -298,6 +319,29 @@ class Controller:
         kept = self.experiment.name if self.trained and self.experiment is not None else None
         note = f"dataset {name}: fresh weights" + (f" (the trained model is saved as {kept})"
                                                    if kept and question is None else "")
+        return Change("reload", question, lambda: Outcome(note, build=build))
+
+    def run_change(self, row: RunRow) -> Change:
+        """A stored run's design (layers, loss, training config, dataset) in the editor, to
+        train it again: fresh weights, the data loaded in a worker. A row that does not make a
+        design raises EngineError."""
+        known = set(TrainConfig.__dataclass_fields__)
+        try:
+            spec = ModelSpec.from_dict(row.spec)
+            config = TrainConfig(**{k: v for k, v in row.config.items() if k in known})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EngineError(f"run {row.id}: its design cannot be read ({exc})") from None
+        reasons = spec.validate() + config.validate()
+        if reasons:
+            raise EngineError(f"run {row.id}: {reasons[0]}")
+        design = self._design()
+        self._pull()
+        question = (f"Open run {row.id}'s design? The trained weights are lost."
+                    if self.at_stake else None)
+        wanted = Design(design.data, spec, config)
+        build = scored(partial(session_for, wanted, row.dataset, self.preset.splits))
+        note = (f"run {row.id}'s design: {row.dataset} {spec.layers_text}, {config.optimizer} "
+                f"lr {config.lr:g}: fresh weights")
         return Change("reload", question, lambda: Outcome(note, build=build))
 
     def _apply_live(self, design: Design, fields: frozenset[str]) -> Outcome:

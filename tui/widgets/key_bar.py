@@ -28,7 +28,7 @@ from textual.widget import Widget
 
 WIDGET = "<widget>"  # where the focused widget's own keys go in a ranking
 ESSENTIAL = frozenset({"help", "switch_view", "quit"})
-_REST = ("save", "open", "command_palette")
+_REST = ("save", "open", "runs", "race", "command_palette")
 RANKS: dict[str, tuple[str, ...]] = {
     "running": ("pause", "stop", "switch_view", "help", "quit", "step", "faster", "slower",
                 "log_scale", WIDGET, "next_sample", "next_misclassified", "draw", *_REST),
@@ -37,8 +37,9 @@ RANKS: dict[str, tuple[str, ...]] = {
                "open", "command_palette"),
     "trained": ("continue_training", "switch_view", "help", "quit", WIDGET, "save",
                 "reinitialise", "next_misclassified", "next_sample", "draw", "log_scale", "open",
-                "command_palette", "step", "faster", "slower"),
-    "design": ("train", "switch_view", "help", "quit", "open", "save", "command_palette",
+                "runs", "race", "command_palette", "step", "faster", "slower"),
+    "design": ("train", "switch_view", "help", "quit", "open", "save", "runs", "race",
+               "command_palette",
                WIDGET, "step", "next_sample", "draw", "log_scale", "faster", "slower",
                "reinitialise"),
 }
