@@ -82,8 +82,8 @@ class RunDesk:
 
     def delete_run(self, run_id: int) -> None:
         """In the screen's worker."""
-        self.controller.runs.store().delete(run_id)
-        self.controller.comparison.forget(run_id)
+        self.controller.runs.forget(run_id)  # the live run's row: "train more" starts anew
+        self.controller.runs.store().delete(run_id)  # (the charts follow on `chosen`)
 
     def ask(self, question: str, on_yes: Callable[[], None]) -> None:
         self.app.ask(question, on_yes)

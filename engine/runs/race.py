@@ -20,11 +20,13 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from multiprocessing import resource_tracker
 from multiprocessing.context import SpawnContext, SpawnProcess
 from multiprocessing.synchronize import Event as StopFlag
 from typing import Any
@@ -92,6 +94,12 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
     def put(data: dict[str, Any]) -> None:
         events.put({"index": index, **data})
 
+    # The worker shares the app's terminal: nothing it might print (a warning) may draw over
+    # the screen. Its errors travel as `Failed` events instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
     epoch = 0
     try:
         dataset = load_dataset(str(load["name_or_path"]), seed=int(load["seed"]),
@@ -139,6 +147,24 @@ def _score(experiment: Experiment, epoch: int) -> dict[str, Any]:
             "accuracy": accuracy, "r2": r2}
 
 
+def _start_tracker() -> None:
+    """Starts multiprocessing's resource tracker with a real stderr. It hands its process
+    `sys.stderr`'s descriptor, and under a UI that replaced `sys.stderr` (Textual does) there
+    is none: the queue's first lock would fail with "bad value(s) in fds_to_keep"."""
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        resource_tracker.ensure_running()
+        return
+    saved, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = saved
+
+
 class Race:
     """Trains `variations` of one design (the dataset as `load` loads it, the model `spec`)
     side by side, each in a process; records each run in `store` when given."""
@@ -156,6 +182,7 @@ class Race:
         self.spec = spec
         self.variations = list(variations)
         self.epochs_per_second = epochs_per_second
+        _start_tracker()
         self._context: SpawnContext = mp.get_context("spawn")
         self._queue: Any = self._context.Queue()
         self._stop: StopFlag = self._context.Event()

@@ -118,10 +118,6 @@ class Comparison:
                           row.id)
             for row in rows[:MAX_CURVES - 1] if row.id not in kept}
 
-    def forget(self, run_id: int) -> None:
-        """A run deleted from the store leaves the charts."""
-        self.selected.pop(run_id, None)
-
     def race(self, shown: Sequence[Shown]) -> None:
         """A race's runs replace the runs overlaid before (the charts show the race)."""
         self.selected = {}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    LIVE_SETTINGS,
     MODELS_DIR,
     EngineError,
     EpochEnd,
@@ -244,8 +245,10 @@ class Controller:
     def _record(self) -> None:
         """A run about to start is recorded in the store: a new row, unless it goes on with
         the weights and settings of the one being recorded ("train more", `x` then `s`)."""
-        if not self.runs.recording:
-            self.runs.begin(self._experiment())
+        if not self.runs.recording:  # the editor's settings: a live change waits for an epoch
+            config = self._experiment().config.with_changes(
+                **{name: getattr(self._design().config, name) for name in LIVE_SETTINGS})
+            self.runs.begin(self._experiment(), config)
 
     def stop(self) -> None:
         """Asks the run (and a race) to stop after the current epoch; `Stopped` tells when

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import EngineError, Event, Experiment, InsideStats, RunRecorder, RunStore
+from engine import (
+    EngineError,
+    Event,
+    Experiment,
+    InsideStats,
+    RunRecorder,
+    RunStore,
+    TrainConfig,
+)
 
 Job = Callable[[], None]
 
@@ -38,8 +46,11 @@ class RunOrigin:
     source: str = "app"
 
     @classmethod
-    def of(cls, experiment: Experiment, source: str = "app") -> RunOrigin:
-        config = experiment.config
+    def of(cls, experiment: Experiment, config: TrainConfig | None = None,
+           source: str = "app") -> RunOrigin:
+        """`experiment`'s run with `config` (default: its own; the editor's settings reach
+        the trainer only at the next epoch)."""
+        config = config or experiment.config
         return cls(experiment.dataset.name,
                    {**experiment.spec.to_dict(), "n_inputs": experiment.network.n_inputs},
                    config.to_dict(), config.seed, not experiment.dataset.is_classification,
@@ -60,6 +71,7 @@ class RunLog:
         self._error: EngineError | None = None  # why the store cannot be used, once known
         self._opening = threading.Lock()
         self._recorder: RunRecorder | None = None  # the writer thread's only
+        self._said: set[str] = set()  # problems said already
 
     # -- the store, for any thread but the UI's ----------------------------------------------
     def store(self) -> RunStore:
@@ -84,14 +96,14 @@ class RunLog:
         return self._recording
 
     # -- the live run, from the UI thread ------------------------------------------------------
-    def begin(self, experiment: Experiment) -> None:
-        """Records a new run of `experiment` (ending the one before, if any)."""
+    def begin(self, experiment: Experiment, config: TrainConfig | None = None) -> None:
+        """Records a new run of `experiment` with `config` (ending the one before, if any)."""
         self.end()
         if self.path is None or self._error is not None:
             return
         self._recording = True
         self.run_id = None
-        origin = RunOrigin.of(experiment)
+        origin = RunOrigin.of(experiment, config)
         self._submit(lambda: self._begin(origin))
 
     def feed(self, events: Sequence[Event]) -> None:
@@ -105,6 +117,13 @@ class RunLog:
         if self._recording:
             self._recording = False
             self._submit(lambda: self._end(status))
+
+    def forget(self, run_id: int) -> None:
+        """The run `run_id` was deleted from the store: if it is the one being recorded, the
+        next run (or "train more") starts a new row."""
+        if run_id == self.run_id:
+            self.end()
+            self.run_id = None
 
     def wait(self, timeout: float = 10.0) -> bool:
         """Waits until every write handed over so far is done (tests, quitting)."""
@@ -138,14 +157,18 @@ class RunLog:
         while (job := self._jobs.get()) is not None:
             try:
                 job()
-            except EngineError as exc:  # a store that went bad meanwhile: say it, go on
+            except EngineError as exc:  # a write refused: this run goes unrecorded, said once
                 self._recorder = None
-                if self._error is None:
-                    self._error = exc
-                    self.problems.append(f"runs are not recorded: {exc}")
+                if self._error is None:  # (a store that cannot open was said already)
+                    self._say(f"this run is not recorded: {exc}")
             except Exception as exc:  # recording must never take training down with it
                 self._recorder = None
-                self.problems.append(f"runs are not recorded: {type(exc).__name__}: {exc}")
+                self._say(f"this run is not recorded: {type(exc).__name__}: {exc}")
+
+    def _say(self, problem: str) -> None:
+        if problem not in self._said:
+            self._said.add(problem)
+            self.problems.append(problem)
 
     def _begin(self, origin: RunOrigin) -> None:
         self._recorder = RunRecorder(self.store(), dataset=origin.dataset, spec=origin.spec,

@@ -74,13 +74,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("batch", lambda r: str(r.batch_size) if r.batch_size else "all",
            lambda r: r.batch_size, right=True),
     Column("epochs", lambda r: str(r.epochs_done), lambda r: r.epochs_done, right=True),
-    Column("best val loss", lambda r: _num(r.best_val_loss, ".4f"),
+    Column("val loss", lambda r: _num(r.best_val_loss, ".4f"),
            lambda r: _none_last(r.best_val_loss), right=True),
-    Column("test acc/R²", _score, lambda r: _none_last(r.test_accuracy), right=True),
-    Column("seconds", lambda r: _num(r.seconds, ".1f"), lambda r: r.seconds, right=True),
-    Column("status", lambda r: r.status.replace("_", " "), lambda r: r.status),
+    Column("test", _score, lambda r: _none_last(r.test_accuracy), right=True),
+    Column("secs", lambda r: _num(r.seconds, ".1f"), lambda r: r.seconds, right=True),
+    Column("status", lambda r: STATUS_TEXT.get(r.status, r.status), lambda r: r.status),
     Column("from", lambda r: r.source, lambda r: r.source),
 )
+STATUS_TEXT = {"early_stopped": "early stop"}
 SELECTED_MARK = "●"  # the first cell of a selected row (a glyph: reads without colour)
 
 
@@ -163,15 +164,14 @@ class RunsScreen(Screen[None]):
         self.shown = arranged(self.rows, self.sort_column, self.descending, self.dataset)
         table.clear(columns=True)
         arrow = "↓" if self.descending else "↑"
-        table.add_column(" ", key="mark")
         for i, column in enumerate(COLUMNS):
             header = column.header + (f" {arrow}" if i == self.sort_column else "")
             table.add_column(Text(header, justify="right" if column.right else "left"),
                              key=str(i))
         for row in self.shown:
-            mark = SELECTED_MARK if row.id in self.selected else " "
-            table.add_row(mark, *(Text(c.text(row), justify="right" if c.right else "left")
-                                  for c in COLUMNS), key=str(row.id))
+            table.add_row(self._id_cell(row), *(
+                Text(c.text(row), justify="right" if c.right else "left") for c in COLUMNS[1:]),
+                key=str(row.id))
         if keep is not None and keep.id in {row.id for row in self.shown}:
             table.move_cursor(row=[row.id for row in self.shown].index(keep.id))
         self._title()
@@ -211,9 +211,13 @@ class RunsScreen(Screen[None]):
             return
         else:
             self.selected.append(row.id)
-        self.table.update_cell(str(row.id), "mark",
-                               SELECTED_MARK if row.id in self.selected else " ")
+        self.table.update_cell(str(row.id), "0", self._id_cell(row))
         self._title()
+
+    def _id_cell(self, row: RunRow) -> Text:
+        """The run's id, after the mark of a run selected to overlay."""
+        mark = SELECTED_MARK if row.id in self.selected else " "
+        return Text(f"{mark} {row.id}", justify="right")
 
     def action_clear(self) -> None:
         self.selected = []
@@ -229,7 +233,7 @@ class RunsScreen(Screen[None]):
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        if event.column_key.value in (None, "mark"):
+        if event.column_key.value is None:
             return
         column = int(event.column_key.value)
         if column == self.sort_column:
