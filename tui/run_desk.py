@@ -17,6 +17,7 @@ from engine import RaceEvent, RunRow
 from tui.controller import Change, Controller
 from tui.controller.racing import RACES
 from tui.errors import USER_ERRORS
+from tui.numbers import score_text
 from tui.pace import VIEW_SECONDS, speed
 from tui.screens.race import RaceDialog
 from tui.screens.runs import RunsScreen
@@ -45,6 +46,8 @@ class RunDesk:
         self.app = app
         self.controller = app.controller
         self._drawn_at = 0.0
+        self._scores: dict[int, str] = {}  # the race's test scores, by runner
+        self._started = False  # the race's first run has started (said once)
 
     # -- every tick ---------------------------------------------------------------------------
     def tick(self) -> None:
@@ -55,10 +58,17 @@ class RunDesk:
             self.app.notify(problem, severity="warning", timeout=8)
             self.app.log_panel.note(problem, problem=True)
         events = self.controller.racing.drain()
-        ended = [e for e in events if e.event.kind in ("finished", "stopped", "early_stopped",
-                                                        "diverged", "failed")]
-        for item in ended:
-            self.app.log_panel.note(self._race_note(item))
+        ended = []
+        for item in events:
+            kind = item.event.kind
+            if kind == "evaluated":
+                self._scores[item.index] = score_text(item.event.accuracy, item.event.r2, False)
+            elif kind == "started" and not self._started:
+                self._started = True
+                self.app.log_panel.note(self._started_note())
+            elif kind in ("finished", "stopped", "early_stopped", "diverged", "failed"):
+                ended.append(item)
+                self.app.log_panel.note(self._race_note(item))
         now = time.monotonic()
         if (events and now - self._drawn_at >= VIEW_SECONDS[speed(self.controller.pace)]) \
                 or ended:
@@ -68,7 +78,14 @@ class RunDesk:
     def _race_note(self, item: RaceEvent) -> str:
         labels = self.controller.racing.labels
         label = labels[item.index] if item.index < len(labels) else str(item.index)
-        return f"race, {label}: {item.event.text}"
+        score = self._scores.get(item.index)
+        return f"race, {label}: {item.event.text}" + (f", {score}" if score else "")
+
+    def _started_note(self) -> str:
+        racing = self.controller.racing
+        ids = [run_id for run_id in (racing.race.run_ids if racing.race else ()) if run_id]
+        where = f" (runs {ids[0]}-{ids[-1]} in the store)" if ids else " (not recorded)"
+        return f"race under way: {', '.join(racing.labels)}{where}; x stops it"
 
     # -- the runs screen ----------------------------------------------------------------------
     def open_runs(self) -> None:
@@ -150,4 +167,5 @@ class RunDesk:
             race.close()
             return
         self.controller.racing.adopt(race, design)
+        self._scores, self._started = {}, False
         self.app.views.refresh()

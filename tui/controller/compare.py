@@ -135,7 +135,8 @@ class Comparison:
                live_id: int | None) -> list[Curve]:
         """The curves to draw, the live run's first (when it has epochs); the live run's own
         row is not drawn twice. Empty when nothing is overlaid: the charts' usual look."""
-        others = [run for run in (*self.raced.values(), *self.selected.values())
+        chosen = sorted(self.selected.values(), key=lambda run: run.key)  # oldest first
+        others = [run for run in (*self.raced.values(), *chosen)
                   if run.run_id is None or run.run_id != live_id]
         if not others:
             return []

@@ -153,6 +153,10 @@ class RunsScreen(Screen[None]):
             self.title_line.update(f"✗ {worker.error}")
 
     @property
+    def rows_by_id(self) -> dict[int, RunRow]:
+        return {row.id: row for row in self.rows or ()}
+
+    @property
     def datasets(self) -> list[str]:
         return sorted({row.dataset for row in self.rows or ()})
 
