@@ -45,7 +45,8 @@ def fill_runs(path) -> list[int]:
                                  source="app" if i % 2 == 0 else "race",
                                  started=f"2026-01-0{i + 1}T10:0{i}:00+00:00")
         store.add_epochs(run_id, [
-            EpochRow(k + 1, loss * 0.9, min(0.99, 1.1 - loss), loss, min(0.99, 1.05 - loss),
+            EpochRow(k + 1, loss * 0.9, min(0.99, max(0.0, 1.1 - loss)), loss,
+                     min(0.99, max(0.0, 1.05 - loss)),
                      lr, 0.01) for k, loss in enumerate(losses)])
         store.finish_run(run_id, status=status, test_accuracy=acc,
                          seconds=0.5 + i)

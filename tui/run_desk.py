@@ -22,7 +22,9 @@ from tui.pace import VIEW_SECONDS, speed
 from tui.screens.race import RaceDialog
 from tui.screens.runs import RunsScreen
 from tui.views import LiveViews
+from tui.widgets.charts import TrainingCharts
 from tui.widgets.training_log import TrainingLog
+from tui.widgets.workbench import Workbench
 
 
 class Host(Protocol):
@@ -31,6 +33,8 @@ class Host(Protocol):
     controller: Controller
     log_panel: TrainingLog
     views: LiveViews
+    workbench: Workbench
+    charts: TrainingCharts
 
     def push_screen(self, screen: Any, callback: Callable[[Any], None] | None = ...) -> Any: ...
     def notify(self, message: str, *, severity: str = ..., timeout: float = ...) -> None: ...
@@ -132,6 +136,12 @@ class RunDesk:
             self.app.report(exc)
             return
         self.controller.comparison.select(rows, epochs)
+        self._show()
+
+    def _show(self) -> None:
+        """The charts, redrawn and in view (a small terminal's design view shows none)."""
+        if self.controller.curves():
+            self.app.workbench.reveal(self.app.charts)
         self.app.views.refresh()
 
     # -- races --------------------------------------------------------------------------------
@@ -168,4 +178,4 @@ class RunDesk:
             return
         self.controller.racing.adopt(race, design)
         self._scores, self._started = {}, False
-        self.app.views.refresh()
+        self._show()

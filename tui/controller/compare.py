@@ -57,10 +57,9 @@ def labels(runs: Sequence[Described], ids: Sequence[int | None]) -> list[str]:
     for run, run_id in zip(runs, ids, strict=True):
         parts = [FIELD_TEXT[name](getattr(run, name)) for name in differing]
         out.append(" ".join(parts) if parts else (f"#{run_id}" if run_id is not None else "run"))
-    if len(set(out)) < len(out):  # the same label twice: the ids tell them apart
-        out = [f"#{run_id} {text}" if run_id is not None else text
-               for text, run_id in zip(out, ids, strict=True)]
-    return out
+    twice = {text for text in out if out.count(text) > 1}  # the ids tell these apart
+    return [f"#{run_id} {text}" if text in twice and run_id is not None else text
+            for text, run_id in zip(out, ids, strict=True)]
 
 
 def epoch_event(row: EpochRow, regression: bool) -> EpochEnd:

@@ -68,7 +68,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", lambda r: str(r.id), lambda r: r.id, right=True),
     Column("date (UTC)", lambda r: r.started[5:16].replace("T", " "), lambda r: r.started),
     Column("dataset", lambda r: r.dataset, lambda r: r.dataset),
-    Column("layers", lambda r: r.layers, lambda r: r.layers),
     Column("optimizer", lambda r: r.optimizer, lambda r: r.optimizer),
     Column("lr", lambda r: f"{r.lr:g}", lambda r: r.lr, right=True),
     Column("batch", lambda r: str(r.batch_size) if r.batch_size else "all",
@@ -79,6 +78,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("test", _score, lambda r: _none_last(r.test_accuracy), right=True),
     Column("secs", lambda r: _num(r.seconds, ".1f"), lambda r: r.seconds, right=True),
     Column("status", lambda r: STATUS_TEXT.get(r.status, r.status), lambda r: r.status),
+    Column("layers", lambda r: r.layers, lambda r: r.layers),
     Column("from", lambda r: r.source, lambda r: r.source),
 )
 STATUS_TEXT = {"early_stopped": "early stop"}

@@ -143,6 +143,8 @@ class TrainingCharts(Horizontal, can_focus=True):
     TrainingCharts #charts-hint { display: none; width: 1fr; padding: 0 1; }
     TrainingCharts.-cramped #charts-hint { display: block; }
     TrainingCharts.-cramped PlotextPlot { display: none; }
+    TrainingCharts #charts-legend { dock: bottom; height: auto; display: none; padding: 0 1; }
+    TrainingCharts.-legend-line #charts-legend { display: block; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "training-charts--train",
@@ -154,13 +156,17 @@ class TrainingCharts(Horizontal, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._legend: tuple[tuple[Series, str], ...] | None = None  # as last shown
+        self._legend_parts: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
         yield PlotextPlot(id="score-chart")
         yield Static("", id="charts-hint")
+        yield Static("", id="charts-legend")
 
     def on_resize(self, event: Resize) -> None:
+        if self._legend is not None:
+            self._place_legend()
         hint = cramped(*self.content_size)
         self.set_class(bool(hint), "-cramped")
         self.query_one("#charts-hint", Static).update(hint)
@@ -211,12 +217,27 @@ class TrainingCharts(Horizontal, can_focus=True):
         if tuple(entries) == self._legend:
             return
         self._legend = tuple(entries)
-        text = Text()
+        self._legend_parts = []
         for entry, label in entries:
-            text.append(f" {entry.glyph} ", self.get_component_rich_style(
+            part = Text(f" {entry.glyph} ", self.get_component_rich_style(
                 f"training-charts--{entry.part}"))
-            text.append(f"{label} ")
-        self.border_subtitle = text
+            self._legend_parts.append(part.append(f"{label} "))
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """On the bottom border when it fits there whole; else on lines of their own below
+        the plots, each entry whole: never cut and never over a curve."""
+        parts, room = self._legend_parts, self.size.width - 6
+        fits = sum(p.cell_len for p in parts) <= room or self.size.width == 0
+        self.border_subtitle = Text("").join(parts) if fits else ""
+        lines: list[Text] = []
+        for part in [] if fits else parts:
+            if lines and lines[-1].cell_len + part.cell_len <= room + 4:
+                lines[-1].append_text(part)
+            else:
+                lines.append(part.copy())
+        self.query_one("#charts-legend", Static).update(Text("\n").join(lines))
+        self.set_class(not fits, "-legend-line")
 
     def _draw(self, selector: str, title: str,
               layers: Sequence[tuple[Sequence[EpochEnd], Callable[[EpochEnd], float | None],
