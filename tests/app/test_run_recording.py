@@ -109,3 +109,19 @@ async def test_the_app_says_once_that_a_damaged_store_is_not_used(make_app, runs
         notes = [n.message for n in app._notifications]
         assert sum("runs are not recorded" in note for note in notes) == 1
         assert app.controller.state.phase == "finished"
+
+
+def test_the_row_has_the_learning_rate_just_typed_in_the_editor(tmp_path):
+    """A live setting reaches the trainer at the next epoch; the row has it from the start."""
+    from dataclasses import replace
+
+    path = tmp_path / "runs.sqlite"
+    controller = controller_for(path, epochs=2)
+    design = controller.design
+    controller.change(replace(design, config=design.config.with_changes(lr=0.05)),
+                      frozenset({"lr"})).carry_out()
+    controller.train()
+    settle(controller)
+    controller.shutdown()
+    (row,) = RunStore(path).runs()
+    assert row.lr == 0.05 and row.config["lr"] == 0.05
