@@ -31,7 +31,10 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import TrainConfig, parse_layers
+from engine.runs.recorder import RunRecorder
 from engine.train.events import Event
+from tui.cli import runs as runs_cli
+from tui.cli import sweep as sweep_cli
 from tui.cli.inside_output import (
     prediction_dict,
     prediction_line,
@@ -112,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "network. Without a command, opens the app.")
     _add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
+    runs_cli.add_runs_option(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a network without the app")
@@ -126,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
     train.add_argument("--json", action="store_true", help="one JSON object a line")
+    runs_cli.add_runs_option(train)
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on its test split")
     evaluate.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
@@ -177,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true",
                          help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
                               '"dW", "db"}, ...], ...}')
+    runs_cli.add_parser(commands)
+    sweep_cli.add_parser(commands, _add_train_options)
     return parser
 
 
@@ -236,10 +243,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
     out = JsonOutput() if args.json else HumanOutput()
+    recorder = RunRecorder.for_experiment(runs_cli.open_store(args), session, source="cli")
     out.header(session)
     try:
-        seconds = _timed(session.trainer.run(), out.event)
+        seconds = _timed(session.trainer.run(), lambda e: (out.event(e), recorder.on_event(e)))
     except KeyboardInterrupt:
+        recorder.close("stopped")
         out.interrupted(session.trainer.epoch)
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
         return 130
@@ -254,6 +263,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                    params=session.network.n_params, saved=saved)
     if save_error is not None:
         summary["save_error"] = save_error
+    recorder.close(test_accuracy=test.accuracy if test.r2 is None else test.r2, seconds=seconds,
+                   model_file=saved)
     out.done(summary, test)
     if save_error is None:
         return 0
@@ -396,6 +407,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "info": cmd_info,
     "predict": cmd_predict,
     "inspect": cmd_inspect,
+    "runs": runs_cli.cmd_runs,
+    "sweep": sweep_cli.cmd_sweep,
 }
 
 

@@ -1,0 +1,169 @@
+"""Where a sweep's jobs run: a local pool of worker processes, or a Dask distributed cluster.
+
+Both are generators of `Outcome`s in the order runs finish. A job whose worker dies comes back
+with an error, and the others go on; closing the generator (Ctrl+C in the launcher) cancels what
+has not finished and stops the workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import forkserver
+from pathlib import Path
+from typing import Any
+
+from engine.errors import EngineError
+from engine.runs.sweep import Job, train_job
+
+# Set for the forkserver (and so every worker it forks): BLAS starts with one thread.
+ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+# Imported once by the forkserver, which then forks each worker ready to train: a worker costs
+# a fork, not a Python start-up and a scikit-learn import (seconds on a busy machine).
+PRELOAD = ["engine.runs.sweep", "sklearn.datasets"]
+JobFn = Callable[[Job], dict[str, Any]]
+
+
+class SweepError(EngineError):
+    """A sweep that cannot start (no cluster at the address, the extra not installed)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    result: dict[str, Any] | None  # train_job's, or None when the run failed
+    error: str | None = None
+
+
+def _worker_init() -> None:
+    """Ctrl+C is the launcher's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
+    """Runs `fn(job)` with a mark on disk while it runs, so that when a worker dies the
+    launcher knows which jobs were running (and which had not started)."""
+    mark = Path(marks) / str(job.index)
+    mark.touch()
+    try:
+        return fn(job)
+    finally:  # not reached when the process dies: then the mark stays
+        mark.unlink()
+
+
+def start_workers_early() -> None:
+    """Starts the forkserver now (it imports `PRELOAD` while the launcher checks the jobs), in
+    an environment that gives each worker's BLAS one thread."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    saved = {name: os.environ.get(name) for name in ONE_THREAD_ENV}
+    os.environ.update(dict.fromkeys(ONE_THREAD_ENV, "1"))
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Iterator[Outcome]:
+    """Runs `jobs` in `workers` processes (forked by a forkserver, one BLAS thread each). A dead
+    worker breaks the whole pool: the jobs that had not started go on in a new pool, and each
+    job that was running is a suspect, run again alone; a suspect whose worker dies again is
+    the culprit, and that run is failed."""
+    start_workers_early()
+    pending: list[Job] = list(jobs)
+    suspects: list[Job] = []
+    with tempfile.TemporaryDirectory(prefix="nn-tui-sweep-") as marks:
+        while pending or suspects:
+            alone = bool(suspects)
+            batch = [suspects.pop(0)] if alone else pending
+            running: list[Job] = []
+            waiting: list[Job] = []
+            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting)
+            if alone:
+                yield from (Outcome(job, None, "its worker process died") for job in running)
+            else:
+                suspects += running
+                pending = waiting
+
+
+def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: list[Job],
+              waiting: list[Job]) -> Iterator[Outcome]:
+    """`jobs` in one pool. If a worker dies, the jobs the broken pool gives back are sorted
+    into those that were `running` (their mark is on disk) and those still `waiting`."""
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
+                               mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_worker_init)
+    futures: dict[Future[dict[str, Any]], Job] = {}
+    clean = False
+    try:
+        futures = {pool.submit(_tracked, fn, job, marks): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield Outcome(job, future.result())
+            except BrokenProcessPool:
+                mark = Path(marks) / str(job.index)
+                (running if mark.exists() else waiting).append(job)
+                mark.unlink(missing_ok=True)
+            except Exception as exc:  # the job's own error: that run failed, the rest go on
+                yield Outcome(job, None, _reason(exc))
+        clean = True
+    finally:
+        if clean:
+            pool.shutdown(wait=True)
+        else:  # Ctrl+C or the caller stopped reading: drop what is queued, stop the workers
+            pool.shutdown(wait=False, cancel_futures=True)
+            processes = list(getattr(pool, "_processes", {}).values())
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+
+
+def run_dask(jobs: Sequence[Job], address: str, fn: JobFn = train_job) -> Iterator[Outcome]:
+    """Runs `jobs` on the Dask cluster whose scheduler is at `address`; results come back here.
+    Dask retries a job whose worker died on another worker, then reports it (KilledWorker):
+    that run is failed."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise SweepError("--scheduler needs Dask's distributed: pip install 'nn-tui[cluster]'"
+                         ) from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SweepError(f"cannot reach the Dask scheduler at {address} ({_reason(exc)})"
+                         ) from None
+    sweep = uuid.uuid4().hex[:8]
+    futures: dict[Any, Job] = {}
+    try:
+        futures = {client.submit(fn, job, key=f"nn-tui-{sweep}-{job.index}", pure=False): job
+                   for job in jobs}
+        for future in dask_completed(list(futures)):
+            job = futures[future]
+            try:
+                yield Outcome(job, future.result())
+            except Exception as exc:  # the job's error, or KilledWorker
+                yield Outcome(job, None, _reason(exc))
+    finally:
+        if futures:
+            client.cancel(list(futures))
+        client.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -1,0 +1,189 @@
+"""A sweep: the product of grids of settings (`lr=0.001,0.01`) and seeds, one `Job` a run.
+
+A `Job` is plain data (picklable by any executor, including Dask's transport) and `train_job` a
+top-level function that trains it wherever it lands and returns plain dicts: the store is written
+only in the launching process (`record_result`), so a cluster's workers need no shared disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from engine.errors import SpecError
+from engine.experiment import Experiment
+from engine.nn.spec import TrainConfig
+from engine.runs.recorder import END_STATUS, epoch_row
+from engine.runs.store import EpochRow, RunStore, now_utc, versions
+from engine.train.events import EpochEnd
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, not {text!r}")
+
+
+# What a grid may vary -> how its values are read. TrainConfig's fields, and the model's.
+GRID_KEYS: dict[str, Callable[[str], Any]] = {
+    "lr": float, "momentum": float, "l2": float, "batch_size": int, "epochs": int,
+    "patience": int, "optimizer": str, "schedule": str, "nesterov": _bool, "dtype": str,
+    "layers": str, "loss": str,
+}
+MODEL_KEYS = ("layers", "loss")
+MAX_JOBS = 10_000
+
+
+def parse_grid(text: str) -> tuple[str, tuple[Any, ...]]:
+    """`"lr=0.001,0.01"` -> ("lr", (0.001, 0.01)). Values are split on `;` when there is one
+    (`"layers=32:relu,3:softmax;8:relu,3:softmax"`), else on `,`."""
+    key, sep, values = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not sep or not key:
+        raise SpecError(f"--grid {text!r}: expected NAME=V1,V2 (e.g. lr=0.001,0.01)")
+    if key not in GRID_KEYS:
+        raise SpecError(f"--grid {text!r}: cannot vary '{key}' (choose from "
+                        f"{', '.join(GRID_KEYS)})")
+    parts = [v.strip() for v in values.split(";" if ";" in values else ",")]
+    if not all(parts):
+        raise SpecError(f"--grid {text!r}: an empty value")
+    try:
+        parsed = tuple(dict.fromkeys(GRID_KEYS[key](v) for v in parts))
+    except ValueError as exc:
+        raise SpecError(f"--grid {text!r}: {exc}") from None
+    return key, parsed
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """`"0-4"` -> (0, 1, 2, 3, 4); `"1,5,7"` and `"3"` as written."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            low, dash, high = part.strip().partition("-")
+            first, last = int(low), int(high) if dash else int(low)
+            if last < first or first < 0:
+                raise ValueError
+            seeds.extend(range(first, last + 1))
+    except ValueError:
+        raise SpecError(f"--seeds {text!r}: expected e.g. 0-4 or 1,5,7 (seeds >= 0)") from None
+    if len(seeds) > MAX_JOBS:
+        raise SpecError(f"--seeds {text!r}: more than {MAX_JOBS} seeds")
+    return tuple(dict.fromkeys(seeds))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run of a sweep, as plain data. `point` is its grid values (what its seeds share),
+    `spec` the resolved ModelSpec dict (with `n_inputs`), `config` a TrainConfig dict."""
+
+    index: int
+    dataset: str  # the name or path the worker loads
+    dataset_name: str  # as the store records it
+    spec: dict[str, Any]
+    config: dict[str, Any]
+    val_size: float
+    test_size: float
+    point: tuple[tuple[str, Any], ...]
+
+    @property
+    def seed(self) -> int:
+        return int(self.config["seed"])
+
+    @property
+    def label(self) -> str:
+        return " ".join(f"{key}={value}" for key, value in self.point) or "(base)"
+
+
+def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequence[Any]]],
+              seeds: Sequence[int], layers: str | None = None, loss: str | None = None,
+              val_size: float = 0.15, test_size: float = 0.15) -> list[Job]:
+    """Every combination of the grids' values, times every seed, each checked here (settings,
+    layers, and that the model fits the dataset) so that a bad one fails before any run."""
+    if Path(dataset).is_file():  # workers elsewhere (another folder, host) find it too
+        dataset = str(Path(dataset).resolve())
+    keys = [key for key, _ in grids]
+    if len(set(keys)) != len(keys):
+        raise SpecError("--grid: a setting is given twice")
+    points = list(itertools.product(*(values for _, values in grids)))
+    if len(points) * len(seeds) > MAX_JOBS:
+        raise SpecError(f"the sweep has {len(points) * len(seeds)} runs (max {MAX_JOBS})")
+    specs: dict[tuple[Any, Any], tuple[dict[str, Any], str]] = {}
+    jobs: list[Job] = []
+    known = {f.name for f in fields(TrainConfig)}
+    for point in points:
+        settings = dict(zip(keys, point, strict=True))
+        model = (settings.get("layers", layers), settings.get("loss", loss))
+        if model not in specs:  # the model and the dataset checked once per distinct model
+            trial = Experiment.create(dataset, model[0], model[1], base.with_changes(epochs=1),
+                                      val_size=val_size, test_size=test_size)
+            specs[model] = ({**trial.spec.to_dict(), "n_inputs": trial.network.n_inputs},
+                            trial.dataset.name)
+        spec, name = specs[model]
+        changes = {k: v for k, v in settings.items() if k in known}
+        for seed in seeds:
+            config = base.with_changes(**changes, seed=seed).checked()
+            jobs.append(Job(len(jobs), dataset, name, spec, config.to_dict(), val_size,
+                            test_size, tuple(settings.items())))
+    return jobs
+
+
+def train_job(job: Job) -> dict[str, Any]:
+    """Trains one job (in a worker, one BLAS thread) and returns plain data: the epochs, the
+    end status, the test score, seconds, versions."""
+    with _one_blas_thread():
+        started = now_utc()
+        config = TrainConfig(**job.config)
+        layers = ",".join(f"{d['units']}:{d['activation']}" for d in job.spec["layers"])
+        session = Experiment.create(job.dataset, layers, job.spec["loss"], config,
+                                    val_size=job.val_size, test_size=job.test_size)
+        epochs: list[dict[str, Any]] = []
+        status = "finished"
+        begin = time.perf_counter()
+        for event in session.trainer.run():
+            if isinstance(event, EpochEnd):
+                epochs.append(epoch_row(event).to_dict())
+            elif event.kind in END_STATUS:
+                status = END_STATUS[event.kind]
+        seconds = time.perf_counter() - begin
+        test = session.evaluate("test")
+    return {"index": job.index, "started": started, "status": status, "epochs": epochs,
+            "test_score": test.accuracy if test.r2 is None else test.r2,
+            "is_regression": not session.dataset.is_classification, "seconds": seconds,
+            "versions": list(versions())}
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Runs share the machine's cores: each one keeps to one BLAS thread (threadpoolctl comes
+    with scikit-learn; the pool's workers also get the environment variables)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+def record_result(store: RunStore, job: Job, result: Mapping[str, Any] | None,
+                  error: str | None = None) -> int:
+    """Writes one finished job (or, with `error`, a failed one) to the store; returns its id."""
+    result = result or {}
+    ours, numpy_version = result.get("versions") or versions()
+    run_id = store.start_run(dataset=job.dataset_name, spec=job.spec, config=job.config,
+                             seed=job.seed, source="sweep", started=result.get("started"),
+                             is_regression=result.get("is_regression"),
+                             versions_used=(str(ours), str(numpy_version)))
+    epochs = [EpochRow(**e) for e in result.get("epochs", ())]
+    store.add_epochs(run_id, epochs)
+    store.finish_run(run_id, status="failed" if error else str(result["status"]),
+                     test_accuracy=result.get("test_score"),
+                     seconds=float(result.get("seconds", 0.0)))
+    return run_id

@@ -1,0 +1,67 @@
+"""Sweeps in the engine: grids and seeds, the jobs' product, and a local pool whose worker dies
+(that run is failed, the others finish)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import RunStore, SpecError, TrainConfig
+from engine.runs.executors import run_local
+from engine.runs.sweep import Job, make_jobs, parse_grid, parse_seeds, record_result, train_job
+
+
+def test_grids_and_seeds_read_as_written() -> None:
+    assert parse_grid("lr=0.001, 0.01") == ("lr", (0.001, 0.01))
+    assert parse_grid("batch-size=8,8,0") == ("batch_size", (8, 0))
+    assert parse_grid("layers=8:relu,3:softmax;4:tanh,3:softmax") == \
+        ("layers", ("8:relu,3:softmax", "4:tanh,3:softmax"))
+    assert parse_grid("nesterov=on,off") == ("nesterov", (True, False))
+    assert parse_seeds("0-4") == (0, 1, 2, 3, 4) and parse_seeds("7,1,7") == (7, 1)
+    for bad in ("lr", "=1", "lr=", "lr=1,,2", "speed=1", "epochs=1.5"):
+        with pytest.raises(SpecError):
+            parse_grid(bad)
+    for bad in ("", "a", "3-1", "-1"):
+        with pytest.raises(SpecError):
+            parse_seeds(bad)
+
+
+def test_the_jobs_are_the_product_of_the_grids_and_the_seeds() -> None:
+    jobs = make_jobs("iris", TrainConfig(epochs=3),
+                     [parse_grid("lr=0.01,0.1"), parse_grid("optimizer=adam,sgd,momentum")],
+                     (0, 1), layers="8:relu,3:softmax")
+    assert len(jobs) == 12 and [j.index for j in jobs] == list(range(12))
+    assert {(j.config["lr"], j.config["optimizer"], j.seed) for j in jobs} == \
+        {(lr, opt, s) for lr in (0.01, 0.1) for opt in ("adam", "sgd", "momentum")
+         for s in (0, 1)}
+    assert all(j.config["epochs"] == 3 and j.spec["n_inputs"] == 4 for j in jobs)
+    assert jobs[0].label == "lr=0.01 optimizer=adam"
+    with pytest.raises(SpecError, match="needs 3"):  # the model checked against the data
+        make_jobs("iris", TrainConfig(), [parse_grid("layers=8:relu,3:softmax;8:relu,2:softmax")],
+                  (0,))
+
+
+def crash_on_seed_1(job: Job) -> dict[str, Any]:
+    """A job whose worker process dies (as a segfault or the OOM killer would end it)."""
+    if job.seed == 1:
+        os._exit(3)
+    return train_job(job)
+
+
+def test_a_worker_that_dies_fails_its_run_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    jobs = make_jobs("xor4", TrainConfig(epochs=3, batch_size=0), [], (0, 1, 2, 3),
+                     layers="2:sigmoid,1:sigmoid")
+    outcomes = {o.job.seed: o for o in run_local(jobs, 2, fn=crash_on_seed_1)}
+    assert sorted(outcomes) == [0, 1, 2, 3]
+    assert outcomes[1].result is None and outcomes[1].error == "its worker process died"
+    for seed in (0, 2, 3):
+        assert outcomes[seed].error is None and len(outcomes[seed].result["epochs"]) == 3
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        for outcome in outcomes.values():
+            record_result(store, outcome.job, outcome.result, outcome.error)
+        statuses = {r.seed: (r.status, r.epochs_done, r.source) for r in store.runs()}
+    assert statuses == {0: ("finished", 3, "sweep"), 1: ("failed", 0, "sweep"),
+                        2: ("finished", 3, "sweep"), 3: ("finished", 3, "sweep")}
