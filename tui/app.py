@@ -82,6 +82,7 @@ class NNTuiApp(App[int]):
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
+        settings.setdefault("runs_path", getattr(namespace, "runs", None))  # nn-tui --runs
         return cls(**settings, **vars(Preset.from_namespace(namespace)))
 
     def on_load(self) -> None:

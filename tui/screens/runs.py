@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Protocol
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
@@ -93,7 +93,7 @@ def arranged(rows: Sequence[RunRow], column: int, descending: bool,
     return sorted(kept, key=lambda row: COLUMNS[column].key(row), reverse=descending)
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "back", key_display="esc",
                 tooltip="back to the main screen, the runs selected overlaid on the charts"),
