@@ -38,10 +38,9 @@ RANKS: dict[str, tuple[str, ...]] = {
     "trained": ("continue_training", "stop", "switch_view", "help", "quit", WIDGET, "save",
                 "reinitialise", "next_misclassified", "next_sample", "draw", "log_scale", "open",
                 "runs", "race", "command_palette", "step", "faster", "slower"),
-    "design": ("train", "stop", "switch_view", "help", "quit", "open", "save", "runs", "race",
-               "command_palette",
-               WIDGET, "step", "next_sample", "draw", "log_scale", "faster", "slower",
-               "reinitialise"),
+    "design": ("train", "stop", "switch_view", "help", "quit", "open", "save", "command_palette",
+               WIDGET, "runs", "race", "step", "next_sample", "draw", "log_scale", "faster",
+               "slower", "reinitialise"),
 }
 # The state, from the first of these actions that is enabled ("design" when none is).
 STATE_OF = (("pause", "running"), ("resume", "paused"), ("continue_training", "trained"),
