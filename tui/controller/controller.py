@@ -254,7 +254,8 @@ class Controller:
         """Asks the run (and a race) to stop after the current epoch; `Stopped` tells when
         it has."""
         self.racing.stop()
-        self._experiment().runner.stop(wait=False)
+        if self.state.alive or not self.racing.alive:
+            self._experiment().runner.stop(wait=False)
 
     def reset_question(self) -> str | None:
         """What to ask before re-initialising (None: nothing trained would be lost)."""

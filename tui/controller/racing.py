@@ -72,6 +72,7 @@ class Racing:
         self.comparison = comparison
         self.race: Race | None = None
         self.labels: list[str] = []
+        self.keys: list[int] = []  # each runner's curve key, in the race's order
 
     @property
     def alive(self) -> bool:
@@ -104,22 +105,22 @@ class Racing:
         self.race = race
         self.labels = [variation.label for variation in race.variations]
         layers = layers_text(design)
-        self.comparison.race([
-            Shown(run_id if run_id is not None else -(index + 1),
-                  Described.of_config(design.data.name, layers, variation.config.to_dict()),
-                  run_id=run_id)
-            for index, (variation, run_id) in enumerate(zip(race.variations, race.run_ids,
-                                                            strict=True))])
+        shown = [Shown(run_id if run_id is not None else -(index + 1),
+                       Described.of_config(design.data.name, layers, variation.config.to_dict()),
+                       run_id=run_id)
+                 for index, (variation, run_id) in enumerate(zip(race.variations, race.run_ids,
+                                                                 strict=True))]
+        self.keys = [run.key for run in shown]
+        self.comparison.race(shown)
 
     def drain(self) -> list[RaceEvent]:
         """The race's events since the last call, its epochs added to the curves."""
         if self.race is None:
             return []
         events = self.race.drain()
-        keys = list(self.comparison.raced)
-        for item in events:
-            if isinstance(item.event, EpochEnd) and item.index < len(keys):
-                self.comparison.race_epoch(keys[item.index], item.event)
+        for item in events:  # (a run unselected meanwhile is no longer drawn)
+            if isinstance(item.event, EpochEnd) and item.index < len(self.keys):
+                self.comparison.race_epoch(self.keys[item.index], item.event)
         return events
 
     def stop(self) -> None:
