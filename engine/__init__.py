@@ -40,6 +40,9 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.runs.race import MAX_RUNS as RACE_MAX_RUNS
+from engine.runs.race import MIN_RUNS as RACE_MIN_RUNS
+from engine.runs.race import Race, RaceEvent, Variation
 from engine.runs.recorder import RunRecorder
 from engine.runs.store import EpochRow, RunRow, RunStore
 from engine.train.events import (
@@ -74,6 +77,8 @@ __all__ = [
     "MODELS_DIR",
     "OPTIMIZERS",
     "PEOPLE_NAMES",
+    "RACE_MAX_RUNS",
+    "RACE_MIN_RUNS",
     "SCHEDULES",
     "Dataset",
     "DatasetError",
@@ -107,6 +112,8 @@ __all__ = [
     "ParamNames",
     "Paused",
     "Projection",
+    "Race",
+    "RaceEvent",
     "Reset",
     "Resumed",
     "RunRecorder",
@@ -121,6 +128,7 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "Variation",
     "__version__",
     "apply_step",
     "data_ranges",

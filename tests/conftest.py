@@ -8,6 +8,16 @@ from collections.abc import Iterator
 import pytest
 
 from engine import LayerSpec, ModelSpec, Network, load_dataset
+from engine.runs.store import RUNS_ENV
+
+
+@pytest.fixture(autouse=True)
+def runs_store(tmp_path, monkeypatch):
+    """Every test records its runs in a store of its own, never in ./runs (the app and the
+    command line read $NN_TUI_RUNS; subprocesses inherit it)."""
+    path = tmp_path / "runs" / "runs.sqlite"
+    monkeypatch.setenv(RUNS_ENV, str(path))
+    return path
 
 
 @pytest.fixture(scope="module")
