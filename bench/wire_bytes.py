@@ -9,7 +9,8 @@ writes). `--rows` adds, for one run, which screen rows
 the bytes went to (the row of the last cursor move before each byte), to find the widget that
 costs them.
 
-    python bench/wire_bytes.py [--seconds 10] [--repeats 3] [--rows] [--root PATH]
+    python bench/wire_bytes.py [--seconds 10] [--repeats 3] [--rows] [--base PATH]
+                               [--sizes 120x40,80x24] [--paces default,full]
 """
 
 from __future__ import annotations
@@ -159,17 +160,22 @@ def measure(size: tuple[int, int], pace: str, seconds: float = 10.0,
     return Wire(startup, len(data) / elapsed, term.bursts / elapsed, dict(rows_of(data)))
 
 
-def report(seconds: float = 10.0, repeats: int = 3, root: Path = ROOT,
-           show_rows: bool = False) -> list[str]:
-    """Median of `repeats` runs per size and pace, the runs interleaved."""
-    runs: dict[tuple[tuple[int, int], str], list[Wire]] = {}
+def report(seconds: float = 10.0, repeats: int = 3, roots: dict[str, Path] | None = None,
+           show_rows: bool = False, sizes: tuple[tuple[int, int], ...] = SIZES,
+           paces: tuple[str, ...] = tuple(PACES)) -> list[str]:
+    """Median of `repeats` runs per tree, size and pace, the runs interleaved (on a shared
+    machine the load changes from minute to minute; two trees compared run turn about)."""
+    roots = roots or {"": ROOT}
+    runs: dict[tuple[str, tuple[int, int], str], list[Wire]] = {}
     for _ in range(repeats):
-        for size in SIZES:
-            for pace in PACES:
-                runs.setdefault((size, pace), []).append(measure(size, pace, seconds, root))
-    lines = [f"bytes on the wire (`python -m tui` in a pty, digits training; {seconds:g} s after "
-             f"a {WARM_UP_S:g} s warm-up, median of {repeats}):"]
-    for (size, pace), wires in runs.items():
+        for size in sizes:
+            for pace in paces:
+                for label, root in roots.items():
+                    runs.setdefault((label, size, pace), []).append(
+                        measure(size, pace, seconds, root))
+    lines = [f"(i) bytes on the wire: `python -m tui` in a pty, digits training ({seconds:g} s "
+             f"after a {WARM_UP_S:g} s warm-up; median of {repeats}):"]
+    for (label, size, pace), wires in runs.items():
         rate = statistics.median(w.bytes_per_s for w in wires)
         start = statistics.median(w.startup_bytes for w in wires)
         frames = statistics.median(w.frames_per_s for w in wires)
@@ -177,8 +183,9 @@ def report(seconds: float = 10.0, repeats: int = 3, root: Path = ROOT,
         if size == SIZES[0]:
             ok = rate <= TARGETS[pace]
             target = f"   target <= {TARGETS[pace] / 1000:g} KB/s: {'PASS' if ok else 'MISS'}"
-        lines.append(f"  {size[0]}x{size[1]} {pace:>12}: {rate / 1000:5.1f} KB/s, "
-                     f"{frames:4.1f} frames/s (start-up {start / 1000:.0f} KB){target}")
+        lines.append(f"  {label + ' ' if label else ''}{size[0]}x{size[1]} {pace:>12}: "
+                     f"{rate / 1000:5.1f} KB/s, {frames:4.1f} frames/s "
+                     f"(start-up {start / 1000:.0f} KB){target}")
         if show_rows:
             rows = wires[0].rows
             total = sum(rows.values()) or 1
@@ -193,9 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", action="store_true", help="bytes per screen row, one run")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the tree to run (baseline)")
+    parser.add_argument("--base", type=Path, help="another tree to run turn about (a baseline)")
+    parser.add_argument("--sizes", default="120x40,80x24")
+    parser.add_argument("--paces", default="default,full")
     args = parser.parse_args(argv)
-    for line in report(args.seconds, args.repeats, args.root, args.rows):
+    sizes = tuple((int(w), int(h)) for w, h in (s.split("x") for s in args.sizes.split(",")))
+    paces = tuple(pace for pace in PACES if pace.split()[0] in args.paces.split(","))
+    roots = {"base": args.base, "this": ROOT} if args.base else None
+    for line in report(args.seconds, args.repeats, roots, args.rows, sizes, paces):
         print(line, flush=True)
     return 0
 
