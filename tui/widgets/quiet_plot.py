@@ -15,7 +15,7 @@ from textual_plotext import PlotextPlot
 from tui.widgets.repaint import Repaint
 
 
-class QuietPlot(Repaint, PlotextPlot):
+class QuietPlot(PlotextPlot, Repaint):  # PlotextPlot first: Textual's CSS follows the first base
     _built: tuple[Size, RenderResult] | None = None  # the plot as built by `repaint`
 
     def _content(self) -> object:

@@ -80,8 +80,9 @@ def changed_spans(old: Sequence[Text], new: Sequence[Text]) -> list[Span]:
 
 
 class Repaint(Widget):
-    """A `Widget` whose `render()` returns one `Text`, a row a line (as a base class, first
-    among several: `class Plot(Repaint, PlotextPlot)`).
+    """A `Widget` whose `render()` returns one `Text`, a row a line. Beside another widget class,
+    it comes second (`class QuietPlot(PlotextPlot, Repaint)`): Textual's CSS type names follow
+    the first base only.
 
     `repaints` counts the calls that refreshed something and `cells_repainted` the cells they
     refreshed (for tests: an unchanged widget is not refreshed)."""
