@@ -4,10 +4,10 @@ Over SSH every byte the app writes crosses the link. This runs `python -m tui` (
 runs) in a pseudo-terminal at 120x40 and 80x24, waits for the first full frame and the default
 model, then presses `t` and reads everything the app writes while digits trains, at the default
 pace and at full speed (`]` pressed up to it before `t`). It reports the start-up bytes and the
-bytes per second while training (median of a few runs), and the frames per second (bursts of
-writes). `--rows` adds, for one run, which screen rows
-the bytes went to (the row of the last cursor move before each byte), to find the widget that
-costs them.
+bytes per second while training (median of a few runs), the frames per second (bursts of
+writes) and the CPU the app used meanwhile (all its threads, the trainer's included). `--rows`
+adds, for one run, which screen rows the bytes went to (the row of the last cursor move before
+each byte), to find the widget that costs them.
 
     python bench/wire_bytes.py [--seconds 10] [--repeats 3] [--rows] [--base PATH]
                                [--sizes 120x40,80x24] [--paces default,full]
@@ -53,6 +53,7 @@ class Wire:
     startup_bytes: int  # launch -> the default model ready and the screen quiet
     bytes_per_s: float  # while training, after the warm-up
     frames_per_s: float
+    cpu: float  # the app's CPU seconds per second while training (all its threads)
     rows: dict[int, int]  # screen row (1-based) -> bytes written on it while training
 
 
@@ -147,9 +148,10 @@ def measure(size: tuple[int, int], pace: str, seconds: float = 10.0,
             term.settle(0.3)
             term.press("t")
             term.read(WARM_UP_S)
-            began, term.bursts = time.monotonic(), 0
+            began, term.bursts, cpu = time.monotonic(), 0, process_cpu(term.process.pid)
             data = term.read(seconds)
             elapsed = time.monotonic() - began
+            cpu = (process_cpu(term.process.pid) - cpu) / elapsed
             if term.process.poll() is not None:
                 raise RuntimeError("the app exited while training")
             if FINISHED_TEXT in _ESCAPES.sub("", data.decode("utf-8", "replace")):
@@ -157,7 +159,17 @@ def measure(size: tuple[int, int], pace: str, seconds: float = 10.0,
                                    f"measurement at the {pace}")
         finally:
             term.close()
-    return Wire(startup, len(data) / elapsed, term.bursts / elapsed, dict(rows_of(data)))
+    return Wire(startup, len(data) / elapsed, term.bursts / elapsed, cpu, dict(rows_of(data)))
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process used so far, user and system (nan without /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(seconds: float = 10.0, repeats: int = 3, roots: dict[str, Path] | None = None,
@@ -179,12 +191,13 @@ def report(seconds: float = 10.0, repeats: int = 3, roots: dict[str, Path] | Non
         rate = statistics.median(w.bytes_per_s for w in wires)
         start = statistics.median(w.startup_bytes for w in wires)
         frames = statistics.median(w.frames_per_s for w in wires)
+        cpu = statistics.median(w.cpu for w in wires)
         target = ""
         if size == SIZES[0]:
             ok = rate <= TARGETS[pace]
             target = f"   target <= {TARGETS[pace] / 1000:g} KB/s: {'PASS' if ok else 'MISS'}"
         lines.append(f"  {label + ' ' if label else ''}{size[0]}x{size[1]} {pace:>12}: "
-                     f"{rate / 1000:5.1f} KB/s, {frames:4.1f} frames/s "
+                     f"{rate / 1000:5.1f} KB/s, {frames:4.1f} frames/s, app CPU {cpu:.0%} "
                      f"(start-up {start / 1000:.0f} KB){target}")
         if show_rows:
             rows = wires[0].rows
