@@ -97,8 +97,8 @@ class Repaint(Widget):
         other refresh); returns how many cells that is."""
         size = self.content_size
         rendered = self._content()
-        if not isinstance(rendered, Text):
-            self._forget()
+        if not isinstance(rendered, Text):  # not rows of text: refreshed whole, as Textual does
+            self._note(size.area)
             self.refresh()
             return size.area
         lines = text_lines(rendered)
