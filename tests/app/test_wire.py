@@ -14,6 +14,7 @@ from tests.app.wire import Wire
 from tests.ui import ready, trained, training, wait_for
 from tui.pace import LOG_SECONDS, VIEW_SECONDS
 from tui.widgets.confusion import ConfusionMatrix
+from tui.widgets.quiet_plot import QuietPlot
 from tui.widgets.repaint import changed_spans
 from tui.widgets.status_bar import Status, StatusBar
 
@@ -148,3 +149,28 @@ async def test_the_next_epoch_sends_the_status_line_its_changed_digits_only():
         assert bar.cells_repainted - cells == 1  # "41" -> "42"
         assert len(wire.sent) == frames + 1
         assert wire.grid().cells == wire.whole().cells
+
+
+async def test_a_chart_is_built_once_per_drawing_and_an_identical_one_sends_nothing(make_app):
+    app = make_app(epochs=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await trained(pilot)
+        plot = app.charts.query_one("#loss-chart", QuietPlot)
+        builds = [0]
+        build = plot.plt.build
+
+        def counted() -> str:
+            builds[0] += 1
+            return build()
+
+        plot.plt.build = counted
+        history = app.controller.history
+        app.charts.show(history[:-1], [])  # one epoch fewer: the curve changes
+        await pilot.pause(0.2)
+        assert builds[0] == 1  # built by `repaint`, and the render that follows reuses it
+        repaints = plot.repaints
+        app.charts.show(history[:-1], [])
+        await pilot.pause(0.2)
+        assert builds[0] == 2 and plot.repaints == repaints  # the same picture: nothing sent
