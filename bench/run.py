@@ -3,10 +3,11 @@ floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memo
 a 150 MB CSV (e), the memory a long run's history holds (f), what the inside view costs the
 training (g), the app's responsiveness while moons trains with its decision map shown (h) and
 sweeps over worker processes and a Dask cluster, and what recording a run costs (i),
-the compiled step against the NumPy step and the matmul floor (j).
+the compiled step against the NumPy step and the matmul floor (j),
+the bytes a real `nn-tui` writes to its terminal while digits trains (k).
 Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j,k] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -136,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         _progress("sweeps (1 and 2 workers, a Dask LocalCluster) and the run store")
         for line in sweep_speed.report():
             print(line)
+    if "k" in args.only:
+        from bench import wire_bytes
+
+        print()
+        _progress("bytes on the wire")
+        for line in wire_bytes.report(repeats=args.repeats):
+            print(line)
     return 0
 
 
@@ -210,7 +218,7 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefghij",
+    parser.add_argument("--only", default="abcdefghijk",
                         help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")

@@ -15,7 +15,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from tui.render import (
     SHADES,
@@ -27,6 +26,7 @@ from tui.render import (
 )
 from tui.sample_browser import SampleBrowser
 from tui.sample_text import header, regression_lines, side_by_side
+from tui.widgets.repaint import Repaint
 
 if TYPE_CHECKING:
     from engine import Dataset, Network
@@ -47,7 +47,7 @@ DRAW_ACTIONS = frozenset({"move_cursor", "paint", "toggle_pixel", "clear_canvas"
                           "invert_canvas", "leave_draw_mode"})
 
 
-class DigitViewer(Widget, can_focus=True):
+class DigitViewer(Repaint, can_focus=True):
     """Browse the test split (the app binds n/p/m/R/d to the methods); draw mode edits a copy."""
 
     DEFAULT_CSS = """
@@ -168,7 +168,7 @@ class DigitViewer(Widget, can_focus=True):
 
     def _update(self) -> None:
         self._browser.predict()
-        self.refresh()
+        self.repaint()  # only what changed: new scores often move a bar or two
 
     # -- drawing ---------------------------------------------------------------------------------
     def toggle_draw_mode(self) -> None:
