@@ -105,6 +105,8 @@ class DigitViewer(Widget, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         rng = rng if rng is not None else np.random.default_rng(DEFAULT_SEED)
         self._browser = SampleBrowser(rng)
+        self.image_shrunk = False  # the last render drew the image smaller than it is
+        self.zoomed_for_drawing = False  # the app zoomed the panel for draw mode: undo on leaving
 
     # -- what the app sets ----------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
@@ -193,6 +195,9 @@ class DigitViewer(Widget, can_focus=True):
             self._browser.start_drawing()
         else:
             self._browser.stop_drawing()
+            if self.zoomed_for_drawing and self.is_mounted and self.screen.maximized is not None:
+                self.screen.minimize()
+            self.zoomed_for_drawing = False
         self._update()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -250,6 +255,7 @@ class DigitViewer(Widget, can_focus=True):
             left = half_block_lines(browser.shown_input(), ds.image_shape, fit,
                                     color=not self.app.no_color, cursor=self._cursor_cell(),
                                     styles=self._image_styles())
+            self.image_shrunk = fit.shrunk
             if fit.shrunk:
                 left.append(Text(shrink_note(fit), self._style("muted")))
             left_width = fit.cols
