@@ -84,11 +84,17 @@ def image_layout(shape: tuple[int, int], width: int, rows: int, side: int, gap: 
     return fit_image(shape, width - gap - side, rows - 1), True
 
 
-def shrink_note(fit: ImageFit) -> str:
-    """What a shrunk image says under itself."""
+def shrink_note(fit: ImageFit, width: int | None = None) -> str:
+    """What a shrunk image says under itself: the longest wording that fits `width` (by
+    default the image's own width, so the note never runs into what is beside it)."""
     if not fit.shrunk:
         return ""
-    return f"{fit.width}x{fit.height} of {fit.shape[1]}x{fit.shape[0]}, z zooms"
+    room = fit.cols if width is None else width
+    sizes = f"{fit.width}x{fit.height} of {fit.shape[1]}x{fit.shape[0]}"
+    for text in (f"{sizes}, z zooms", sizes, "shrunk, z zooms", "shrunk", "z"):
+        if len(text) <= room:
+            return text
+    return ""
 
 
 def _area_weights(size: int, shown: int) -> np.ndarray:
