@@ -1,10 +1,11 @@
 """`make bench`: the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
 floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
 a 150 MB CSV (e), the memory a long run's history holds (f), what the inside view costs the
-training (g) and the app's responsiveness while moons trains with its decision map shown (h).
+training (g), the app's responsiveness while moons trains with its decision map shown (h) and
+MNIST-sized image data: IDX loading and one epoch beside PyTorch (i).
 Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,g,h] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,g,h,i] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -113,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     if "h" in args.only:
         print()
         _app_part("app_maps")
+    if "i" in args.only:  # MNIST-sized image data: IDX load, one epoch beside PyTorch
+        from bench import images
+
+        print()
+        _progress("IDX loading and one MNIST-sized epoch")
+        for line in images.report(args.repeats):
+            print(line)
     if "g" in args.only:
         from bench import inside_view
 
@@ -194,7 +202,7 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefgh",
+    parser.add_argument("--only", default="abcdefghi",
                         help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
