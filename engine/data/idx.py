@@ -6,7 +6,8 @@ An IDX file is a 4-byte magic number (two zero bytes, a type code, the number of
 one big-endian 32-bit size per dimension, then the values, row-major. The header is read and
 checked first (magic, type, dimensions, the bytes the sizes need against `MAX_IDX_BYTES` and
 against what the file holds) before the array is allocated; a gzipped file is decompressed
-straight into that array, a chunk at a time, and refused if it ends early or runs on. Every
+straight into that array, a chunk at a time (its size checked first against the one its gzip
+trailer records), and refused if it ends early or runs on. Every
 problem is one `DatasetError` line naming the file.
 
 Images are kept as they come (uint8) until they are scaled once, x / 255, into float32: the
@@ -42,9 +43,10 @@ IDX_TYPES: dict[int, np.dtype[Any]] = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-# The data of one file, as stored: MNIST's 70,000 images are 55 MB. A cap so a header that
-# claims 2^32 x 2^32 images is refused before anything is allocated.
-MAX_IDX_BYTES = 1 << 30
+# Values in one file: MNIST's 70,000 images are 55 million. The cap is the NPZ reader's (2 GiB
+# counted as float64, what the values become), so a header that claims 2^32 x 2^32 images is
+# refused before anything is allocated.
+MAX_IDX_VALUES = (2 * 1024**3) // 8
 MAX_IMAGE_SIDE = 4096
 READ_BYTES = 1 << 20  # a gzipped file is decompressed this much at a time into its array
 SCALE = 255.0  # uint8 pixels -> [0, 1]
@@ -114,10 +116,26 @@ def read_header(stream: io.BufferedIOBase, shown: str) -> IdxHeader:
                            f"{len(sizes) // 4} present)")
     shape = tuple(int(v) for v in np.frombuffer(sizes, dtype=">u4"))
     header = IdxHeader(IDX_TYPES[magic[2]], shape, 4 + 4 * ndim)
-    if header.nbytes > MAX_IDX_BYTES:
-        raise DatasetError(f"{shown}: its header claims shape {shape}, {header.nbytes:,} bytes; "
-                           f"the limit is {MAX_IDX_BYTES:,}")
+    count = math.prod(shape)
+    if count > MAX_IDX_VALUES:
+        raise DatasetError(f"{shown}: its header claims shape {shape}, {count:,} values; the "
+                           f"limit is {MAX_IDX_VALUES:,}")
     return header
+
+
+def _held(path: Path, header: IdxHeader) -> int:
+    """The bytes of data the file holds after its header: its size, or for a gzipped file the
+    size its gzip trailer records (modulo 2^32, as gzip keeps it), read without decompressing."""
+    size = path.stat().st_size
+    if path.suffix.lower() != ".gz":
+        return size - header.offset
+    with path.open("rb") as raw:
+        raw.seek(max(size - 4, 0))
+        isize = int.from_bytes(raw.read(4), "little")
+    expected = header.offset + header.nbytes
+    if isize == expected % 2**32:
+        return header.nbytes
+    return max(isize - header.offset, 0)
 
 
 def _read_values(path: Path, shown: str) -> Array:
@@ -126,10 +144,13 @@ def _read_values(path: Path, shown: str) -> Array:
         with _open(path) as stream:
             header = read_header(stream, shown)
             need = header.nbytes
-            if path.suffix.lower() != ".gz":
-                held = path.stat().st_size - header.offset
-                if held != need:
-                    raise _size_error(shown, header, held)
+            held = _held(path, header)
+            if held != need and path.suffix.lower() == ".gz":
+                raise DatasetError(f"{shown}: truncated or damaged: its gzip trailer records "
+                                   f"{held:,} bytes of data, its header's shape {header.shape} "
+                                   f"needs {need:,}")
+            if held != need:
+                raise _size_error(shown, header, held)
             values = np.empty(header.shape, dtype=header.dtype)
             into = values.reshape(-1).view(np.uint8)
             start = 0
@@ -154,8 +175,9 @@ def _size_error(shown: str, header: IdxHeader, held: int) -> DatasetError:
     if held < header.nbytes:
         return DatasetError(f"{shown}: truncated: its header's shape {header.shape} needs "
                             f"{header.nbytes:,} bytes of data, the file holds {held:,}")
-    return DatasetError(f"{shown}: {held - header.nbytes:,} bytes more than its header's shape "
-                        f"{header.shape} holds")
+    extra = held - header.nbytes
+    return DatasetError(f"{shown}: {extra:,} byte{'s' if extra != 1 else ''} more than its "
+                        f"header's shape {header.shape} holds")
 
 
 def read_images(path: Path, shown: str) -> Array:

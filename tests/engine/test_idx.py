@@ -66,10 +66,12 @@ X20, Y20 = enlarged_digits(20)
      r"train-images-idx3-ubyte: truncated: its header's shape \(20, 28, 28\) needs 15,680 "
      r"bytes of data, the file holds 15,580"),
     (idx_bytes(X20)[:-100], None, "train-images-idx3-ubyte.gz",
-     r"train-images-idx3-ubyte.gz: truncated: its header's shape \(20, 28, 28\) needs"),
+     r"train-images-idx3-ubyte.gz: truncated or damaged: its gzip trailer records 15,580 "
+     r"bytes of data, its header's shape \(20, 28, 28\) needs 15,680"),
     (idx_bytes(X20) + b"\0" * 7, None, "train-images-idx3-ubyte",
      r"7 bytes more than its header's shape"),
-    (idx_bytes(X20) + b"\0", None, "train-images-idx3-ubyte.gz", r"more data than its header"),
+    (idx_bytes(X20) + b"\0", None, "train-images-idx3-ubyte.gz", r"gzip trailer records "
+     r"15,681 bytes"),
     (b"\x1f\x8b\x08\x00" + idx_bytes(X20)[4:], None, "train-images-idx3-ubyte",
      r"train-images-idx3-ubyte: not an IDX file \(wrong magic number 0x1F8B0800\)"),
     (b"PK\x03\x04", None, "train-images-idx3-ubyte", r"wrong magic number"),
@@ -86,7 +88,9 @@ X20, Y20 = enlarged_digits(20)
      r"train-labels-idx1-ubyte: labels must be 1-D"),
     (None, b"not gzip at all", "train-images-idx3-ubyte.gz", r"train-labels-idx1-ubyte.gz: "
      r"cannot read"),
-])
+], ids=["truncated", "truncated-gz", "extra-bytes", "extra-bytes-gz", "gzip-magic", "zip-magic",
+        "two-bytes", "short-header", "huge-header", "2-d-images", "label-count", "2-d-labels",
+        "labels-not-gzip"])
 def test_damaged_files_give_one_line(tmp_path: Path, images, labels, name, message) -> None:
     path = _broken(tmp_path, images, labels, name)
     with pytest.raises(DatasetError, match=message) as caught:
@@ -104,6 +108,26 @@ def test_the_size_is_checked_before_the_array_is_allocated(tmp_path: Path, monke
     with pytest.raises(DatasetError, match="truncated"):
         load_dataset(path)
     assert allocated == []
+
+
+def test_a_gzipped_file_is_checked_against_its_trailer_before_allocation(tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    path = _broken(tmp_path, idx_bytes(X20)[:-100], name="train-images-idx3-ubyte.gz")
+    allocated: list[tuple[int, ...]] = []
+    real_empty = np.empty
+    monkeypatch.setattr(idx.np, "empty", lambda shape, *a, **k: (
+        allocated.append(shape), real_empty(shape, *a, **k))[1])
+    with pytest.raises(DatasetError, match="its gzip trailer records 15,580"):
+        load_dataset(path)
+    assert allocated == []
+
+
+def test_a_cut_gzip_stream_is_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _broken(tmp_path, name=path.name)
+    path.write_bytes(path.read_bytes()[:-300])
+    with pytest.raises(DatasetError, match=r"train-images-idx3-ubyte.gz: truncated"):
+        load_dataset(str(path))
 
 
 def test_missing_labels_file(tmp_path: Path) -> None:
