@@ -150,24 +150,39 @@ def half_block_lines(pixels: np.ndarray, shape: tuple[int, int], fit: ImageFit,
     pairs: dict[tuple[int, int], Style] = {}
     lines = []
     for r in range(0, len(levels), 2):
-        line = Text(no_wrap=True, overflow="crop", end="")
+        cells: list[tuple[str, StyleType]] = []
         for c in range(levels.shape[1]):
             top, bottom = int(levels[r, c]), int(levels[r + 1, c])
             mark = marks.get((r // 2, c))
             if mark is not None:
-                line.append(*_cursor_cell(mark, top, bottom, color, styles))
+                cells.append(_cursor_cell(mark, top, bottom, color, styles))
             elif top == bottom:
-                line.append(SHADES[top].glyph, styles.shades[top] if color else "")
+                cells.append((SHADES[top].glyph, styles.shades[top] if color else ""))
             elif color:
                 key = (top, bottom)
                 if key not in pairs:
                     pairs[key] = Style(color=_colour(styles.shades[top], False),
                                        bgcolor=_colour(styles.shades[bottom], True))
-                line.append(UPPER, pairs[key])
+                cells.append((UPPER, pairs[key]))
             else:
-                line.append(mono_glyph(top, bottom))
-        lines.append(line)
+                cells.append((mono_glyph(top, bottom), ""))
+        lines.append(_joined(cells, fit.zoom))
     return lines
+
+
+def _joined(cells: list[tuple[str, StyleType]], zoom: int) -> Text:
+    """One line, the cells of one enlarged pixel appended together when they are alike (one
+    span a pixel, as the viewer always drew them)."""
+    line = Text(no_wrap=True, overflow="crop", end="")
+    glyphs, style = "", None
+    for c, (glyph, cell_style) in enumerate(cells):
+        if glyphs and (c % zoom == 0 or cell_style != style):
+            line.append(glyphs, style)
+            glyphs = ""
+        glyphs, style = glyphs + glyph, cell_style
+    if glyphs:
+        line.append(glyphs, style)
+    return line
 
 
 def _cursor_cells(cursor: tuple[int, int] | None, fit: ImageFit) -> dict[tuple[int, int], str]:
