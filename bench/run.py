@@ -4,10 +4,11 @@ a 150 MB CSV (e), the memory a long run's history holds (f), what the inside vie
 training (g), the app's responsiveness while moons trains with its decision map shown (h) and
 sweeps over worker processes and a Dask cluster, and what recording a run costs (i),
 the compiled step against the NumPy step and the matmul floor (j),
-the bytes a real `nn-tui` writes to its terminal while digits trains (k).
+the bytes a real `nn-tui` writes to its terminal while digits trains (k),
+MNIST-sized image data: IDX loading and one epoch beside PyTorch (l).
 Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j,k] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j,k,l] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -123,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         _progress("the compiled step (numba) against numpy and the floor")
         for line in compiled_step.report(rounds=args.repeats):
             print(line)
+    if "l" in args.only:  # MNIST-sized image data: IDX load, one epoch beside PyTorch
+        from bench import images
+
+        print()
+        _progress("IDX loading and one MNIST-sized epoch")
+        for line in images.report(args.repeats):
+            print(line)
     if "g" in args.only:
         from bench import inside_view
 
@@ -218,7 +226,7 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefghijk",
+    parser.add_argument("--only", default="abcdefghijkl",
                         help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")

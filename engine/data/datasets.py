@@ -16,7 +16,9 @@ from pathlib import Path
 
 from engine.data.builtins import BUILTIN_DATASETS
 from engine.data.features import with_features
+from engine.data.fetch import FETCHABLE, fetch
 from engine.data.files import FILE_READERS, load_file
+from engine.data.idx import is_idx_path, load_idx
 from engine.data.split import Dataset
 from engine.errors import DatasetError
 
@@ -93,6 +95,11 @@ def _load(text: str, seed: int, val_size: float, test_size: float, noise: float 
     if text in BUILTIN_DATASETS:
         return BUILTIN_DATASETS[text](seed=seed, val_size=val_size, test_size=test_size,
                                       noise=noise, n_samples=n_samples)
+    if text in FETCHABLE:  # downloaded once into the cache, then read from there offline
+        return load_idx(str(fetch(text)), seed, val_size, test_size, name=text,
+                        fashion=FETCHABLE[text].fashion)
+    if is_idx_path(text):
+        return load_idx(text, seed, val_size, test_size)
     suffix = Path(text).suffix.lower()
     if suffix in FILE_READERS:
         return load_file(text, seed, val_size, test_size)
@@ -100,4 +107,5 @@ def _load(text: str, seed: int, val_size: float, test_size: float, noise: float 
         known = ", ".join(FILE_READERS)
         raise DatasetError(f"{text}: unsupported file type '{suffix}' (use {known})")
     raise DatasetError(f"unknown dataset '{text}' (built-ins: {', '.join(BUILTIN_DATASETS)}; "
-                       f"or a path to a .csv or .npz file)")
+                       f"{' and '.join(FETCHABLE)}, downloaded once; or a path to a .csv or "
+                       f".npz file, or to MNIST's train-images-idx3-ubyte[.gz])")

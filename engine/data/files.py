@@ -25,6 +25,7 @@ import math
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -451,8 +452,13 @@ def _read_npz(path: Path, shown: str) -> RawData:
             y, _ = _npz_array(archive, "y", shown, used)
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise DatasetError(f"{shown}: not a valid .npz archive ({_one_line(str(exc))})") from None
+    image_shape = None
+    if X.ndim == 3 and X.shape[1] and X.shape[2]:  # (samples, height, width): images
+        image_shape = (int(X.shape[1]), int(X.shape[2]))
+        X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] == 0:
-        raise DatasetError(f"{shown}: X must be 2-D (samples, features), got shape {X.shape}")
+        raise DatasetError(f"{shown}: X must be (samples, features) or (samples, height, "
+                           f"width), got shape {X.shape}")
     if y.ndim not in (1, 2):
         raise DatasetError(f"{shown}: y must be (samples,) or (samples, outputs), got shape "
                            f"{y.shape}")
@@ -465,6 +471,7 @@ def _read_npz(path: Path, shown: str) -> RawData:
     for key, array in (("X", X), ("y", y)):
         if array.dtype.kind == "f" and not np.isfinite(array).all():
             raise DatasetError(f"{shown}: array '{key}' has NaN or infinite values")
+    pixels = X.dtype
     X = X.astype(np.float64)
     _refuse_too_large(X, lambda r, c, v: f"{shown}: X[{r}, {c}] = {v:g}")
     names = tuple(f"x{i}" for i in range(X.shape[1]))
@@ -473,10 +480,31 @@ def _read_npz(path: Path, shown: str) -> RawData:
         return f"{shown}: y[{r}] = {v:g}" if y.ndim == 1 else f"{shown}: y[{r}, {c}] = {v:g}"
 
     if y.ndim == 1 and y.dtype.kind in "biu":
-        return _labelled(X, y.astype(np.float64), names, shown, where_y)
+        raw = _labelled(X, y.astype(np.float64), names, shown, where_y)
+        return _as_images(raw, image_shape, pixels)
     values = y.reshape(len(y), -1).astype(np.float64)
     _refuse_too_large(values, where_y)
-    return RawData(X=X, y=values, task=REGRESSION, feature_names=names, standardise_target=True)
+    return _as_images(RawData(X=X, y=values, task=REGRESSION, feature_names=names,
+                              standardise_target=True), image_shape, pixels)
+
+
+def _as_images(raw: RawData, image_shape: tuple[int, int] | None, pixels: np.dtype[Any],
+               ) -> RawData:
+    """Images keep their shape and are scaled as pictures, into [0, 1] when they can be:
+    uint8 by 255, values already in [0, 1] as they are, others by their largest |x|."""
+    if image_shape is None:
+        return raw
+    X = raw.X
+    if pixels == np.uint8:
+        X /= 255.0
+        scaling: dict[str, Any] = {"kind": "divide", "by": 255.0}
+    elif X.size == 0 or (X.min() >= 0 and X.max() <= 1):
+        scaling = {"kind": "none"}
+    else:
+        top = float(np.abs(X).max())
+        X /= top
+        scaling = {"kind": "divide", "by": top}
+    return replace(raw, X=X, image_shape=image_shape, prescaled=scaling)
 
 
 FILE_READERS: dict[str, Callable[[Path, str], RawData]] = {".csv": _read_csv, ".npz": _read_npz}

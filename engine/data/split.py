@@ -122,6 +122,9 @@ class RawData:
     prescaled: Scaling | None = None
     standardise_target: bool = False
     noise: float | None = None  # a generated set's noise, kept on the Dataset for the editor
+    # The last `test_rows` rows are the test split as the files give it (MNIST's t10k pair);
+    # only the rows before them are split, into train and val. 0: split the whole set.
+    test_rows: int = 0
 
 
 def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bool,
@@ -143,11 +146,15 @@ def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bo
 
 
 def _split(name: str, y: Array, classes: bool, seed: int, val_size: float, test_size: float,
-           ) -> tuple[IntArray, IntArray, IntArray]:
+           test_rows: int = 0) -> tuple[IntArray, IntArray, IntArray]:
     idx = np.arange(len(y))
     try:
-        rest, test = _split_off(idx, y, test_size, seed, classes)
-        train, val = _split_off(rest, y, val_size / (1.0 - test_size), seed, classes)
+        if test_rows:  # the file's own test split; val_size is a share of the rest
+            rest, test = idx[:len(y) - test_rows], idx[len(y) - test_rows:]
+            train, val = _split_off(rest, y, val_size, seed, classes)
+        else:
+            rest, test = _split_off(idx, y, test_size, seed, classes)
+            train, val = _split_off(rest, y, val_size / (1.0 - test_size), seed, classes)
     except ValueError:
         train = idx[:0]
     if len(train) == 0:
@@ -206,7 +213,7 @@ def split_and_scale(name: str, raw: RawData, source: str, *, seed: int, val_size
     the splits and one training-split copy while the scaler is fitted."""
     shown = name if source == "builtin" else source
     classes = raw.task == CLASSIFICATION
-    train, val, test = _split(shown, raw.y, classes, seed, val_size, test_size)
+    train, val, test = _split(shown, raw.y, classes, seed, val_size, test_size, raw.test_rows)
     X = np.asarray(raw.X, dtype=np.float64)
     scaling = raw.prescaled if raw.prescaled is not None else _standard(shown, "values", X,
                                                                         train)
