@@ -342,14 +342,15 @@ def _labelled(X: FloatArray, values: FloatArray, names: tuple[str, ...], shown: 
         return _classes(X, y, tuple(str(int(v)) for v in distinct), names, shown)
     _refuse_too_large(values, where)
     return RawData(X=X, y=values.reshape(len(values), -1).astype(np.float64), task=REGRESSION,
-                   feature_names=names, standardise_target=True)
+                   feature_names=names, standardise_target=True, owned=True)
 
 
 def _classes(X: FloatArray, y: Array, class_names: tuple[str, ...], names: tuple[str, ...],
              shown: str) -> RawData:
     if len(class_names) < 2:
         raise DatasetError(f"{shown}: only one class ({class_names[0]!r}); need at least 2")
-    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names)
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names,
+                   owned=True)
 
 
 # ---------------------------------------------------------------- NPZ
@@ -463,9 +464,8 @@ def _read_npz(path: Path, shown: str) -> RawData:
     if y.ndim == 2 and y.shape[1] == 0:
         raise DatasetError(f"{shown}: y has no output columns (shape {y.shape})")
     for key, array in (("X", X), ("y", y)):
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
+        if array.dtype.kind == "f" and not _all_finite(array):
             raise DatasetError(f"{shown}: array '{key}' has NaN or infinite values")
-    X = X.astype(np.float64)
     _refuse_too_large(X, lambda r, c, v: f"{shown}: X[{r}, {c}] = {v:g}")
     names = tuple(f"x{i}" for i in range(X.shape[1]))
 
@@ -476,17 +476,27 @@ def _read_npz(path: Path, shown: str) -> RawData:
         return _labelled(X, y.astype(np.float64), names, shown, where_y)
     values = y.reshape(len(y), -1).astype(np.float64)
     _refuse_too_large(values, where_y)
-    return RawData(X=X, y=values, task=REGRESSION, feature_names=names, standardise_target=True)
+    return RawData(X=X, y=values, task=REGRESSION, feature_names=names, standardise_target=True,
+                   owned=True)
+
+
+def _all_finite(values: Array) -> bool:
+    """np.isfinite(values).all() a chunk at a time: no boolean array the size of the data."""
+    flat = values.ravel(order="K")  # a view: the reader's arrays are C or Fortran contiguous
+    step = 1 << 20
+    return all(bool(np.isfinite(flat[i:i + step]).all()) for i in range(0, len(flat), step))
 
 
 FILE_READERS: dict[str, Callable[[Path, str], RawData]] = {".csv": _read_csv, ".npz": _read_npz}
 
 
-def load_file(text: str, seed: int, val_size: float, test_size: float) -> Dataset:
-    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled."""
+def load_file(text: str, seed: int, val_size: float, test_size: float,
+              dtype: str = "float64") -> Dataset:
+    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled into X arrays of
+    `dtype` (the network's: a float32 file then stays float32 from disk to the trainer)."""
     path = Path(text).expanduser()
     reader = FILE_READERS[path.suffix.lower()]
     if not path.is_file():
         raise DatasetError(f"{text}: no such file")
     return split_and_scale(path.stem, reader(path, text), text, seed=seed, val_size=val_size,
-                           test_size=test_size)
+                           test_size=test_size, dtype=dtype)
