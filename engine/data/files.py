@@ -60,7 +60,7 @@ MAX_CLASS_VALUE = 2.0**53  # integer labels beyond it are not exact in float64: 
 MAX_NPZ_BYTES = 2 * 1024**3
 MAX_NPY_HEADER = 10_000  # bytes of .npy header text (numpy's own cap; its arrays use ~128)
 NPY_HEADER_ROOM = 1 << 16  # room for the header when a member's whole size is checked
-READ_BYTES = 1 << 20  # an .npz member is decompressed this much at a time into its array
+READ_BYTES = 1 << 18  # an .npz member is decompressed this much at a time into its array
 
 CSV_CHUNK_ROWS = 4096  # rows converted at once: a chunk's strings are all that is kept as text
 CSV_CHUNK_FIELDS = 1 << 17  # ... and at most this many fields, for very wide files
@@ -76,7 +76,8 @@ def _one_line(text: str) -> str:
 def _too_large(values: FloatArray) -> tuple[int, int] | None:
     """The first (row, column) in file order with |value| > MAX_ABS_VALUE, or None."""
     table = values.reshape(len(values), -1)
-    if table.size == 0 or (table.max() <= MAX_ABS_VALUE and table.min() >= -MAX_ABS_VALUE):
+    if table.size == 0 or (float(table.max()) <= MAX_ABS_VALUE
+                           and float(table.min()) >= -MAX_ABS_VALUE):
         return None  # max/min: no temporary copy of the data when all is well
     row, column = divmod(int(np.argmax(np.abs(table) > MAX_ABS_VALUE)), table.shape[1])
     return row, column
@@ -483,7 +484,7 @@ def _read_npz(path: Path, shown: str) -> RawData:
 def _all_finite(values: Array) -> bool:
     """np.isfinite(values).all() a chunk at a time: no boolean array the size of the data."""
     flat = values.ravel(order="K")  # a view: the reader's arrays are C or Fortran contiguous
-    step = 1 << 20
+    step = 1 << 16
     return all(bool(np.isfinite(flat[i:i + step]).all()) for i in range(0, len(flat), step))
 
 

@@ -169,7 +169,8 @@ def _standard(shown: str, what: str, values: Array, train: IntArray) -> Scaling:
     chunk of rows at a time. The file readers name the row of a value too large to
     standardise; this is the net under them (and the built-ins)."""
     if len(values):
-        big = (values.max(axis=0) > MAX_ABS_VALUE) | (values.min(axis=0) < -MAX_ABS_VALUE)
+        high, low = (np.asarray(v, dtype=np.float64) for v in (values.max(0), values.min(0)))
+        big = (high > MAX_ABS_VALUE) | (low < -MAX_ABS_VALUE)
         if big.any():
             raise _unscalable(shown, what, int(np.argmax(big)))
     from sklearn.preprocessing import StandardScaler
