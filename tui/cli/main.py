@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
+    train.add_argument("--threads", type=int, default=0, metavar="N", help="BLAS threads "
+                       "(default 0: 1 for small products, else the cores left free)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
