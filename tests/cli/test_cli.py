@@ -47,6 +47,7 @@ BAD_INPUTS = {
     "zero units": (("train", "--layers", "0:relu"), "at least 1 unit"),
     "negative lr": (("train", "--lr", "-1"), "learning rate"),
     "zero epochs": (("train", "--epochs", "0"), "epochs"),
+    "negative threads": (("train", "--threads", "-1"), "threads must be 0 (automatic)"),
     "not a number": (("train", "--epochs", "many"), "invalid int value: 'many'"),
     "unknown schedule": (("train", "--schedule", "warm"), "unknown schedule 'warm'"),
     "missing data file": (("train", "--dataset", "absent.csv"), "absent.csv: no such file"),
