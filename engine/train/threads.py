@@ -6,9 +6,10 @@ thread costs about as much as it saves. And a thread is only worth having with a
 run it: OpenBLAS splits a product into equal halves and waits for both, so when another process
 holds one of two cores, the half on the busy core waits for its time slice and a 2-thread run
 gets 3-15x slower than a 1-thread one. So the policy (`threads=0`, the default) is: 1 thread for
-small products; for large ones, as many as there are cores that other processes leave free,
-measured from /proc/stat while training (every `RECHECK_SECONDS`), so the count follows a
-neighbour that starts or stops. `TrainConfig.threads` (`--threads N`) sets the count instead.
+small products; for large ones, 1 thread for the first `RECHECK_SECONDS` of a run, then as
+many as there are cores that other processes leave free, measured from /proc/stat while
+training (every `RECHECK_SECONDS`), so the count follows a neighbour that starts or stops.
+`TrainConfig.threads` (`--threads N`) sets the count instead.
 
 The limit is threadpoolctl's, and BLAS thread counts are process-wide: every run that is going
 on shares one setting, the last one chosen, and the one from before the first run comes back
@@ -129,10 +130,10 @@ class BlasThreads:
         if policy_threads(batch_rows, self.widths, self.cores, self.cores) == 1:
             return 1
         now = time.monotonic()
-        if self._free is None:  # the first reading: a short look at the machine
-            self._free = FreeCores()
-            time.sleep(0.05)
-        elif now - self._checked < RECHECK_SECONDS:
+        if self._free is None:  # 1 thread until the machine has been watched for a while
+            self._free, self._checked = FreeCores(), now
+            return 1
+        if now - self._checked < RECHECK_SECONDS:
             return self.chosen or 1
         self._checked = now
         return policy_threads(batch_rows, self.widths, self._free.measure(self.cores),
