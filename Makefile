@@ -23,10 +23,10 @@ test: $(STAMP)
 test-engine: $(STAMP)
 	$(PY) -m pytest -q tests/engine
 
+# QUICK=1: 3 rounds, and (c), (e), (j) left out.
 bench: $(STAMP)
 	$(PY) bench/run.py $(if $(QUICK),--quick)
 
-# QUICK=1: 3 rounds, no (c), (e), (j).
 # (a), (b), (c) against an earlier commit, interleaved in fresh processes: BASE=rev ROUNDS=n
 bench-compare: $(STAMP)
 	$(PY) bench/compare.py $(if $(BASE),--base $(BASE)) $(if $(ROUNDS),--rounds $(ROUNDS))
