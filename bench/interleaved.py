@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,10 @@ def run_in_process(name: str, key: str, threads: int) -> dict[str, object] | Non
 
 
 def measure(keys: str, threads: list[int], rounds: int, torch: bool,
-            backends: list[str | None]) -> list[Figures]:
+            backends: list[str | None],
+            on_figures: Callable[[Figures], None] | None = None) -> list[Figures]:
+    """All the rounds of each workload at each thread count; `on_figures` gets each workload's
+    figures as soon as its rounds are done (a long run shows what it has so far)."""
     out = []
     for key in keys:
         for k in threads:
@@ -151,6 +155,8 @@ def measure(keys: str, threads: list[int], rounds: int, torch: bool,
                     if result is not None:
                         figures.blas.setdefault(name, str(result["blas"]))
             out.append(figures)
+            if on_figures is not None:
+                on_figures(figures)
     return out
 
 
@@ -170,36 +176,53 @@ def _pct(value: float | None, target: float | None) -> str:
     return f"{value:.0%}" + _verdict(value, target, f"{target:.0%}" if target else "")
 
 
-def report(figures: list[Figures], rounds: int) -> list[str]:
+def header(rounds: int) -> list[str]:
+    return [f"{rounds} rounds, each contender in its own process, rotating order; "
+            f"medians of the seconds of training, and the median of the per-round ratios:",
+            "  x skl / x PT = how many times faster ours is (their time / ours); "
+            "% floor = floor time / ours"]
+
+
+def figure_lines(fig: Figures) -> list[str]:
     from bench.workloads import WORKLOADS
 
-    titles = {w.key: w.title for w in WORKLOADS}
-    lines = [f"{rounds} rounds, each contender in its own process, rotating order; "
-             f"medians of the seconds of training, and the median of the per-round ratios:",
-             "  x skl / x PT = how many times faster ours is (their time / ours); "
-             "% floor = floor time / ours"]
-    blas_seen: dict[str, str] = {}
-    for fig in figures:
-        lines.append(f"{titles[fig.key]}, {fig.threads} BLAS thread(s):")
-        medians = "  ".join(f"{name} {fig.median(name):.3f} s" if fig.median(name) else
-                            f"{name} -" for name in fig.times)
-        lines.append(f"  median  {medians}")
-        vs_skl, vs_pt, of_floor = TARGETS.get(fig.key, (None, None, None))
-        for name in fig.times:
-            if not name.startswith(OURS):
-                continue
-            parts = [f"  {name:10}"]
-            if "sklearn" in fig.times:
-                parts.append(f"x skl {_x(fig.paired('sklearn', name), vs_skl)}")
-            if "torch" in fig.times:
-                parts.append(f"x PT {_x(fig.paired('torch', name), vs_pt)}")
-            parts.append(f"floor {_pct(fig.paired('floor', name), of_floor)}")
-            lines.append("  ".join(parts))
-        for name, blas in fig.blas.items():
-            blas_seen.setdefault(f"{name} at {fig.threads} thr", blas)
-    lines.append("BLAS in each child (threadpoolctl):")
-    lines += [f"  {who}: {blas}" for who, blas in blas_seen.items()]
+    title = next(w.title for w in WORKLOADS if w.key == fig.key)
+    lines = [f"{title}, {fig.threads} BLAS thread(s):"]
+    medians = "  ".join(f"{name} {fig.median(name):.3f} s" if fig.median(name) else
+                        f"{name} -" for name in fig.times)
+    lines.append(f"  median  {medians}")
+    vs_skl, vs_pt, of_floor = TARGETS.get(fig.key, (None, None, None))
+    for name in fig.times:
+        if not name.startswith(OURS):
+            continue
+        parts = [f"  {name:10}"]
+        if "sklearn" in fig.times:
+            parts.append(f"x skl {_x(fig.paired('sklearn', name), vs_skl)}")
+        if "torch" in fig.times:
+            parts.append(f"x PT {_x(fig.paired('torch', name), vs_pt)}")
+        parts.append(f"floor {_pct(fig.paired('floor', name), of_floor)}")
+        lines.append("  ".join(parts))
     return lines
+
+
+def blas_lines(figures: list[Figures]) -> list[str]:
+    seen: dict[str, str] = {}
+    for fig in figures:
+        for name, blas in fig.blas.items():
+            seen.setdefault(f"{name} at {fig.threads} thr", blas)
+    return ["BLAS in each child (threadpoolctl):", *(f"  {who}: {blas}"
+                                                      for who, blas in seen.items())]
+
+
+def report(figures: list[Figures], rounds: int) -> list[str]:
+    lines = header(rounds)
+    for fig in figures:
+        lines += figure_lines(fig)
+    return lines + blas_lines(figures)
+
+
+def print_figures(fig: Figures) -> None:
+    print("\n".join(figure_lines(fig)), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,10 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
     backends: list[str | None] = [b for b in args.backend.split(",") if b] or [None]
     start = time.perf_counter()
+    print("\n".join(header(args.rounds)), flush=True)
     figures = measure(args.only.replace(",", ""), [int(t) for t in args.threads.split(",")],
-                      args.rounds, torch_version() is not None, backends)
-    for line in report(figures, args.rounds):
-        print(line)
+                      args.rounds, torch_version() is not None, backends, print_figures)
+    print("\n".join(blas_lines(figures)))
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0
 

@@ -46,10 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     if keys:
         print()
         backends: list[str | None] = [b for b in args.backend.split(",") if b] or [None]
+        print("\n".join(interleaved.header(args.rounds)), flush=True)
         figures = interleaved.measure(keys, args.threads, args.rounds, torch_version is not None,
-                                      backends)
-        for line in interleaved.report(figures, args.rounds):
-            print(line)
+                                      backends, interleaved.print_figures)
+        print("\n".join(interleaved.blas_lines(figures)))
     if "d" in args.only:
         print()
         _app_part()
