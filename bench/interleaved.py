@@ -167,7 +167,7 @@ def _verdict(value: float, target: float | None, shown: str) -> str:
 def _x(value: float | None, target: float | None = None) -> str:
     if value is None:
         return "-"
-    return f"{value:.2f}x" + _verdict(value, target, f"{target:g}x")
+    return f"{value:.2f}x" + _verdict(value, target, f"{target or 0:g}x")
 
 
 def _pct(value: float | None, target: float | None) -> str:
