@@ -61,7 +61,7 @@ MAX_CLASS_VALUE = 2.0**53  # integer labels beyond it are not exact in float64: 
 MAX_NPZ_BYTES = 2 * 1024**3
 MAX_NPY_HEADER = 10_000  # bytes of .npy header text (numpy's own cap; its arrays use ~128)
 NPY_HEADER_ROOM = 1 << 16  # room for the header when a member's whole size is checked
-READ_BYTES = 1 << 20  # an .npz member is decompressed this much at a time into its array
+READ_BYTES = 1 << 18  # an .npz member is decompressed this much at a time into its array
 
 CSV_CHUNK_ROWS = 4096  # rows converted at once: a chunk's strings are all that is kept as text
 CSV_CHUNK_FIELDS = 1 << 17  # ... and at most this many fields, for very wide files
@@ -77,7 +77,8 @@ def _one_line(text: str) -> str:
 def _too_large(values: FloatArray) -> tuple[int, int] | None:
     """The first (row, column) in file order with |value| > MAX_ABS_VALUE, or None."""
     table = values.reshape(len(values), -1)
-    if table.size == 0 or (table.max() <= MAX_ABS_VALUE and table.min() >= -MAX_ABS_VALUE):
+    if table.size == 0 or (float(table.max()) <= MAX_ABS_VALUE
+                           and float(table.min()) >= -MAX_ABS_VALUE):
         return None  # max/min: no temporary copy of the data when all is well
     row, column = divmod(int(np.argmax(np.abs(table) > MAX_ABS_VALUE)), table.shape[1])
     return row, column
@@ -343,14 +344,15 @@ def _labelled(X: FloatArray, values: FloatArray, names: tuple[str, ...], shown: 
         return _classes(X, y, tuple(str(int(v)) for v in distinct), names, shown)
     _refuse_too_large(values, where)
     return RawData(X=X, y=values.reshape(len(values), -1).astype(np.float64), task=REGRESSION,
-                   feature_names=names, standardise_target=True)
+                   feature_names=names, standardise_target=True, owned=True)
 
 
 def _classes(X: FloatArray, y: Array, class_names: tuple[str, ...], names: tuple[str, ...],
              shown: str) -> RawData:
     if len(class_names) < 2:
         raise DatasetError(f"{shown}: only one class ({class_names[0]!r}); need at least 2")
-    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names)
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names,
+                   owned=True)
 
 
 # ---------------------------------------------------------------- NPZ
@@ -469,10 +471,11 @@ def _read_npz(path: Path, shown: str) -> RawData:
     if y.ndim == 2 and y.shape[1] == 0:
         raise DatasetError(f"{shown}: y has no output columns (shape {y.shape})")
     for key, array in (("X", X), ("y", y)):
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
+        if array.dtype.kind == "f" and not _all_finite(array):
             raise DatasetError(f"{shown}: array '{key}' has NaN or infinite values")
     pixels = X.dtype
-    X = X.astype(np.float64)
+    if image_shape is not None and X.dtype.kind != "f":  # pixels: scaled in place below
+        X = X.astype(np.float32)
     _refuse_too_large(X, lambda r, c, v: f"{shown}: X[{r}, {c}] = {v:g}")
     names = tuple(f"x{i}" for i in range(X.shape[1]))
 
@@ -485,7 +488,8 @@ def _read_npz(path: Path, shown: str) -> RawData:
     values = y.reshape(len(y), -1).astype(np.float64)
     _refuse_too_large(values, where_y)
     return _as_images(RawData(X=X, y=values, task=REGRESSION, feature_names=names,
-                              standardise_target=True), image_shape, pixels)
+                              standardise_target=True, owned=True),
+                      image_shape, pixels)
 
 
 def _as_images(raw: RawData, image_shape: tuple[int, int] | None, pixels: np.dtype[Any],
@@ -507,14 +511,23 @@ def _as_images(raw: RawData, image_shape: tuple[int, int] | None, pixels: np.dty
     return replace(raw, X=X, image_shape=image_shape, prescaled=scaling)
 
 
+def _all_finite(values: Array) -> bool:
+    """np.isfinite(values).all() a chunk at a time: no boolean array the size of the data."""
+    flat = values.ravel(order="K")  # a view: the reader's arrays are C or Fortran contiguous
+    step = 1 << 16
+    return all(bool(np.isfinite(flat[i:i + step]).all()) for i in range(0, len(flat), step))
+
+
 FILE_READERS: dict[str, Callable[[Path, str], RawData]] = {".csv": _read_csv, ".npz": _read_npz}
 
 
-def load_file(text: str, seed: int, val_size: float, test_size: float) -> Dataset:
-    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled."""
+def load_file(text: str, seed: int, val_size: float, test_size: float,
+              dtype: str = "float64") -> Dataset:
+    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled into X arrays of
+    `dtype` (the network's: a float32 file then stays float32 from disk to the trainer)."""
     path = Path(text).expanduser()
     reader = FILE_READERS[path.suffix.lower()]
     if not path.is_file():
         raise DatasetError(f"{text}: no such file")
     return split_and_scale(path.stem, reader(path, text), text, seed=seed, val_size=val_size,
-                           test_size=test_size)
+                           test_size=test_size, dtype=dtype)

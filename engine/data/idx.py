@@ -282,7 +282,7 @@ def read_idx(images: Path, shown: str, *, fashion: bool | None = None) -> RawDat
                    feature_names=tuple(f"px{r}_{c}" for r in range(h) for c in range(w)),
                    class_names=class_names, image_shape=(h, w),
                    prescaled={"kind": "divide", "by": SCALE} if X.dtype == np.uint8 else None,
-                   test_rows=test_rows)
+                   test_rows=test_rows, owned=True)
 
 
 def _scaled(values: Array) -> Array:

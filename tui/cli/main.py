@@ -133,6 +133,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                        f"{CONFIG.dtype})")
     train.add_argument("--backend", default=CONFIG.backend, choices=BACKEND_NAMES,
                        help="who runs the steps: numba (compiled), numpy, auto (default)")
+    train.add_argument("--threads", type=int, default=0, metavar="N", help="BLAS threads "
+                       "(default 0: 1 for small products, else the cores left free)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
