@@ -32,6 +32,7 @@ from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import TrainConfig, parse_layers
 from engine.train.events import Event
+from tui.cli.data_options import DATA_OPTIONS, check_data_options
 from tui.cli.inside_output import (
     prediction_dict,
     prediction_line,
@@ -93,6 +94,7 @@ TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
     "--seed": (CONFIG.seed, {"type": int, "metavar": "N"}),
     "--val-size": (0.15, {"type": float, "metavar": "F", "help": "validation fraction"}),
     "--test-size": (0.15, {"type": float, "metavar": "F", "help": "test fraction"}),
+    **DATA_OPTIONS,
 }
 
 
@@ -207,6 +209,7 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
 
 def _config(args: argparse.Namespace) -> TrainConfig:
     settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    check_data_options(args)
     return TrainConfig(**settings).checked()
 
 
@@ -232,7 +235,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if target is not None and target.exists():  # before training, not after
         raise ModelFileError(f"{target}: already exists (choose another name)")
     session = Experiment.create(args.dataset or "digits", args.layers, args.loss, config,
-                             val_size=args.val_size, test_size=args.test_size)
+                             val_size=args.val_size, test_size=args.test_size,
+                             noise=args.noise, features=args.features or ())
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
     out = JsonOutput() if args.json else HumanOutput()
