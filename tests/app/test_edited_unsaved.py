@@ -9,6 +9,7 @@ import numpy as np
 from engine import Experiment
 from tests.app.test_app_files import save_as
 from tests.ui import ready, wait_for
+from tui.controller.autosave import autosave
 from tui.controller.controller import Controller
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.status_bar import Status, status_parts
@@ -37,6 +38,18 @@ def test_adopted_edits_are_unsaved_until_saved_and_a_reset_forgets_them(tmp_path
     controller.reset()  # fresh weights from the seed: nothing edited any more
     assert not controller.unsaved and controller.reset_question() is None
     controller.shutdown()
+
+
+def test_a_signal_autosaves_weights_edited_by_hand(tmp_path):
+    controller = Controller(models_dir=tmp_path)
+    controller.adopt(Experiment.create("people", "2:sigmoid,1:sigmoid", "mse"))
+    assert autosave(controller) is None  # nothing trained, nothing edited: nothing to keep
+    edited = controller.snapshot().copy()
+    edited.params[:] = 0.25
+    controller.adopt_weights(edited)
+    path = autosave(controller)
+    assert path is not None and Experiment.load(path).network.params.tolist() == \
+        [0.25] * edited.n_params
 
 
 def test_settings_that_keep_the_weights_keep_the_edit_unsaved(tmp_path):
