@@ -34,6 +34,11 @@ lock:
 run: $(STAMP)
 	$(VENV)/bin/nn-tui $(ARGS)
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (this machine sets it): without
+# it every pytest worker and every subprocess test compiles engine/, tui/ and the tests again,
+# and pytest rewrites every test module's asserts again. mypy and lint-imports keep their own
+# caches (.mypy_cache, .grimp_cache), so a second run checks only what changed.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
 	$(VENV)/bin/lint-imports

@@ -99,15 +99,24 @@ class Experiment:
         self.dataset_options = dataset_options
         self.created_at = time.strftime("%Y-%m-%dT%H:%M:%S")
         self._saved_last: EpochEnd | None = None  # the last epoch a file holds
+        self._saved_edit: object | None = None  # the trainer's edit mark a file holds
 
     @property
     def unsaved(self) -> bool:
-        """True when epochs were trained that no file holds: what quitting now would lose."""
-        history = self.trainer.history
-        return bool(history) and history[-1] is not self._saved_last
+        """True when epochs were trained, or weights set by hand, that no file holds: what
+        quitting now would lose."""
+        history, edit = self.trainer.history, self.trainer.edit_mark
+        return (bool(history) and history[-1] is not self._saved_last) or \
+            (edit is not None and edit is not self._saved_edit)
+
+    @property
+    def edited(self) -> bool:
+        """Whether weights were set by hand (`Trainer.set_params`) since the last reset."""
+        return self.trainer.edit_mark is not None
 
     def _mark_saved(self) -> None:
         self._saved_last = self.trainer.history[-1] if self.trainer.history else None
+        self._saved_edit = self.trainer.edit_mark
 
     @classmethod
     def create(cls, dataset: str | Dataset = "digits",
@@ -147,6 +156,7 @@ class Experiment:
         twin.trainer.epoch = self.trainer.epoch
         twin.trainer.history = list(self.trainer.history)
         twin._saved_last = self._saved_last
+        twin.trainer.edit_mark, twin._saved_edit = self.trainer.edit_mark, self._saved_edit
         return twin
 
     def rebuilt(self, spec: ModelSpec | None = None, dataset: Dataset | None = None,

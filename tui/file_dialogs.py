@@ -86,6 +86,7 @@ class FileDialogs:
             self.app.report(exc)
             return
         self.app.log_panel.note(f"saved {written}")
+        self.app.views.show_status()  # "unsaved" goes
         self.app.notify(f"saved {written}")
 
     def _done(self) -> None:

@@ -1,15 +1,18 @@
 """The input-space views that plot points rather than paint the plane: a one-input network's
-function over its data, predicted against true for regression, and the test split's PCA
-projection. Pure functions of their numbers and a `Palette`, like `tui.render_space`."""
+function over its data and its neurons as small curves, predicted against true for regression,
+and the test split's PCA projection. Pure functions of their numbers and a `Palette`, like
+`tui.render_space`."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from rich.text import Text
 
 from engine import Dataset
 from tui.map_jobs import Curve, Projected
-from tui.render_maps import TRAIN_GLYPHS, Canvas, Plane, glyph
+from tui.render_maps import TRAIN_GLYPHS, Canvas, Plane, glyph, scaled_units, tile_layout
 from tui.render_marks import braille, framed, put_points, tick
 from tui.render_space import (
     POINT,
@@ -19,9 +22,14 @@ from tui.render_space import (
     axis_units,
     class_legend,
     header,
+    neuron_pages,
+    neuron_tiles,
+    neurons_header,
     select_mark,
 )
 from tui.sample_browser import class_probabilities
+
+ZERO = "·"  # a neuron curve's zero line, drawn under the curve
 
 # ---------------------------------------------------------------- one input: the function
 
@@ -51,6 +59,42 @@ def curve_view(result: Curve, palette: Palette, marks: Marks, r2: float | None, 
     body = framed(canvas.lines(), plane, ds.feature_names[0], "y", width, palette.axis,
                   y_units, axis_units(ds, plane.x_range, 0))
     return [head, *body][:height]
+
+
+def neuron_curves_view(result: Curve, page: int, first: int, activations: Sequence[str],
+                       palette: Palette, width: int, height: int) -> list[Text]:
+    """Units `first`.. of one layer of a one-input network, each a small curve of its
+    activation over the input range (the x axis of the function view), laid out as the 2-D
+    neuron maps are. One scale for the whole layer, so units compare: from -max|a| to max|a|
+    with the zero line across the middle, or from 0 (the bottom row, dotted) for a layer that
+    never goes negative (relu, sigmoid, softmax). The output layer's are its outputs."""
+    pages = neuron_pages(result)
+    page = min(max(page, 0), len(pages) - 1)
+    values = pages[page]
+    units = values.shape[-1]
+    first = min(max(first, 0), units - 1)
+    layout = tile_layout(width, height - 1, units)
+    scaled, signed = scaled_units(values)
+    plane = Plane(result.x_range, (-1.0, 1.0) if signed else (0.0, 1.0), layout.cols,
+                  layout.rows, 1)
+    tiles = neuron_tiles(plane, width, height, units - first)
+    canvas = Canvas(min(height - 1, -(-tiles.shown // tiles.across) * (tiles.rows + 1)), width)
+    zero_row = int(np.rint((plane.rows * 4 - 1) / 2)) // 4 if signed else plane.rows - 1
+    for n in range(tiles.shown):
+        tile = Canvas(plane.rows, plane.cols)
+        for col in range(plane.cols):
+            tile.put(zero_row, col, ZERO, palette.muted)
+        braille(tile, plane, result.curve.x, scaled[:, first + n], palette.line)
+        top, left = tiles.origin(n)
+        for r, row in enumerate(tile.cells):
+            for c, (text, style) in enumerate(row):
+                canvas.put(top + r, left + c, text, style, keep_background=False)
+    peak = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    scale = f"−{tick(peak)}..{tick(peak)}" if signed else f"0..{tick(peak)}"
+    key = [(f"  {result.dataset.feature_names[0]} → a, {scale}", palette.muted)]
+    head = neurons_header(len(pages), page, activations, units, first, tiles.shown, key,
+                          palette, width)
+    return [head, *canvas.lines()][:height]
 
 
 def _target_units(ds: Dataset, y_range: tuple[float, float]) -> tuple[float, float]:

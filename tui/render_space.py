@@ -18,7 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 from engine import Dataset
-from tui.map_jobs import PlaneMaps, base_coordinates
+from tui.map_jobs import Curve, PlaneMaps, base_coordinates
 from tui.render_maps import (
     BLANK,
     RAMP,
@@ -199,8 +199,11 @@ def select_mark(canvas: Canvas, plane: Plane, X2: np.ndarray, labels: np.ndarray
 # ---------------------------------------------------------------- neurons
 
 
-def neuron_pages(result: PlaneMaps) -> list[np.ndarray]:
-    """Each layer's activations (pixel rows, cols, units): the hidden layers, then the output."""
+def neuron_pages(result: PlaneMaps | Curve) -> list[np.ndarray]:
+    """Each layer's activations, the hidden layers then the output: (pixel rows, cols, units)
+    over the plane, or (points, units) along a one-input network's input range."""
+    if isinstance(result, Curve):
+        return [*result.curve.hidden, result.curve.y]
     return [*result.maps.hidden, result.maps.outputs]
 
 
@@ -226,14 +229,20 @@ def neurons_view(result: PlaneMaps, page: int, first: int, activations: Sequence
     for n in range(tiles.shown):
         top, left = tiles.origin(n)
         paint_values(canvas, scaled[:, :, first + n], top, left, palette.ramp, signed)
-    activation = activations[page] if page < len(activations) else ""
-    name = "output" if page == len(pages) - 1 else f"layer {page + 1}/{len(pages) - 1}"
-    title = (f"{name}: {units} {activation}", palette.header)
-    shown = (f"  units {first + 1}-{first + tiles.shown}" if tiles.shown < units else "",
-             palette.muted)
     key = [("  " + ("−" if signed else "0"), palette.muted), *_ramp_key(palette, signed),
            ("+", palette.muted)]
-    hint = ("  , . pages" if len(pages) > 1 or tiles.shown < units else "", palette.muted)
-    head = header(width, [title, shown, *key, hint], [title, shown, hint], [title, shown],
-                  [title])
+    head = neurons_header(len(pages), page, activations, units, first, tiles.shown, key,
+                          palette, width)
     return [head, *canvas.lines()][:height]
+
+
+def neurons_header(pages: int, page: int, activations: Sequence[str], units: int, first: int,
+                   shown: int, key: Parts, palette: Palette, width: int) -> Text:
+    """`layer 1/2: 16 tanh  units 1-12  −░▒▓█+  , . pages`, as much of it as fits."""
+    activation = activations[page] if page < len(activations) else ""
+    name = "output" if page == pages - 1 else f"layer {page + 1}/{pages - 1}"
+    title = (f"{name}: {units} {activation}", palette.header)
+    which = (f"  units {first + 1}-{first + shown}" if shown < units else "", palette.muted)
+    hint = ("  , . pages" if pages > 1 or shown < units else "", palette.muted)
+    return header(width, [title, which, *key, hint], [title, which, hint], [title, which],
+                  [title])

@@ -35,6 +35,8 @@ class Preset:
     seed: int | None = None
     val_size: float | None = None
     test_size: float | None = None
+    noise: float | None = None  # a generated set's noise (None: its own)
+    features: tuple[str, ...] | None = None  # Playground's extra inputs (x1^2, ...)
     model: str | None = None
 
     @classmethod
@@ -60,7 +62,8 @@ class Preset:
         if self.model:
             return Experiment.load(self.model, dataset=self.dataset)
         return Experiment.create(self.dataset_name, layers=self.layers, loss=self.loss,
-                              config=self.config(), **self.splits)
+                              config=self.config(), **self.splits, noise=self.noise,
+                              features=self.features or ())
 
 
 def session_for(design: Design, dataset: str, splits: dict[str, float]) -> Experiment:

@@ -5,7 +5,7 @@ key away. Plain Python, so the choice is tested without an app.
 - regions: 2 input coordinates (a 2-D set, with or without Playground's extra inputs): the
   predicted class over the plane (a regression network's output, for 2-D regression);
 - neurons: every unit's activation over the same plane, a layer at a time, as Playground draws
-  its neurons;
+  its neurons; for one input, each unit's activation as a small curve over the input's range;
 - curve: one input, regression: the data and the network's function over the input's range;
 - fit: regression: predicted against true on the test split, with the y = x line;
 - projection: more than 2 features, classification: the test split in its 2 principal
@@ -55,8 +55,11 @@ def views_for(dataset: DataShape) -> tuple[str, ...]:
         return ("sample", "projection")
     if is_planar(dataset):
         return ("regions", "neurons", "sample")
+    if dataset.n_features == 1:
+        return ("curve", "neurons", "fit", "sample") if not dataset.is_classification else \
+            ("neurons", "sample")
     if not dataset.is_classification:
-        return ("curve", "fit", "sample") if dataset.n_features == 1 else ("fit", "sample")
+        return ("fit", "sample")
     if dataset.n_features > 2:
         return ("projection", "sample")
     return ("sample",)

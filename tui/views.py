@@ -134,4 +134,5 @@ class LiveViews:
         self.shown = state = controller.state
         self.panels.status_bar.show(Status(controller.model_label, state.phase, state.epoch,
                                            max(controller.run_target, state.epoch),
-                                           pace_label(controller.pace), self.score))
+                                           pace_label(controller.pace), self.score,
+                                           controller.unsaved))

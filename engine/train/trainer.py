@@ -100,6 +100,9 @@ class Trainer:
         self._run_start, self._run_length = 0, config.epochs
         self._lock = threading.Lock()  # guards `_pending`, written from other threads
         self._snap_params = network.params.copy()
+        # A fresh token each time weights are set by hand (None: none since the last reset):
+        # `Experiment.unsaved` compares it with the one its last save held.
+        self.edit_mark: object | None = None
         self._snap_params.flags.writeable = False
         self._snap_epoch = 0
         self.inside: LayerStatsTracker | None = None  # per-layer figures, see `watch_inside`
@@ -245,6 +248,7 @@ class Trainer:
             raise SpecError("weights and biases must be finite numbers")
         self.network.params[...] = values
         self.optimizer.reset()
+        self.edit_mark = object()
         self._publish_snapshot()
 
     def _diverged(self, before: Array, loss: float) -> Diverged:
@@ -312,6 +316,7 @@ class Trainer:
         self.rng = np.random.default_rng(self.config.seed)
         self.epoch = 0
         self.history = []
+        self.edit_mark = None
         self._publish_snapshot()
         self._inside_at = -math.inf
         if self.inside is not None:

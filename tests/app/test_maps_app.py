@@ -132,7 +132,7 @@ async def test_digits_keeps_the_digit_viewer_and_projects_one_key_away(make_app)
         assert app.focused is app.viewer
 
 
-async def test_sine_draws_the_network_function_and_then_predicted_vs_true(make_app):
+async def test_sine_draws_the_function_its_neurons_and_predicted_vs_true(make_app):
     app = make_app(dataset="sine", layers="8:tanh,1:linear", epochs=3)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -141,6 +141,17 @@ async def test_sine_draws_the_network_function_and_then_predicted_vs_true(make_a
         network = app.controller.experiment.network
         np.testing.assert_allclose(curve.curve.y, network.predict_proba(curve.curve.x[:, None]))
         assert "network" in text(app).splitlines()[0]
+        await pilot.press("w")  # one input: each neuron a small curve over the input range
+        assert app.samples.view == "neurons" and app.samples.border_title == "neurons"
+        neurons = await drawn(pilot, "neurons")
+        assert isinstance(neurons, map_jobs.Curve)
+        np.testing.assert_allclose(neurons.curve.y, curve.curve.y, rtol=1e-6)
+        assert neurons.curve.hidden[0].shape[1] == 8
+        lines = text(app).splitlines()
+        assert lines[0].startswith("layer 1/1: 8 tanh")
+        assert sum(any(0x2800 < ord(ch) <= 0x28FF for ch in line) for line in lines[1:]) >= 3
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: text(app).startswith("output: 1 linear"))
         await pilot.press("w")
         assert app.samples.view == "fit"
         assert text(app).startswith("R² ")

@@ -18,7 +18,7 @@ from tui.widgets.data_options import parse_noise, toggled
     ("moons", (), ("regions", "neurons", "sample")),
     ("circles", ("x1^2",), ("regions", "neurons", "sample")),
     ("spiral", (), ("regions", "neurons", "sample")),
-    ("sine", (), ("curve", "fit", "sample")),
+    ("sine", (), ("curve", "neurons", "fit", "sample")),
     ("diabetes", (), ("fit", "sample")),
     ("iris", (), ("projection", "sample")),
     ("wine", (), ("projection", "sample")),

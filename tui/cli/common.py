@@ -9,6 +9,7 @@ import sys
 from dataclasses import fields
 
 from engine.nn.spec import TrainConfig
+from tui.cli.data_options import check_data_options
 
 PROG = "nn-tui"
 AUTO_NAME = ""  # `--save` without a name: one made from the dataset and the layers
@@ -29,4 +30,5 @@ def fail(message: str, as_json: bool = False) -> int:
 def train_config(args: argparse.Namespace) -> TrainConfig:
     """The TrainConfig the options describe, checked (a bad value raises the engine's error)."""
     settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    check_data_options(args)
     return TrainConfig(**settings).checked()

@@ -29,6 +29,7 @@ from tui.cli import runs as runs_cli
 from tui.cli import sweep as sweep_cli
 from tui.cli.app_command import cmd_app
 from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
+from tui.cli.data_options import DATA_OPTIONS
 from tui.cli.datasets_command import cmd_datasets
 from tui.cli.model_commands import cmd_evaluate, cmd_info, cmd_inspect, cmd_predict
 from tui.cli.output import download_bar, emit_json
@@ -92,6 +93,7 @@ TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
     "--seed": (CONFIG.seed, {"type": int, "metavar": "N"}),
     "--val-size": (0.15, {"type": float, "metavar": "F", "help": "validation fraction"}),
     "--test-size": (0.15, {"type": float, "metavar": "F", "help": "test fraction"}),
+    **DATA_OPTIONS,
 }
 
 

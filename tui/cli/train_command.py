@@ -57,7 +57,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if target is not None and target.exists():  # before training, not after
         raise ModelFileError(f"{target}: already exists (choose another name)")
     session = Experiment.create(args.dataset or "digits", args.layers, args.loss, config,
-                                val_size=args.val_size, test_size=args.test_size)
+                                val_size=args.val_size, test_size=args.test_size,
+                                noise=args.noise, features=args.features or ())
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
     out = _output(args)

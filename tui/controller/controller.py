@@ -155,10 +155,23 @@ class Controller:
     @property
     def at_stake(self) -> bool:
         """Whether trained weights would be lost that no file holds: a run under way, or
-        epochs trained since the model was last saved (or opened). What the questions guard."""
+        epochs trained (or weights edited by hand) since the model was last saved (or opened).
+        What the questions guard."""
         experiment = self.experiment
-        return self.state.alive or (self.trained and experiment is not None
-                                    and experiment.unsaved)
+        return self.state.alive or (experiment is not None and experiment.unsaved)
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether epochs trained or weights edited by hand are in no file (the status says)."""
+        return self.experiment is not None and self.experiment.unsaved
+
+    def _lost(self) -> str:
+        """What re-initialising or quitting would lose, in words."""
+        epochs = self.state.epoch
+        trained = f"the {epochs} trained epoch{'s' if epochs != 1 else ''}" if epochs else ""
+        edited = ("the weights edited by hand" if self.experiment is not None
+                  and self.experiment.edited else "")
+        return " and ".join(part for part in (trained, edited) if part) or "the weights"
 
     def can(self, intention: str) -> bool | None:
         """Whether an intention makes sense now (None: not yet, while loading)."""
@@ -262,7 +275,8 @@ class Controller:
         self._pull()
         if not self.at_stake:
             return None
-        return f"Re-initialise the weights? The {self.state.epoch} trained epochs are lost."
+        lost = self._lost()
+        return f"Re-initialise the weights? {lost[0].upper()}{lost[1:]} are lost."
 
     def reset(self) -> None:
         """Fresh weights from the seed, epoch 0; this run's curves become the previous run."""
@@ -303,8 +317,9 @@ class Controller:
         if self.is_running():
             return "Training is running. Stop it and quit?"
         if self.experiment is not None and self.experiment.unsaved:
-            return (f"The model trained to epoch {self.state.epoch} is not saved (ctrl+s "
-                    "saves it). Quit anyway?")
+            what = (f"trained to epoch {self.state.epoch}" if not self.experiment.edited else
+                    f"with weights edited by hand (epoch {self.state.epoch})")
+            return f"The model {what} is not saved (ctrl+s saves it). Quit anyway?"
         return None
 
     # -- design changes ---------------------------------------------------------------------

@@ -208,7 +208,8 @@ class InsideScreen(Screen[None]):
         state = controller.state
         self.status_bar.show(Status(f"{controller.model_label} · inside", state.phase,
                                     state.epoch, max(controller.run_target, state.epoch),
-                                    pace_label(controller.pace), self.host.views.score))
+                                    pace_label(controller.pace), self.host.views.score,
+                                    controller.unsaved))
 
     def _signature(self, context: Context) -> tuple[object, ...]:
         viewer = self.host.viewer

@@ -1,6 +1,7 @@
 """`InputSpace`: what the network computes over its input space, drawn live in the sample panel
-(`SampleViews` picks the view): decision regions, the neurons of a layer, a one-input network's
-function, predicted against true, or a PCA projection of the test split.
+(`SampleViews` picks the view): decision regions, the neurons of a layer (maps over the plane,
+or curves along a one-input network's input), a one-input network's function, predicted against
+true, or a PCA projection of the test split.
 
 The widget asks for the work and draws the answers; the work (a forward pass of a read-only
 snapshot over the map's grid, a PCA fit) runs in `tui.map_jobs` threads, requested at most when
@@ -24,7 +25,7 @@ from textual.widget import Widget
 from engine import Dataset, Evaluated, Network
 from tui import map_jobs
 from tui.render_maps import Plane, tile_layout
-from tui.render_plots import curve_view, fit_view, projection_view
+from tui.render_plots import curve_view, fit_view, neuron_curves_view, projection_view
 from tui.render_space import (
     LEVELS,
     MONO,
@@ -35,7 +36,7 @@ from tui.render_space import (
     regions_plane,
     regions_view,
 )
-from tui.space_views import NEEDS_NETWORK
+from tui.space_views import NEEDS_NETWORK, is_planar
 
 CLASS_COLOURS = 8  # input-space--class-0 .. -7 in app.tcss; more classes reuse them
 REGION_TONES = (0.22, 0.36, 0.5, 0.64)  # a class's colour over the background, unsure to sure
@@ -170,7 +171,7 @@ class InputSpace(Widget, can_focus=True):
             return
         width, height = self._area()
         epoch = self.scores.epoch if self.scores is not None else 0
-        if self.view == "curve":
+        if self.view == "curve" or (self.view == "neurons" and not is_planar(ds)):
             x_range = (float(ds.X_train[:, 0].min()), float(ds.X_train[:, 0].max()))
             points = 2 * width
             job = partial(map_jobs.curve, net, ds, x_range, points, epoch)
@@ -283,8 +284,9 @@ class InputSpace(Widget, can_focus=True):
             return curve_view(result, palette, marks, r2, width, height)
         if self.view == "neurons":
             self.page = min(self.page, len(neuron_pages(result)) - 1)
-            return neurons_view(result, self.page, self.first, self.activations, palette,
-                                width, height)
+            draw = neuron_curves_view if isinstance(result, map_jobs.Curve) else neurons_view
+            return draw(result, self.page, self.first, self.activations, palette, width,
+                        height)
         return regions_view(result, palette, marks, width, height)
 
 

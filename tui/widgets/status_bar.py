@@ -5,8 +5,9 @@ its changed cells are sent to the terminal (`Repaint`).
 Colours are component classes in app.tcss, one per trainer state.
 
 When the line does not fit, whole parts go, the least useful first (`status_parts`): the pace,
-the app's name, the model, the epoch, the score; the trainer's state stays. A number is never
-cut: "test acc 0.974" is on the line with all its digits, or not at all."""
+the app's name, "unsaved", the model, the epoch, the score; the trainer's state stays. A number
+is never cut: "test acc 0.974" is on the line with all its digits, or not at all. "· unsaved"
+follows the model while trained epochs or weights edited by hand are in no file."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Status:
     target: int
     pace: str
     score: str  # "test acc 0.953", or "" before the first look
+    unsaved: bool = False  # trained epochs or weights edited by hand that no file holds
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def status_parts(status: Status, width: int) -> list[Part]:
     parts = [
         Part(" nn-tui ", "app", False, 2),
         Part(status.model, "model", False, 3),
+        Part("· unsaved" if status.unsaved else "", "muted", False, 2),
         Part(STATE_MARKS.get(status.state, status.state), status.state, True, 9),
         Part(f"epoch {status.epoch}{target}", "muted", True, 5),
         Part(status.pace, "muted", True, 1),
