@@ -28,6 +28,10 @@ from engine.nn.schedules import SCHEDULES
 # -- (end of the fast path's imports) -------------------------------------------------------------
 
 RTOL, ATOL = 1e-10, 1e-12
+# k optimizer steps compound the two paths' rounding (rmsprop's and Adam's divisions by
+# sqrt(v) + eps amplify it): hypothesis found 2e-9 after 5 steps. A wrong formula (a missing
+# bias correction, Nesterov as plain momentum) is off by orders of magnitude more.
+STEPS_RTOL = 1e-8
 HIDDEN = [name for name in ref.ACTIVATION_NAMES if name != "softmax"]
 # (output activation, loss, kind of target): each pairing the engine accepts.
 HEADS = [
@@ -91,11 +95,11 @@ def cases(draw: st.DrawFn, min_rows: int = 1) -> Case:
     return Case(net, layers, X, y, T, loss)
 
 
-def assert_params_equal(case: Case, context: str) -> None:
+def assert_params_equal(case: Case, context: str, rtol: float = RTOL) -> None:
     for i, (layer, (W, b, _)) in enumerate(zip(case.net.layers, case.layers)):
         where = f"{context}, layer {i} of {case.label()}"
-        np.testing.assert_allclose(layer.W, W, rtol=RTOL, atol=ATOL, err_msg=f"W, {where}")
-        np.testing.assert_allclose(layer.b, b, rtol=RTOL, atol=ATOL, err_msg=f"b, {where}")
+        np.testing.assert_allclose(layer.W, W, rtol=rtol, atol=ATOL, err_msg=f"W, {where}")
+        np.testing.assert_allclose(layer.b, b, rtol=rtol, atol=ATOL, err_msg=f"b, {where}")
 
 
 def test_the_reference_covers_every_fast_activation_loss_optimizer_and_schedule() -> None:
@@ -151,8 +155,8 @@ def test_optimizer_steps_match_reference(case: Case, optimizer: str, l2: float, 
         ref_loss, grads = ref.loss_and_gradients(case.layers, case.X, case.T, case.loss, l2)
         slow.step(ref.parameters(case.layers), ref.flatten(grads), lr)
         context = f"{optimizer} momentum={momentum} lr={lr} l2={l2}, after step {i + 1}"
-        np.testing.assert_allclose(loss, ref_loss, rtol=RTOL, atol=ATOL, err_msg=context)
-        assert_params_equal(case, context)
+        np.testing.assert_allclose(loss, ref_loss, rtol=STEPS_RTOL, atol=ATOL, err_msg=context)
+        assert_params_equal(case, context, STEPS_RTOL)
 
 
 SCHEDULE_OPTIONS = {
