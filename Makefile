@@ -2,13 +2,34 @@
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Every package pinned, so a fresh machine gets the versions the snapshots were made with.
+LOCK  := constraints.txt
 
-.PHONY: run test test-engine bench bench-compare lint clean
+.PHONY: run test test-engine bench bench-compare lint clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
+
+# Refreshes the lock after a change to the dependencies in pyproject.toml: a throwaway venv gets
+# the newest versions allowed of the dependencies and of every extra (read from pyproject.toml,
+# so nothing is built), and pip freeze pins them. The old lock stays until the new one is whole.
+lock:
+	@rm -rf .lock-venv
+	python3 -m venv .lock-venv
+	python3 -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print(*p["dependencies"], *(d for e in p.get("optional-dependencies", {}).values() \
+	  for d in e), sep="\n")' > .lock-venv/requirements.in
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile \
+	  -r .lock-venv/requirements.in
+	{ echo "# Every package \`make\` installs, pinned. Made by \`make lock\` from pyproject.toml (the"; \
+	  echo "# dependencies and every extra); change those there and run \`make lock\` again."; \
+	  echo "# Python $$(.lock-venv/bin/python -c 'import platform; print(platform.python_version())')"; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude pip --disable-pip-version-check; \
+	} > $(LOCK).tmp
+	mv $(LOCK).tmp $(LOCK)
+	rm -rf .lock-venv
 
 run: $(STAMP)
 	$(VENV)/bin/nn-tui $(ARGS)
@@ -34,4 +55,4 @@ lint: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .lock-venv .pytest_cache build *.egg-info

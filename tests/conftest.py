@@ -25,6 +25,14 @@ def network(digits) -> Network:
     return net.snapshot()
 
 
+@pytest.fixture(autouse=True)
+def _own_config_file(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real ~/.config/nn-tui: NN_TUI_CONFIG points at a file that
+    does not exist (subprocesses inherit it)."""
+    monkeypatch.setenv("NN_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _runs_stay_in_a_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every run a test trains is recorded (app, CLI, sweeps): into a store of the test

@@ -23,6 +23,7 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from engine import MODELS_DIR, Experiment
@@ -31,12 +32,13 @@ from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
 from tui.inside.session import InsideSession
 from tui.key_gate import KeyGate
-from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
+from tui.keys import APP_BINDINGS, KEYMAP_IDS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.screens.inside import InsideScreen
 from tui.sessions import Preset
+from tui.settings import LoadedSettings, load_settings, save_theme
 from tui.signals import ExitSignals
 from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
@@ -65,8 +67,10 @@ class NNTuiApp(App[int]):
     exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
-                 pace: Pace = DEFAULT_PACE, sample_seed: int = 0, **options: object) -> None:
+                 pace: Pace = DEFAULT_PACE, sample_seed: int = 0,
+                 settings: LoadedSettings | None = None, **options: object) -> None:
         super().__init__()
+        self.settings = settings  # config.toml (`run_app`); None: none read, none written
         self.controller = Controller(Preset(**options), models_dir, pace)
         self.files = FileDialogs(self)
         self.clock = clock
@@ -116,7 +120,31 @@ class NNTuiApp(App[int]):
         self.editor.focus_target().focus()
         self.views.show_status()
         self.set_interval(TICK_SECONDS, self._tick)
+        self._apply_settings()
         self.load(self.controller.first_build(), "ready: press t to train, ? for help")
+
+    def _apply_settings(self) -> None:
+        """config.toml's theme and keys (the pace came in `__init__`); each problem is one
+        notification. From here on a theme picked in the palette is remembered."""
+        if self.settings is None:
+            return
+        problems = [self.settings.problem]
+        chosen = self.settings.settings
+        if chosen.theme is not None and chosen.theme in self.available_themes:
+            self.theme = chosen.theme
+        elif chosen.theme is not None:
+            problems.append(f"{self.settings.path}: unknown theme {chosen.theme!r}")
+        unknown = sorted(set(chosen.keys) - KEYMAP_IDS)
+        if unknown:
+            problems.append(f"{self.settings.path}: [keys] unknown action {unknown[0]!r}")
+        self.set_keymap(dict(chosen.keys))
+        for problem in filter(None, problems):
+            self.notify(problem, severity="warning", timeout=8)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.settings is not None and (problem := save_theme(self.settings, theme.name)):
+            self.notify(problem, severity="warning", timeout=6)
 
     # -- experiments, built in a worker -----------------------------------------------------
     def load(self, build: Callable[[], Experiment], note: str) -> None:
@@ -405,7 +433,8 @@ class NNTuiApp(App[int]):
 
 def run_app(namespace: argparse.Namespace) -> int:
     """`nn-tui` with no subcommand: runs the app preset from the command line's options."""
-    app = NNTuiApp.from_namespace(namespace)
+    settings = load_settings()
+    app = NNTuiApp.from_namespace(namespace, pace=settings.settings.pace, settings=settings)
     app.exit_signals = ExitSignals(app)
     app.run()
     if app.exit_signals.note:  # a signal closed it: say where the trained model went

@@ -7,13 +7,14 @@ The command palette offers the same actions (`palette_commands`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
 TRAIN_TIP = "start / pause / resume training; once finished, train another round"
 
-APP_BINDINGS: list[BindingType] = [
+_BINDINGS: list[Binding] = [
     Binding("t", "train", "train", tooltip=TRAIN_TIP),
     Binding("t", "pause", "pause", tooltip=TRAIN_TIP),
     Binding("t", "resume", "resume", tooltip=TRAIN_TIP),
@@ -61,6 +62,13 @@ APP_BINDINGS: list[BindingType] = [
     Binding("shift+tab", "focus_previous", "previous panel", show=False),
     Binding("ctrl+p", "command_palette", "commands", tooltip="the command palette: every action"),
 ]
+
+# The id a keymap (config.toml's [keys]) names a binding by: its action, but `train` for the four
+# actions `t` switches between, which move together.
+TRAIN_ACTIONS = {"train", "pause", "resume", "continue_training"}
+APP_BINDINGS: list[BindingType] = [
+    replace(b, id="train" if b.action in TRAIN_ACTIONS else b.action) for b in _BINDINGS]
+KEYMAP_IDS = frozenset(b.id for b in Binding.make_bindings(APP_BINDINGS) if b.id)
 
 OWN_ACTIONS = frozenset(binding.action for binding in Binding.make_bindings(APP_BINDINGS))
 NOT_IN_PALETTE = {"focus_next", "focus_previous", "command_palette", "quit"}  # quit: Textual's

@@ -202,3 +202,22 @@ BUILTIN_DATASETS: dict[str, Builder] = {
     "people": _people,
     **{name: _gate(name) for name in GATES},
 }
+
+# What each built-in set teaches, in one line (`nn-tui datasets`, the --dataset help).
+ABOUT: dict[str, str] = {
+    "digits": "8x8 handwritten digits: a real image task; 100 relu units reach about 97%",
+    "iris": "three flowers from four measurements: the classic first classifier",
+    "wine": "three cultivars from 13 chemical measures on scales 1000x apart: why inputs "
+            "are standardised",
+    "breast_cancer": "benign or malignant from 30 cell measures: a two-class medical task",
+    "diabetes": "disease progression from 10 measures: regression, scored by R² and MAE",
+    "moons": "two interleaved half-moons: the smallest set that needs a curved boundary",
+    "circles": "a ring around a disc: no line separates them; a hidden layer bends the plane",
+    "xor": "XOR of the quadrants, with noise: a hidden layer is needed, see the regions form",
+    "spiral": "three interleaved arms (CS231n): a test of width and depth",
+    "sine": "one input, one output: a network fitting a curve (regression)",
+    "people": "the weight/height tutorial: a 2-2-1 sigmoid net with every weight named",
+    "and": "AND's truth table: one neuron learns it (a line separates the classes)",
+    "or": "OR's truth table: one neuron learns it too",
+    "xor4": "XOR's truth table: one neuron never learns it; a 2-2-1 sigmoid network does",
+}

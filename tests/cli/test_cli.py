@@ -30,7 +30,8 @@ from tui.cli import output
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TINY = ("--dataset", "iris", "--layers", "16:relu,3:softmax", "--epochs", "5", "--lr", "0.05")
-DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "params", "saved"}
+DONE_KEYS = {"event", "test_accuracy", "test_loss", "epochs", "seconds", "epoch_seconds",
+             "params", "saved"}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -101,6 +102,9 @@ def test_train_json_is_one_object_per_line(nn_tui: NnTui) -> None:
     assert done["epochs"] == 5 and done["params"] == 4 * 16 + 16 + 16 * 3 + 3
     assert 0 <= done["test_accuracy"] <= 1 and done["test_loss"] > 0
     assert isinstance(done["seconds"], float) and done["seconds"] > 0
+    # the wall time of the loop holds the epochs' own times, and the printing between them
+    assert done["seconds"] >= done["epoch_seconds"] == pytest.approx(
+        sum(o["seconds"] for o in epochs))
     assert done["saved"] is None
     assert result.err == ""
 
@@ -301,7 +305,9 @@ def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert re.fullmatch(r"interrupted at epoch \d+\n", err)
-    assert all(json.loads(line)["event"] == "epoch" for line in out.splitlines())
+    *epochs, last = [json.loads(line) for line in out.splitlines()]
+    assert all(o["event"] == "epoch" for o in epochs)
+    assert last == {"event": "interrupted", "epoch": int(err.split()[-1])}
 
 
 def test_headless_cli_imports_no_ui_library(tmp_path: Path) -> None:

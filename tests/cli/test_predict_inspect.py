@@ -299,7 +299,7 @@ BAD = {
     "inspect overflows": (("inspect", "--input", ",".join(["1e37"] * 10), "--target", "1"),
                           "diabetes", "the numbers overflow for this sample"),
     "no input": (("predict",), "people", "the following arguments are required: --input"),
-    "input without value": (("predict", "--input", "--json"), "people",
+    "input without value": (("predict", "--input", "--input", "1,2"), "people",
                             "argument --input: expected one argument"),
     "inspect wrong length": (("inspect", "--input", "1,2,3", "--target", "1"), "people",
                              "the model takes 2 inputs, got 3"),

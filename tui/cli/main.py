@@ -1,11 +1,10 @@
-"""The `nn-tui` command: the app by default, and headless `train`, `evaluate`, `info`, `predict`
-(the network's output for inputs typed on the command line) and `inspect` (one sample's forward
-and backward pass, every number of backprop).
+"""The `nn-tui` command line: the parser and the dispatch. Without a command it opens the app;
+each command lives in a module of its own (`train_command`, `model_commands`, `datasets_command`,
+`app_command`), and `tui.cli.output` prints what they produce.
 
-Options and commands only: the training loop is `Trainer.run()`, and `tui.cli.output` prints its
-events as aligned lines or as JSON, one object a line. Bad input of any kind ends with status 2 and
-one line on stderr, `nn-tui: error: <reason>`, the reason being the engine's own message. A
-trained run whose save fails is kept under another name, said in one such line, with status 1.
+Bad input of any kind ends with status 2 and one line on stderr, `nn-tui: error: <reason>`, the
+reason being the engine's own message; with `--json`, that line is `{"event": "error",
+"message": "<reason>"}` on stdout instead, so a script reads every outcome as JSON.
 """
 
 from __future__ import annotations
@@ -13,77 +12,70 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import fields
-from pathlib import Path
+from importlib import metadata
 from typing import NoReturn
 
-import numpy as np
-
-from engine.errors import EngineError, ModelFileError
-from engine.experiment import Experiment
-from engine.inside.step_trace import trace_step
-from engine.io.model_file import load_network
-from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
+import tui
+from engine.data.datasets import dataset_names
+from engine.errors import EngineError
+from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
-from engine.nn.spec import TrainConfig, parse_layers
-from engine.runs.recorder import RunRecorder
-from engine.train.events import Event
 from tui.cli import runs as runs_cli
 from tui.cli import sweep as sweep_cli
-from tui.cli.inside_output import (
-    prediction_dict,
-    prediction_line,
-    trace_dict,
-    trace_lines,
-    vector,
-)
-from tui.cli.model_inputs import InputError, SavedModel, dataset_sample
-from tui.cli.output import (
-    HumanOutput,
-    JsonOutput,
-    emit_json,
-    info_summary,
-    print_evaluation,
-    print_info,
-)
-
-PROG = "nn-tui"
-AUTO_NAME = ""  # `--save` without a name: one made from the dataset and the layers
-CONFIG = TrainConfig()
-
-
-def _fail(message: str) -> int:
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    print(f"{PROG}: error: {first}", file=sys.stderr)
-    return 2
+from tui.cli.app_command import cmd_app
+from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
+from tui.cli.datasets_command import cmd_datasets
+from tui.cli.model_commands import cmd_evaluate, cmd_info, cmd_inspect, cmd_predict
+from tui.cli.output import emit_json
+from tui.cli.train_command import cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the usage itself is in --help)."""
 
+    json_errors = False
+
     def error(self, message: str) -> NoReturn:
-        _fail(f"{message} (see {self.prog} --help)")
+        fail(f"{message} (see {self.prog} --help)", as_json=self.json_errors)
         raise SystemExit(2)
 
 
-# ---------------------------------------------------------------- options
+class _JsonParser(_Parser):
+    """The command line asked for JSON: a usage error is a JSON object too. Its subcommands'
+    parsers are of its class (argparse's default), so theirs are as well."""
+
+    json_errors = True
+
+
+def version() -> str:
+    """The installed distribution's version; the package's own when run from a checkout."""
+    try:
+        return metadata.version("nn-tui")
+    except metadata.PackageNotFoundError:
+        return tui.__version__
+
+
+def _names(names: Iterable[object]) -> str:
+    """`a, b, c`: a registry's names for a --help line."""
+    return ", ".join(str(n) for n in names)
+
 
 # The options shared by the app (`nn-tui --lr 0.01`) and `nn-tui train`: flag -> (default, kwargs).
 TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
     "--dataset": (None, {"metavar": "NAME|PATH",
-                         "help": "a built-in dataset or a .csv/.npz file (default digits; "
-                                 "with a model, the one it was trained on)"}),
-    "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, e.g. "
-                        "100:relu,10:softmax (default: 100 relu units, then an output layer "
-                        "that fits the dataset)"}),
-    "--loss": (None, {"help": f"{', '.join(LOSSES)} (default: the one that suits the output "
+                         "help": f"a built-in dataset ({_names(dataset_names())}; `nn-tui "
+                                 "datasets` says what each teaches) or a .csv/.npz file "
+                                 "(default digits; with a model, the one it was trained on)"}),
+    "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, UNITS:ACTIVATION "
+                        "comma-separated, e.g. 100:relu,10:softmax; activations: "
+                        f"{_names(ACTIVATIONS)} (default: 100 relu units, then an output "
+                        "layer that fits the dataset)"}),
+    "--loss": (None, {"help": f"{_names(LOSSES)} (default: the one that suits the output "
                       "activation)"}),
-    "--optimizer": (CONFIG.optimizer, {"help": f"{', '.join(OPTIMIZERS)}"}),
+    "--optimizer": (CONFIG.optimizer, {"help": _names(OPTIMIZERS)}),
     "--lr": (CONFIG.lr, {"type": float, "metavar": "F", "help": "learning rate"}),
     "--momentum": (CONFIG.momentum, {"type": float, "metavar": "F"}),
     "--l2": (CONFIG.l2, {"type": float, "metavar": "F", "help": "weight decay"}),
@@ -110,9 +102,18 @@ def _add_train_options(parser: argparse.ArgumentParser, top_level: bool) -> None
                             **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Design, train and look inside a small neural "
-                     "network. Without a command, opens the app.")
+JSON_DONE = ('one JSON object a line: "started", then an "epoch" object per epoch, then '
+             '"done" with the test scores, "epochs", "seconds" (the wall time of the training '
+             'loop, printing included), "epoch_seconds" (the sum of the epochs\' own times), '
+             '"params" and "saved"; an error is {"event": "error", "message": ...}, status 2')
+
+
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    """The whole command line. `json_errors`: usage errors as a JSON object on stdout."""
+    kind = _JsonParser if json_errors else _Parser
+    parser = kind(prog=PROG, description="Design, train and look inside a small neural "
+                  "network. Without a command, opens the app.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     _add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
     runs_cli.add_runs_option(parser, top_level=True)
@@ -122,20 +123,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_options(train, top_level=False)
     train.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
     train.add_argument("--schedule", default=CONFIG.schedule,
-                       help=f"learning-rate schedule: {', '.join(SCHEDULES)} (default "
+                       help=f"learning-rate schedule: {_names(SCHEDULES)} (default "
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
-    train.add_argument("--json", action="store_true", help="one JSON object a line")
+    train.add_argument("--json", action="store_true", help=JSON_DONE)
     runs_cli.add_runs_option(train)
+    loud = train.add_mutually_exclusive_group()
+    loud.add_argument("--verbose", type=int, choices=(0, 1, 2), metavar="{0,1,2}",
+                      help="as Keras' fit: 0 only the result, 1 a live progress bar with the "
+                           "ETA and the latest scores, 2 one line an epoch (default 1 on a "
+                           "terminal, 2 into a file or a pipe)")
+    loud.add_argument("--quiet", "-q", dest="verbose", action="store_const", const=0,
+                      help="the same as --verbose 0")
+
+    listing = commands.add_parser("datasets", help="the built-in datasets and what each teaches")
+    listing.add_argument("--json", action="store_true",
+                         help='one object a line: {"name", "task", "samples", "features", '
+                              '"classes" or "targets", "about"}')
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on its test split")
     evaluate.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
     evaluate.add_argument("--dataset", default=argparse.SUPPRESS, metavar="NAME|PATH",
-                          help="another dataset that fits the model (default: its own)")
+                          help="another dataset that fits the model: a built-in "
+                               f"({_names(dataset_names())}) or a .csv/.npz file (default: "
+                               "its own)")
     evaluate.add_argument("--json", action="store_true")
 
     info = commands.add_parser("info", help="summarise a saved model")
@@ -175,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="its true class (name or index 0..classes-1) or, for regression, "
                               "its true values in the dataset's units, comma-separated")
     inspect.add_argument("--dataset", metavar="NAME|PATH",
-                         help="with --sample: a dataset that fits the model (default: its own)")
+                         help="with --sample: a dataset that fits the model, a built-in "
+                              f"({_names(dataset_names())}) or a .csv/.npz file (default: its "
+                              "own)")
     inspect.add_argument("--sample", type=int, metavar="N",
                          help="sample N (from 0) of the dataset's test split (people and the "
                               "logic gates: the whole table, in order)")
@@ -212,194 +229,6 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return glued
 
 
-def _config(args: argparse.Namespace) -> TrainConfig:
-    settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
-    return TrainConfig(**settings).checked()
-
-
-# ---------------------------------------------------------------- commands
-
-
-def _timed(events: Iterable[Event], on_event: Callable[[Event], None]) -> float:
-    """Feeds every event to `on_event`; returns the seconds spent producing them (training)."""
-    iterator = iter(events)
-    seconds = 0.0
-    while True:
-        start = time.perf_counter()
-        event = next(iterator, None)
-        seconds += time.perf_counter() - start
-        if event is None:
-            return seconds
-        on_event(event)
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    config = _config(args)
-    target = model_path(args.save) if args.save else None
-    if target is not None and target.exists():  # before training, not after
-        raise ModelFileError(f"{target}: already exists (choose another name)")
-    session = Experiment.create(args.dataset or "digits", args.layers, args.loss, config,
-                             val_size=args.val_size, test_size=args.test_size)
-    if args.save == AUTO_NAME:
-        target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
-    out = JsonOutput() if args.json else HumanOutput()
-    recorder = RunRecorder.for_experiment(runs_cli.open_store(args), session, source="cli")
-    out.header(session)
-    try:
-        seconds = _timed(session.trainer.run(), lambda e: (out.event(e), recorder.on_event(e)))
-    except KeyboardInterrupt:
-        recorder.close("stopped")
-        out.interrupted(session.trainer.epoch)
-        print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
-        return 130
-    test = session.evaluate("test")
-    saved, save_error = _save(session, target) if target is not None else (None, None)
-    summary: dict[str, object] = {"event": "done"}
-    if session.dataset.is_classification:
-        summary["test_accuracy"] = test.accuracy
-    else:
-        summary.update(test_r2=test.r2, test_mae=test.mae)
-    summary.update(test_loss=test.loss, epochs=session.trainer.epoch, seconds=seconds,
-                   params=session.network.n_params, saved=saved)
-    if save_error is not None:
-        summary["save_error"] = save_error
-    recorder.close(test_accuracy=test.accuracy if test.r2 is None else test.r2, seconds=seconds,
-                   model_file=saved)
-    out.done(summary, test)
-    if save_error is None:
-        return 0
-    kept = f"the model is kept in {saved} instead" if saved else "the model is not saved"
-    print(f"{PROG}: error: {save_error}; {kept}", file=sys.stderr)
-    return 1
-
-
-def _save(session: Experiment, target: Path) -> tuple[str | None, str | None]:
-    """Saves the finished run to `target`; if that write fails (full disk, unwritable folder, a
-    file that appeared there while training), to a free name in saved_models/ here, then in the
-    system's temp folder: minutes of training are not thrown away over a path. Returns the path
-    written, if any, and why `target` failed, if it did."""
-    try:
-        return session.save(str(target)), None
-    except (ModelFileError, OSError) as exc:
-        error = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot write"
-    for folder in (MODELS_DIR, Path(tempfile.gettempdir())):
-        fallback = _free_path(folder, target)
-        try:
-            return session.save(str(fallback)), error
-        except (ModelFileError, OSError):
-            continue
-    return None, error
-
-
-def _free_path(folder: Path, target: Path) -> Path:
-    """`folder/NAME.safetensors`, NAME being the target's, then `NAME-2`, `NAME-3`...: the first
-    that neither exists nor is the target that just failed."""
-    stem = target.name.removesuffix(SUFFIX)[: MAX_FILE_NAME - len(SUFFIX) - 8]  # room for "-N"
-    path, n = folder / f"{stem}{SUFFIX}", 1
-    while path.exists() or path.absolute() == target.absolute():
-        n += 1
-        path = folder / f"{stem}-{n}{SUFFIX}"
-    return path
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    session = Experiment.load(model_path(args.model), dataset=getattr(args, "dataset", None))
-    test = session.evaluate("test")
-    names = [str(n) for n in session.dataset.class_names]
-    if args.json:
-        emit_json({"event": "evaluate", "model": session.name, "dataset": session.dataset.name,
-                   **test.to_dict(), "class_names": names})
-        return 0
-    print_evaluation(session.name, session.dataset.name, test, names)
-    return 0
-
-
-def cmd_info(args: argparse.Namespace) -> int:
-    path = str(model_path(args.model))
-    info = info_summary(path, *load_network(path))
-    if args.json:
-        emit_json({"event": "info", **info})
-        return 0
-    print_info(info)
-    return 0
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    model = SavedModel.open(str(model_path(args.model)))
-    rows = [model.sample(text) for text in args.input]  # every input checked before any output
-    raw = np.array([r for r, _ in rows])
-    with np.errstate(all="ignore"):
-        outputs = model.network.predict_proba(np.array([seen for _, seen in rows]))
-    if not np.isfinite(outputs).all():
-        bad = int(np.flatnonzero(~np.isfinite(outputs).all(axis=1))[0])
-        raise InputError(f"--input {args.input[bad]!r}: the network's output overflows (an "
-                         "input far outside what it was trained on?)")
-    for values, output in zip(raw, outputs, strict=True):
-        predicted = model.predicted(output)
-        if args.json:
-            emit_json(prediction_dict(values, output, predicted))
-        else:
-            print(prediction_line(values, output, predicted))
-    return 0
-
-
-def cmd_inspect(args: argparse.Namespace) -> int:
-    by_input = args.input is not None or args.target is not None
-    by_sample = args.sample is not None or args.dataset is not None
-    if by_input == by_sample:
-        raise InputError("inspect needs either --input and --target, or --sample N (with "
-                         "--dataset, or the model's own)")
-    model = SavedModel.open(str(model_path(args.model)))
-    if by_input:
-        if args.input is None or args.target is None:
-            raise InputError(f"{'--target' if args.input is not None else '--input'} is "
-                             "missing (inspect --input X1,X2,... --target Y)")
-        raw, x = model.sample(args.input)
-        y = model.target(args.target)
-        scaled = ("no input scaling" if np.array_equal(raw, x) else
-                  "scaled with the model's input scaling")
-        sample = f"--input {args.input} ({scaled}), target {args.target}"
-    else:
-        if args.sample is None:
-            raise InputError("--dataset needs --sample N (which test sample to inspect)")
-        picked = dataset_sample(model, args.dataset, args.sample)
-        x, y = picked.x, picked.y
-        target = (model.class_name(int(y[0])) if model.is_classifier else
-                  vector(model.targets.undo(np.asarray(y[0], dtype=np.float64))))
-        sample = (f"{picked.dataset} test sample {picked.index} (as the network sees it: "
-                  f"after scaling), target {target}")
-    with np.errstate(all="ignore"):
-        trace = trace_step(model.network, x, y, lr=0.0)
-    arrays = [a for layer in trace.layers for a in (layer.z, layer.a, layer.dW, layer.db)]
-    if not (np.isfinite(trace.loss_before) and all(np.isfinite(a).all() for a in arrays)):
-        raise InputError("the numbers overflow for this sample (an input far outside what the "
-                         "network was trained on?)")
-    if args.json:
-        emit_json(trace_dict(trace))
-        return 0
-    net = model.network
-    layers = " -> ".join([str(net.n_inputs), *(f"{layer.n_out} {layer.activation}"
-                                               for layer in net.layers)])
-    print("\n".join(trace_lines(trace, f"{model.path}: {layers}, loss {trace.loss_name}",
-                                sample)))
-    return 0
-
-
-def cmd_app(args: argparse.Namespace) -> int:
-    """Checks the options, then hands them to the app (`tui.app.run_app`)."""
-    _config(args)
-    if args.layers:
-        parse_layers(args.layers)
-    if args.model:
-        args.model = str(model_path(args.model))
-        load_network(args.model)  # a missing or damaged file fails here, in one line
-    elif args.dataset is None:
-        args.dataset = "digits"
-    from tui.app import run_app  # here, not at the top: `train` and `info` never load Textual
-
-    return int(run_app(args) or 0)
-
-
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_app,
     "train": cmd_train,
@@ -407,23 +236,33 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "info": cmd_info,
     "predict": cmd_predict,
     "inspect": cmd_inspect,
+    "datasets": cmd_datasets,
     "runs": runs_cli.cmd_runs,
     "sweep": sweep_cli.cmd_sweep,
 }
 
 
+def wants_json(argv: list[str]) -> bool:
+    """Whether `--json` is among the options (before a `--`): errors are then JSON too."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(_glue_negative_values(sys.argv[1:] if argv is None
-                                                           else list(argv)))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = wants_json(argv)
+    args = build_parser(json_errors=as_json).parse_args(_glue_negative_values(argv))
     try:
         return COMMANDS[args.command](args)
     except EngineError as exc:
-        return _fail(str(exc))
+        return fail(str(exc), as_json=as_json)
     except KeyboardInterrupt:
+        if as_json:
+            emit_json({"event": "interrupted"})
         print("interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        return _fail("not enough memory for this network or dataset")
+        return fail("not enough memory for this network or dataset", as_json=as_json)
     except BrokenPipeError:  # `nn-tui train --json | head`: the reader left; so do we
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import Protocol
 
 from engine.experiment import Evaluation, Experiment
 from engine.network import Network
@@ -70,71 +69,85 @@ HUMAN_FORMATTERS: dict[str, Callable[[Event, int], str]] = {
 }
 
 
-class _Bar:
-    """Epochs done / total on one stderr line, redrawn in place; only on a terminal."""
+def scores_text(event: EpochEnd) -> str:
+    """`loss 0.4123  acc 0.912  val_loss 0.3510  val_acc 0.902`: an epoch's figures, unpadded
+    (the progress bar's tail)."""
+    columns = REGRESSION_COLUMNS if event.is_regression else CLASS_COLUMNS
+    return "  ".join(f"{label} {_num(getattr(event, key), spec, 0)}"
+                     for label, key, spec, _ in columns)
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.on = stream.isatty()
 
-    def draw(self, done: int, total: int, width: int = 30) -> None:
-        if self.on and total:
-            filled = width * done // total
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-            self.stream.flush()
+class Output(Protocol):
+    """What `train` feeds its output: the run's header, each event, the result, a Ctrl-C."""
 
-    def clear(self) -> None:
-        if self.on:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+    def header(self, session: Experiment) -> None: ...
+    def event(self, event: Event) -> None: ...
+    def done(self, summary: dict, evaluation: Evaluation) -> None: ...
+    def interrupted(self, epoch: int) -> None: ...
 
 
 class HumanOutput:
-    def __init__(self) -> None:
+    """Keras' verbosity: 2 prints the header, one line an epoch and the result; 0 the result
+    only (the test scores and where the model went). 1 is `ProgressOutput`."""
+
+    def __init__(self, verbose: int = 2) -> None:
         self.total = 0
-        self.bar = _Bar(sys.stderr)
+        self.verbose = verbose
 
     def header(self, session: Experiment) -> None:
-        ds, net, cfg = session.dataset, session.network, session.config
-        outputs = _count(ds.n_outputs, "class" if ds.is_classification else "output")
-        layers = " -> ".join([str(net.n_inputs), *(f"{layer.n_out} {layer.activation}"
-                                                   for layer in net.layers)])
-        sizes = f"{len(ds.X_train)} train, {len(ds.X_val)} val, {len(ds.X_test)} test"
-        print(f"{ds.name}: {sizes}, {_count(ds.n_features, 'feature')} -> {outputs} | {layers}, "
-              f"{net.n_params:,} params, {net.loss.name}, {cfg.optimizer} lr {cfg.lr:g}",
-              flush=True)
+        if self.verbose:
+            print(header_line(session), flush=True)
 
     def event(self, event: Event) -> None:
         if event.kind == "started":
             self.total = event.target_epoch
         formatter = HUMAN_FORMATTERS.get(event.kind)
-        if formatter is not None:
-            self.bar.clear()
-            print(formatter(event, self.total), flush=True)
-            self.bar.draw(event.epoch, self.total)
+        if formatter is not None and self.verbose:
+            self.say(formatter(event, self.total))
+
+    def say(self, line: str) -> None:
+        print(line, flush=True)
 
     def done(self, summary: dict, evaluation: Evaluation) -> None:
-        self.bar.clear()
+        if self.verbose:
+            print(f"{_count(int(summary['epochs']), 'epoch')} in {summary['seconds']:.2f} s")
         print(scores_line("test", evaluation))
         if summary["saved"]:
             print(f"saved {summary['saved']}")
 
     def interrupted(self, epoch: int) -> None:
-        self.bar.clear()
+        """The message goes to stderr (the command prints it)."""
+
+
+def header_line(session: Experiment) -> str:
+    """`digits: 1257 train, 270 val, 270 test, 64 features -> 10 classes | 64 -> ...`"""
+    ds, net, cfg = session.dataset, session.network, session.config
+    outputs = _count(ds.n_outputs, "class" if ds.is_classification else "output")
+    layers = " -> ".join([str(net.n_inputs), *(f"{layer.n_out} {layer.activation}"
+                                               for layer in net.layers)])
+    sizes = f"{len(ds.X_train)} train, {len(ds.X_val)} val, {len(ds.X_test)} test"
+    return (f"{ds.name}: {sizes}, {_count(ds.n_features, 'feature')} -> {outputs} | {layers}, "
+            f"{net.n_params:,} params, {net.loss.name}, {cfg.optimizer} lr {cfg.lr:g}")
 
 
 class JsonOutput:
+    """One JSON object a line: every event at verbose 1 and 2, the `done` object alone at 0."""
+
+    def __init__(self, verbose: int = 2) -> None:
+        self.verbose = verbose
+
     def header(self, session: Experiment) -> None:
         """The header is in the `started` event and the final `done` object."""
 
     def event(self, event: Event) -> None:
-        emit_json(event.to_dict())
+        if self.verbose:
+            emit_json(event.to_dict())
 
     def done(self, summary: dict, evaluation: Evaluation) -> None:
         emit_json(summary)
 
     def interrupted(self, epoch: int) -> None:
-        """Nothing on stdout; the message goes to stderr."""
+        emit_json({"event": "interrupted", "epoch": epoch})
 
 
 def _count(n: int, noun: str) -> str:
@@ -149,8 +162,6 @@ def _scores(evaluation: Evaluation) -> list[tuple[str, float | None]]:
 def scores_line(prefix: str, evaluation: Evaluation) -> str:
     return "  ".join(f"{prefix} {key} {_num(value, '.4f', 0)}"
                      for key, value in _scores(evaluation))
-
-
 
 def confusion_table(matrix: Iterable[Iterable[int]], names: list[str]) -> str:
     """Rows are the true class, columns the predicted one, each headed by its class name."""

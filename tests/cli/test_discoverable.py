@@ -1,0 +1,78 @@
+"""What a newcomer can find without the source: `nn-tui datasets`, the choices in every
+`--help`, `nn-tui --version`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import engine
+import tui
+from engine.data.builtins import ABOUT, BUILTIN_DATASETS
+from engine.nn.activations import ACTIVATIONS
+from engine.nn.losses import LOSSES
+from engine.nn.optimizers import OPTIMIZERS
+from engine.nn.schedules import SCHEDULES
+from tests.cli.runner import NnTui
+
+ROOT = Path(__file__).resolve().parents[2]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_every_builtin_dataset_says_what_it_teaches() -> None:
+    assert list(ABOUT) == list(BUILTIN_DATASETS)
+    assert all(10 < len(text) < 100 and "\n" not in text for text in ABOUT.values())
+
+
+def test_datasets_lists_every_builtin_with_its_shape(nn_tui: NnTui) -> None:
+    result = nn_tui("datasets", "--json")
+    assert result.code == 0 and result.err == ""
+    rows = {row["name"]: row for row in map(json.loads, result.out.splitlines())}
+    assert list(rows) == list(BUILTIN_DATASETS)
+    assert {k: rows["digits"][k] for k in ("samples", "features", "classes")} == {
+        "samples": 1797, "features": 64, "classes": 10}
+    assert rows["diabetes"]["task"] == "regression" and rows["diabetes"]["targets"] == 1
+    assert "classes" not in rows["diabetes"]
+    assert rows["people"]["samples"] == 4 and rows["people"]["class_names"] == ["male", "female"]
+    assert all(row["about"] == ABOUT[name] for name, row in rows.items())
+
+    table = nn_tui("datasets").out.splitlines()
+    assert table[0].split()[:4] == ["name", "samples", "features", "predicts"]
+    by_name = {line.split()[0]: line for line in table[1:] if line}
+    assert "1797" in by_name["digits"] and "10 classes" in by_name["digits"]
+    assert "regression" in by_name["sine"] and ABOUT["xor4"] in by_name["xor4"]
+    assert set(BUILTIN_DATASETS) <= set(by_name)
+
+
+CHOICES = {"datasets": list(BUILTIN_DATASETS), "activations": list(ACTIVATIONS),
+           "losses": list(LOSSES), "optimizers": list(OPTIMIZERS),
+           "schedules": list(SCHEDULES)}
+HELPS = {
+    (): ("datasets", "activations", "losses", "optimizers"),
+    ("train",): ("datasets", "activations", "losses", "optimizers", "schedules"),
+    ("evaluate",): ("datasets",),
+    ("inspect",): ("datasets",),
+}
+
+
+@pytest.mark.parametrize("command", HELPS)
+def test_help_names_the_choices(nn_tui: NnTui, command: tuple[str, ...]) -> None:
+    result = nn_tui(*command, "--help")
+    assert result.code == 0
+    flat = " ".join(result.out.split()).replace("- ", "-")  # argparse wraps at hyphens
+    for kind in HELPS[command]:
+        missing = [name for name in CHOICES[kind] if name not in flat]
+        assert not missing, f"{command} --help lacks the {kind} {missing}"
+    if not command:
+        assert "datasets" in flat and "--version" in flat
+
+
+def test_version(nn_tui: NnTui) -> None:
+    result = nn_tui("--version")
+    assert result.code == 0
+    assert result.out == f"nn-tui {PYPROJECT['project']['version']}\n"
+    assert tui.__version__ == PYPROJECT["project"]["version"]  # the fallback, kept in step
+    assert engine.__version__ == PYPROJECT["project"]["version"]  # what the run store records

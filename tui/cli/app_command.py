@@ -1,0 +1,26 @@
+"""`nn-tui` without a command: check the options here, then open the app with them."""
+
+from __future__ import annotations
+
+import argparse
+
+from engine.io.model_file import load_network
+from engine.io.model_folder import model_path
+from engine.nn.spec import parse_layers
+from tui.cli.common import train_config
+from tui.settings import load_settings
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Checks the options, then hands them to the app (`tui.app.run_app`)."""
+    train_config(args)
+    if args.layers:
+        parse_layers(args.layers)
+    if args.model:
+        args.model = str(model_path(args.model))
+        load_network(args.model)  # a missing or damaged file fails here, in one line
+    elif args.dataset is None:  # the command line's, else config.toml's, else digits
+        args.dataset = load_settings().settings.dataset or "digits"
+    from tui.app import run_app  # here, not at the top: `train` and `info` never load Textual
+
+    return int(run_app(args) or 0)
