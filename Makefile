@@ -38,6 +38,8 @@ test: $(STAMP)
 	$(PY) -m ruff check engine tui tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
+	@# numba compiles the training step once into its on-disk cache; the test workers load it
+	$(PY) -c "from engine import warm_up_backend; warm_up_backend('auto', ('float32', 'float64'))"
 	$(PY) -m pytest -q -n auto
 
 # The engine tier alone (no Textual): the quick loop while working on the maths.

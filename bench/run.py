@@ -2,10 +2,11 @@
 floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
 a 150 MB CSV (e), the memory a long run's history holds (f), what the inside view costs the
 training (g), the app's responsiveness while moons trains with its decision map shown (h) and
-sweeps over worker processes and a Dask cluster, and what recording a run costs (i).
+sweeps over worker processes and a Dask cluster, and what recording a run costs (i),
+the compiled step against the NumPy step and the matmul floor (j).
 Figures are printed, not asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,g,h,i] [--threads 1,2] [--repeats 3]
+    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j] [--threads 1,2] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -114,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     if "h" in args.only:
         print()
         _app_part("app_maps")
+    if "j" in args.only:  # the compiled step against the NumPy step and the floor
+        from bench import compiled_step
+
+        print()
+        _progress("the compiled step (numba) against numpy and the floor")
+        for line in compiled_step.report(rounds=args.repeats):
+            print(line)
     if "g" in args.only:
         from bench import inside_view
 
@@ -202,7 +210,7 @@ def _med(t: Timing | None) -> str:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefghi",
+    parser.add_argument("--only", default="abcdefghij",
                         help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")

@@ -34,11 +34,15 @@ from engine.inside.step_trace import StepTrace, TracedLayer, apply_step, edit_pa
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
+from engine.nn.backends import BACKENDS, warm_up_backend
 from engine.nn.layers import Dense
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.runs.race import MAX_RUNS as RACE_MAX_RUNS
+from engine.runs.race import MIN_RUNS as RACE_MIN_RUNS
+from engine.runs.race import Race, RaceEvent, Variation
 from engine.runs.recorder import RunRecorder
 from engine.runs.store import EpochRow, RunRow, RunStore
 from engine.train.events import (
@@ -63,6 +67,7 @@ from engine.version import __version__
 
 __all__ = [
     "ACTIVATIONS",
+    "BACKENDS",
     "EXTRA_FEATURES",
     "HEALTHY_UPDATE_BAND",
     "HEALTHY_UPDATE_RATIO",
@@ -72,6 +77,8 @@ __all__ = [
     "MODELS_DIR",
     "OPTIMIZERS",
     "PEOPLE_NAMES",
+    "RACE_MAX_RUNS",
+    "RACE_MIN_RUNS",
     "SCHEDULES",
     "Dataset",
     "DatasetError",
@@ -105,6 +112,8 @@ __all__ = [
     "ParamNames",
     "Paused",
     "Projection",
+    "Race",
+    "RaceEvent",
     "Reset",
     "Resumed",
     "RunRecorder",
@@ -119,6 +128,7 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "Variation",
     "__version__",
     "apply_step",
     "data_ranges",
@@ -137,4 +147,5 @@ __all__ = [
     "parse_layers",
     "suggest_name",
     "trace_step",
+    "warm_up_backend",
 ]

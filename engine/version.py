@@ -1,5 +1,3 @@
-"""The package's version, recorded with every run (read here, not from the installed metadata,
-which costs a scan of sys.path per process); tests/cli/test_discoverable.py keeps it equal to
-pyproject.toml's."""
+"""The package's version, in one place: pyproject reads it, and every recorded run carries it."""
 
 __version__ = "0.1.0"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
 from engine import LayerSpec, ModelSpec, Network, load_dataset
+from engine.runs.store import RUNS_ENV
+
+
+@pytest.fixture(autouse=True)
+def runs_store(tmp_path, monkeypatch):
+    """Every test records its runs in a store of its own, never in ./runs (the app and the
+    command line read $NN_TUI_RUNS; subprocesses inherit it)."""
+    path = tmp_path / "runs" / "runs.sqlite"
+    monkeypatch.setenv(RUNS_ENV, str(path))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +39,3 @@ def _own_config_file(tmp_path_factory: pytest.TempPathFactory,
     does not exist (subprocesses inherit it)."""
     monkeypatch.setenv("NN_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _runs_stay_in_a_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Every run a test trains is recorded (app, CLI, sweeps): into a store of the test
-    session's own, never into runs/ of the folder the tests run from (or $NN_TUI_RUNS)."""
-    before = os.environ.get("NN_TUI_RUNS")
-    os.environ["NN_TUI_RUNS"] = str(tmp_path_factory.mktemp("runs") / "runs.sqlite")
-    yield
-    if before is None:
-        os.environ.pop("NN_TUI_RUNS", None)
-    else:
-        os.environ["NN_TUI_RUNS"] = before

@@ -14,6 +14,45 @@ from textual.pilot import Pilot
 from tui.app import NNTuiApp
 
 FIXED_TIME = "12:00:00"
+# Runs with fixed figures for the runs screen and the overlay (iris: 4 inputs, 3 classes):
+# (optimizer, lr, batch, status, epochs' val losses, test accuracy).
+STORED_RUNS = [
+    ("adam", 0.1, 32, "finished", [0.9, 0.5, 0.35, 0.3, 0.28, 0.27], 0.93),
+    ("adam", 0.01, 32, "finished", [1.0, 0.8, 0.6, 0.45, 0.38, 0.33], 0.967),
+    ("sgd", 0.01, 16, "stopped", [1.1, 1.05, 1.0, 0.96], None),
+    ("adam", 0.001, 32, "finished", [1.08, 1.02, 0.97, 0.92, 0.88, 0.84], 0.8),
+]
+
+
+def fill_runs(path) -> list[int]:
+    """A store at `path` holding STORED_RUNS on iris and one run on wine; their ids."""
+    from engine import EpochRow, RunStore  # (kept out of the module's import time)
+
+    store = RunStore(path)
+    ids = []
+    spec = {"layers": [{"units": 100, "activation": "relu"},
+                       {"units": 3, "activation": "softmax"}], "loss": "cross_entropy",
+            "n_inputs": 4}
+    rows = [*STORED_RUNS, ("rmsprop", 0.001, 64, "diverged", [2.0, 9.0], None)]
+    for i, (optimizer, lr, batch, status, losses, acc) in enumerate(rows):
+        dataset = "wine" if i == len(STORED_RUNS) else "iris"
+        run_spec = {**spec, "n_inputs": 13} if dataset == "wine" else spec
+        config = {"optimizer": optimizer, "lr": lr, "batch_size": batch, "epochs": len(losses),
+                  "seed": 0, "momentum": 0.9, "l2": 0.0, "patience": 0,
+                  "schedule": "constant", "nesterov": False, "dtype": "float32",
+                  "schedule_options": {}}
+        run_id = store.start_run(dataset=dataset, spec=run_spec, config=config, seed=0,
+                                 source="app" if i % 2 == 0 else "race",
+                                 started=f"2026-01-0{i + 1}T10:0{i}:00+00:00")
+        store.add_epochs(run_id, [
+            EpochRow(k + 1, loss * 0.9, min(0.99, max(0.0, 1.1 - loss)), loss,
+                     min(0.99, max(0.0, 1.05 - loss)),
+                     lr, 0.01) for k, loss in enumerate(losses)])
+        store.finish_run(run_id, status=status, test_accuracy=acc,
+                         seconds=0.5 + i)
+        ids.append(run_id)
+    store.close()
+    return ids
 
 
 @pytest.fixture

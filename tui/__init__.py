@@ -4,4 +4,6 @@ Everything here reads the engine only through the public names of the `engine` p
 training thread never touches a widget (the app drains its events on the UI thread).
 """
 
-__version__ = "0.1.0"  # `nn-tui --version` when not installed; pyproject.toml's, tested equal
+from engine.version import __version__  # one home: pyproject.toml reads it too
+
+__all__ = ["__version__"]

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from engine import MODELS_DIR, Experiment
+from engine import MODELS_DIR, Experiment, RunStore, warm_up_backend
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.file_dialogs import FileDialogs
@@ -34,6 +34,7 @@ from tui.inside.session import InsideSession
 from tui.key_gate import KeyGate
 from tui.keys import APP_BINDINGS, KEYMAP_IDS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
+from tui.run_desk import RunDesk
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.screens.inside import InsideScreen
@@ -68,11 +69,14 @@ class NNTuiApp(App[int]):
 
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0,
-                 settings: LoadedSettings | None = None, **options: object) -> None:
+                 settings: LoadedSettings | None = None, runs_path: str | Path | None = None,
+                 **options: object) -> None:
         super().__init__()
         self.settings = settings  # config.toml (`run_app`); None: none read, none written
-        self.controller = Controller(Preset(**options), models_dir, pace)
+        self.controller = Controller(Preset(**options), models_dir, pace,
+                                     Path(runs_path or RunStore.default_path()))
         self.files = FileDialogs(self)
+        self.desk = RunDesk(self)  # the runs screen, races and the runs overlaid
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
@@ -82,6 +86,7 @@ class NNTuiApp(App[int]):
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
+        settings.setdefault("runs_path", getattr(namespace, "runs", None))  # nn-tui --runs
         return cls(**settings, **vars(Preset.from_namespace(namespace)))
 
     def on_load(self) -> None:
@@ -183,6 +188,10 @@ class NNTuiApp(App[int]):
         self.views.refresh()
         self.refresh_bindings()
         self.key_gate.pump()  # the keys pressed while loading act now, in their order
+        # The compiled step (numba), compiled or loaded from its cache while the person looks.
+        self.run_worker(partial(warm_up_backend, experiment.config.backend,
+                                (experiment.network.dtype.name,)),
+                        group="warm-up", thread=True, exit_on_error=False)
 
     # -- keys, one at a time ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -225,6 +234,7 @@ class NNTuiApp(App[int]):
     def _tick(self) -> None:
         if self.controller.experiment is None or not self.is_running:  # not while closing
             return
+        self.desk.tick()
         now = time.monotonic()
         if self.controller.state.phase == "running" and \
                 now - self._drained_at < DRAIN_SECONDS[speed(self.controller.pace)]:
@@ -339,6 +349,12 @@ class NNTuiApp(App[int]):
     def action_inside(self) -> None:
         self.push_screen(InsideScreen(self.inside))
 
+    def action_runs(self) -> None:
+        self.desk.open_runs()
+
+    def action_race(self) -> None:
+        self.desk.race()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(app_help_sections(self)))
 
@@ -376,6 +392,9 @@ class NNTuiApp(App[int]):
             self, message: ArchitectureEditor.DatasetRequested) -> None:
         if self.controller.design is not None:
             self._make(self.controller.dataset_change(message.name))
+
+    def make_change(self, change: Change) -> None:
+        self._make(change)
 
     def _make(self, change: Change) -> None:
         self._after_asking(change.question, partial(self._carry_out, change))

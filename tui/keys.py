@@ -53,6 +53,11 @@ _BINDINGS: list[Binding] = [
             tooltip="decision regions and the function: the test split's points too (filled)"),
     Binding("z", "zoom", "zoom", tooltip="the sample panel over the whole screen, or back "
                                         "(escape too); its maps are drawn at the larger size"),
+    Binding("e", "runs", "runs",
+            tooltip="every run recorded: sort, filter, overlay on the charts, open, delete"),
+    Binding("b", "race", "race",
+            tooltip="race variations of the design (optimizers, learning rates...) in worker "
+                    "processes, their curves on the same charts; x stops them"),
     Binding("ctrl+s", "save", "save", tooltip="save the model (asks for a name)"),
     Binding("ctrl+o", "open", "open", tooltip="open a saved model"),
     Binding("question_mark,f1", "help", "help", key_display="? f1",

@@ -90,7 +90,7 @@ class LiveViews:
             self._show_scores(scores)
         regression = not controller.experiment.dataset.is_classification
         self.panels.charts.show(controller.history, controller.previous, regression,
-                                self.log_scale, controller.run_target)
+                                self.log_scale, controller.run_target, controller.curves())
         self.show_status()
 
     def _show_scores(self, scores: Evaluated) -> None:

@@ -104,6 +104,7 @@ class Adam(Optimizer):
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         if self.m is None or self.v is None:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
+        if self._scratch.shape != params.shape:  # (the compiled step makes m, v but no scratch)
             self._scratch = np.empty_like(params)
         self.t += 1
         kernels.adam_update(params, grads, self.m, self.v, self._scratch, self.t, lr,

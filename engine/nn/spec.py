@@ -15,6 +15,7 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 
+BACKEND_NAMES = ("auto", "numpy", "numba")  # `engine.nn.backends.BACKENDS`, and "auto"
 MAX_PARAMS = 20_000_000  # with gradients and Adam's moments, about 400 MB in float32
 
 
@@ -143,6 +144,7 @@ class TrainConfig:
     schedule_options: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     dtype: str = "float32"
+    backend: str = "auto"  # who runs the steps: "numpy", "numba" or "auto" (numba if it imports)
 
     def validate(self) -> list[str]:
         checks = [
@@ -162,6 +164,8 @@ class TrainConfig:
              f"unknown schedule '{self.schedule}' (choose from {', '.join(SCHEDULES)})"),
             (self.dtype in ("float32", "float64"),
              f"dtype must be float32 or float64 (got {self.dtype})"),
+            (self.backend in BACKEND_NAMES,
+             f"unknown backend '{self.backend}' (choose from {', '.join(BACKEND_NAMES)})"),
         ]
         return [reason for ok, reason in checks if not ok]
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from engine.data import metrics
 from engine.errors import SpecError
 from engine.inside.layer_stats import PROBE_SIZE, LayerStatsTracker, probe_batch
+from engine.nn.backends import TrainStep, backend
 from engine.nn.network import NetworkCore
 from engine.nn.optimizers import make_optimizer
 from engine.nn.schedules import SCHEDULES
@@ -77,11 +78,16 @@ class Trainer:
         self.data = data
         net = network
         self._X = np.ascontiguousarray(data.X_train, dtype=net.dtype)
-        self._T = net.targets(data.y_train)
+        if not self._X.flags.writeable and self._X.nbytes <= SHUFFLE_COPY_BYTES:
+            self._X = self._X.copy()  # the compiled step takes writeable batches (else it copies)
+        self._T = np.ascontiguousarray(net.targets(data.y_train))
         self._labels = net.labels_from_outputs(self._T) if data.classification else None
         self._X_val = np.ascontiguousarray(data.X_val, dtype=net.dtype)
         self._T_val = net.targets(data.y_val)
         self.optimizer = make_optimizer(config.optimizer, config.momentum, config.nesterov)
+        # The step itself (`TrainStep`), from the backend the config names ("auto": numba if it
+        # imports); the epoch loop hands it its batches.
+        self.step: TrainStep = backend(self.config.backend).make_step(network, self.optimizer)
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
         self.history = EpochHistory()
@@ -141,6 +147,7 @@ class Trainer:
         self._target = target
         self._best = None
         self._loss_limit = math.inf
+        self.step.prepare()  # numba: compiled or loaded from its cache before the first epoch
         yield Started(self.epoch, target, len(self._X), self._batch_size())
         while self.epoch < target:
             self._apply_pending()
@@ -179,23 +186,21 @@ class Trainer:
         step_before = before
         total_loss = 0.0
         correct = 0
-        # Overflow here is divergence, which the loss check below reports as an event.
+        # The backend runs the batches (big data: gathering each one by `order`); measured,
+        # the epoch stops before its last batch to keep the weights before that step. Overflow
+        # here is divergence, which the loss checks report as an event.
+        spans = ((0, watch_at), (watch_at, n)) if watch_at >= 0 else ((0, n),)
         with np.errstate(over="ignore", invalid="ignore"):
-            for lo in range(0, n, size):
-                if order is None:
-                    xb, tb = X[lo:lo + size], T[lo:lo + size]
-                    lb = labels[lo:lo + size] if labels is not None else None
-                else:  # big data: gather each batch (a 70k x 784 copy per epoch took 0.1-0.2 s)
-                    rows = order[lo:lo + size]
-                    xb, tb = X[rows], T[rows]
-                    lb = labels[rows] if labels is not None else None
+            for lo, hi in spans:
                 if lo == watch_at:
                     step_before = net.params.copy()
-                outcome = self._train_batch(xb, tb, lr, lb)
-                if isinstance(outcome, float):
-                    return self._diverged(before, outcome)
-                total_loss += outcome[0]
-                correct += outcome[1]
+                loss_sum, right, bad, self._loss_limit = self.step.run_batches(
+                    X, T, labels, order, size, lo, hi, lr, cfg.l2, self._loss_limit,
+                    DIVERGENCE_FACTOR)
+                if bad is not None:
+                    return self._diverged(before, bad)
+                total_loss += loss_sum
+                correct += right
         if not np.isfinite(net.params).all():
             return self._diverged(before, math.inf)
         self.epoch += 1
@@ -236,23 +241,6 @@ class Trainer:
         self.network.params[...] = values
         self.optimizer.reset()
         self._publish_snapshot()
-
-    def _train_batch(self, xb: Array, tb: Array, lr: float,
-                     labels: Array | None) -> tuple[float, int] | float:
-        """One optimizer step: (loss summed over the batch, correct count), or the bad loss."""
-        net = self.network
-        loss = net.train_step_gradients(xb, tb, self.config.l2)
-        if not loss <= self._loss_limit:  # also true for nan
-            return loss
-        if self._loss_limit == math.inf:
-            self._loss_limit = DIVERGENCE_FACTOR * max(loss, 1.0)
-        correct = 0
-        if labels is not None:
-            out = net.layers[-1].a
-            assert out is not None, "train_step_gradients keeps the output layer's activations"
-            correct = int(np.count_nonzero(net.labels_from_outputs(out) == labels))
-        self.optimizer.step(net.params, net.grads, lr)
-        return loss * len(xb), correct
 
     def _diverged(self, before: Array, loss: float) -> Diverged:
         self.network.params[...] = before  # the weights at the start of the epoch, all finite

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import engine
+import engine.version
 import tui
 from engine.data.builtins import ABOUT, BUILTIN_DATASETS
 from engine.nn.activations import ACTIVATIONS
@@ -73,6 +73,7 @@ def test_help_names_the_choices(nn_tui: NnTui, command: tuple[str, ...]) -> None
 def test_version(nn_tui: NnTui) -> None:
     result = nn_tui("--version")
     assert result.code == 0
-    assert result.out == f"nn-tui {PYPROJECT['project']['version']}\n"
-    assert tui.__version__ == PYPROJECT["project"]["version"]  # the fallback, kept in step
-    assert engine.__version__ == PYPROJECT["project"]["version"]  # what the run store records
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "engine.version.__version__"}  # one home for the version
+    assert result.out == f"nn-tui {engine.version.__version__}\n"
+    assert tui.__version__ == engine.version.__version__  # the fallback

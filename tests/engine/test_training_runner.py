@@ -164,7 +164,7 @@ def test_an_error_inside_the_thread_becomes_an_event_not_a_silent_death():
     def broken_step(*args, **kwargs):
         raise MemoryError("no room for the batch")
 
-    runner.trainer.network.train_step_gradients = broken_step
+    runner.trainer.step.run_batches = broken_step  # the backend's step (numba or numpy)
     runner.start()
     runner.join(TIMEOUT)
     last = runner.drain()[-1]

@@ -23,6 +23,7 @@ from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
+from engine.nn.spec import BACKEND_NAMES
 from tui.cli import runs as runs_cli
 from tui.cli import sweep as sweep_cli
 from tui.cli.app_command import cmd_app
@@ -127,11 +128,12 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
+    train.add_argument("--backend", default=CONFIG.backend, choices=BACKEND_NAMES,
+                       help="who runs the steps: numba (compiled), numpy, auto (default)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
     train.add_argument("--json", action="store_true", help=JSON_DONE)
-    runs_cli.add_runs_option(train)
     loud = train.add_mutually_exclusive_group()
     loud.add_argument("--verbose", type=int, choices=(0, 1, 2), metavar="{0,1,2}",
                       help="as Keras' fit: 0 only the result, 1 a live progress bar with the "
@@ -139,6 +141,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                            "terminal, 2 into a file or a pipe)")
     loud.add_argument("--quiet", "-q", dest="verbose", action="store_const", const=0,
                       help="the same as --verbose 0")
+    runs_cli.add_runs_option(train)
 
     listing = commands.add_parser("datasets", help="the built-in datasets and what each teaches")
     listing.add_argument("--json", action="store_true",

@@ -15,9 +15,9 @@ from engine.experiment import Experiment
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
 from engine.runs.recorder import RunRecorder
 from engine.train.events import EpochEnd, Event
+from tui.cli import runs as runs_cli
 from tui.cli.common import AUTO_NAME, PROG, train_config
 from tui.cli.output import HumanOutput, JsonOutput, Output
-from tui.cli.runs import open_store
 
 
 def verbosity(args: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save == AUTO_NAME:
         target = model_path(suggest_name(session.dataset.name, session.spec.layers_text))
     out = _output(args)
-    recorder = RunRecorder.for_experiment(open_store(args), session, source="cli")
+    recorder = RunRecorder.for_experiment(runs_cli.open_store(args), session, source="cli")
     out.header(session)
     try:
         seconds, epoch_seconds = _train(session.trainer.run(),
@@ -82,8 +82,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                    epoch_seconds=epoch_seconds, params=session.network.n_params, saved=saved)
     if save_error is not None:
         summary["save_error"] = save_error
-    recorder.close(test_accuracy=test.accuracy if test.r2 is None else test.r2,
-                   seconds=epoch_seconds, model_file=saved)
+    recorder.close(test_accuracy=test.accuracy if test.r2 is None else test.r2, seconds=seconds,
+                   model_file=saved)
     out.done(summary, test)
     if save_error is None:
         return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    LIVE_SETTINGS,
     MODELS_DIR,
     EngineError,
     EpochEnd,
@@ -27,13 +28,19 @@ from engine import (
     Experiment,
     InsideStats,
     ModelInfo,
+    ModelSpec,
     Network,
     Reset,
+    RunRow,
+    TrainConfig,
     list_models,
     suggest_name,
 )
 from tui.controller.changes import QUESTIONS, Change, Outcome, described
+from tui.controller.compare import Comparison, Curve, Described
 from tui.controller.inside import InsideFeed
+from tui.controller.racing import Racing, layers_text
+from tui.controller.recording import RunLog
 from tui.controller.state import TrainState
 from tui.design import NEXT_RUN_CONFIG, Design, change_kind
 from tui.pace import DEFAULT_PACE, VIEW_SECONDS, Pace, faster, slower, speed
@@ -44,8 +51,11 @@ class Controller:
     """The app's state and intentions (see the module's story)."""
 
     def __init__(self, preset: Preset | None = None, models_dir: str | Path = MODELS_DIR,
-                 pace: Pace = DEFAULT_PACE) -> None:
+                 pace: Pace = DEFAULT_PACE, runs_path: Path | None = None) -> None:
         self.preset = preset or Preset()
+        self.runs = RunLog(runs_path)  # every run recorded in the run store (None: not)
+        self.comparison = Comparison()  # the runs drawn beside the live one
+        self.racing = Racing(self.comparison)
         self.models_dir = Path(models_dir)
         self.pace: Pace = pace
         self.experiment: Experiment | None = None
@@ -75,6 +85,7 @@ class Controller:
         if old is not None:
             old.runner.stop(wait=True)
             self._pull()
+            self.runs.end()  # the next run is another row, even when the weights are kept
         if self.design is None or self.design.data.source != design.data.source:
             self.previous = []
         elif new_run and self.history:
@@ -101,6 +112,7 @@ class Controller:
         if self.experiment is None:
             return
         events = self.experiment.runner.drain()
+        self.runs.feed(events)
         for event in events:
             self.state = self.state.after(event)
             effect = EFFECTS.get(type(event))
@@ -115,6 +127,7 @@ class Controller:
     def _start_over(self, event: Reset) -> None:
         self.previous, self.history = self.history or self.previous, EpochHistory()
         self.inside.clear()
+        self.runs.end()
 
     def _keep_scores(self, event: Evaluated) -> None:
         self.evaluation = event
@@ -157,7 +170,8 @@ class Controller:
             "continue_training": not state.alive and state.epoch > 0,
             "pause": state.phase == "running",
             "resume": state.phase == "paused",
-            "stop": state.alive,
+            "stop": state.alive or self.racing.alive,
+            "race": not self.racing.alive,
             "draw": dataset.image_shape is not None,
             "next_misclassified": dataset.is_classification,
         }
@@ -170,6 +184,16 @@ class Controller:
         if self.design is not None and self.state.epoch == 0 and not self.state.alive:
             return self.design.config.epochs
         return self.state.target
+
+    def curves(self) -> list[Curve]:
+        """The runs to draw over each other (the live one first), or [] for the usual
+        charts of the live run alone."""
+        design, experiment = self.design, self.experiment
+        described = None
+        if design is not None and experiment is not None:
+            described = Described.of_config(design.data.name, layers_text(design),
+                                            experiment.config.to_dict())
+        return self.comparison.curves(self.history, described, self.runs.run_id)
 
     @property
     def model_label(self) -> str:
@@ -184,6 +208,7 @@ class Controller:
     def train(self) -> None:
         """Trains the design's number of epochs more (t), from epoch 0 or where it stopped."""
         self._take_next_run_settings()
+        self._record()
         self._experiment().runner.start(epochs=self._design().config.epochs)
         self._pull()  # Started is published before start() returns: the state follows now
 
@@ -205,6 +230,7 @@ class Controller:
         stopped = state.phase == "stopped" and state.epoch < state.target
         epochs = state.target - state.epoch if stopped else self._design().config.epochs
         self._take_next_run_settings()
+        self._record()
         self._experiment().runner.start(epochs=epochs, paused=True, steps=1)
         self._pull()
 
@@ -216,9 +242,20 @@ class Controller:
                                         getattr(design.config, name) for name in NEXT_RUN_CONFIG):
             self.adopt(experiment.with_settings(design.config), new_run=False)
 
+    def _record(self) -> None:
+        """A run about to start is recorded in the store: a new row, unless it goes on with
+        the weights and settings of the one being recorded ("train more", `x` then `s`)."""
+        if not self.runs.recording:  # the editor's settings: a live change waits for an epoch
+            config = self._experiment().config.with_changes(
+                **{name: getattr(self._design().config, name) for name in LIVE_SETTINGS})
+            self.runs.begin(self._experiment(), config)
+
     def stop(self) -> None:
-        """Asks the run to stop after the current epoch; `Stopped` tells when it has."""
-        self._experiment().runner.stop(wait=False)
+        """Asks the run (and a race) to stop after the current epoch; `Stopped` tells when
+        it has."""
+        self.racing.stop()
+        if self.state.alive or not self.racing.alive:
+            self._experiment().runner.stop(wait=False)
 
     def reset_question(self) -> str | None:
         """What to ask before re-initialising (None: nothing trained would be lost)."""
@@ -257,6 +294,9 @@ class Controller:
         """Stops the training thread and waits for it (quitting, closing the app)."""
         if self.experiment is not None:
             self.experiment.runner.stop(wait=True)
+            self._pull()  # the run's last events, for its row in the store
+        self.racing.close()
+        self.runs.close()
 
     def quit_question(self) -> str | None:
         """What to ask before quitting (None: nothing would be lost)."""
@@ -283,6 +323,29 @@ class Controller:
         kept = self.experiment.name if self.trained and self.experiment is not None else None
         note = f"dataset {name}: fresh weights" + (f" (the trained model is saved as {kept})"
                                                    if kept and question is None else "")
+        return Change("reload", question, lambda: Outcome(note, build=build))
+
+    def run_change(self, row: RunRow) -> Change:
+        """A stored run's design (layers, loss, training config, dataset) in the editor, to
+        train it again: fresh weights, the data loaded in a worker. A row that does not make a
+        design raises EngineError."""
+        known = set(TrainConfig.__dataclass_fields__)
+        try:
+            spec = ModelSpec.from_dict(row.spec)
+            config = TrainConfig(**{k: v for k, v in row.config.items() if k in known})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EngineError(f"run {row.id}: its design cannot be read ({exc})") from None
+        reasons = spec.validate() + config.validate()
+        if reasons:
+            raise EngineError(f"run {row.id}: {reasons[0]}")
+        design = self._design()
+        self._pull()
+        question = (f"Open run {row.id}'s design? The trained weights are lost."
+                    if self.at_stake else None)
+        wanted = Design(design.data, spec, config)
+        build = scored(partial(session_for, wanted, row.dataset, self.preset.splits))
+        note = (f"run {row.id}'s design: {row.dataset} {spec.layers_text}, {config.optimizer} "
+                f"lr {config.lr:g}: fresh weights")
         return Change("reload", question, lambda: Outcome(note, build=build))
 
     def _apply_live(self, design: Design, fields: frozenset[str]) -> Outcome:

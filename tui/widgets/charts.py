@@ -10,6 +10,12 @@ has its ticks on round values (0.01, 0.1, 1, 10... and 2 and 5 between when ther
 Drawing goes through each `PlotextPlot`'s `plt` and ends with `refresh()`; the plot is built when
 Textual renders it, so the app calls `show` at a bounded rate. Colours come from component
 classes in app.tcss (theme variables), never from Python.
+
+Runs overlaid (chosen on the runs screen, or raced) turn the charts into a comparison: each run
+one curve, its validation figure (its training one when it has no validation split), with a
+marker and a colour of its own (`RUNS`: the live run the braille line, the others a character
+each, so they read apart with NO_COLOR too), and the legend on the bottom border names each run
+by what differs between them.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from engine import EpochEnd
+from tui.controller.compare import MAX_CURVES, Curve
 
 POINTS_PER_CELL = 2  # braille dots across a cell: more points than this cannot be seen
 # The least room a chart reads in: a title, a frame around four rows of curve, the epoch axis;
@@ -48,6 +55,11 @@ class Series:
 TRAIN = Series("braille", "⠤⠤", "train", "train")
 VAL = Series("hd", "▄▄", "val", "val")
 PREVIOUS = Series("·", "··", "previous run", "previous")
+# The runs of a comparison, in order (the live run, when it is drawn, takes the first).
+RUNS = tuple(Series(marker, glyph, "", f"run-{i}") for i, (marker, glyph) in enumerate(
+    [("braille", "⠤⠤"), ("•", "••"), ("×", "××"), ("+", "++"), ("○", "○○"), ("*", "**"),
+     ("◆", "◆◆")]))
+assert len(RUNS) >= MAX_CURVES
 
 
 @dataclass(frozen=True)
@@ -131,23 +143,30 @@ class TrainingCharts(Horizontal, can_focus=True):
     TrainingCharts #charts-hint { display: none; width: 1fr; padding: 0 1; }
     TrainingCharts.-cramped #charts-hint { display: block; }
     TrainingCharts.-cramped PlotextPlot { display: none; }
+    TrainingCharts #charts-legend { dock: bottom; height: auto; display: none; padding: 0 1; }
+    TrainingCharts.-legend-line #charts-legend { display: block; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "training-charts--train",
         "training-charts--val",
         "training-charts--previous",
+        *(f"training-charts--{run.part}" for run in RUNS),
     }
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._legend: tuple[Series, ...] | None = None  # as last shown
+        self._legend: tuple[tuple[Series, str], ...] | None = None  # as last shown
+        self._legend_parts: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
         yield PlotextPlot(id="score-chart")
         yield Static("", id="charts-hint")
+        yield Static("", id="charts-legend")
 
     def on_resize(self, event: Resize) -> None:
+        if self._legend is not None:
+            self._place_legend()
         hint = cramped(*self.content_size)
         self.set_class(bool(hint), "-cramped")
         self.query_one("#charts-hint", Static).update(hint)
@@ -157,40 +176,80 @@ class TrainingCharts(Horizontal, can_focus=True):
         return tuple(color.get_truecolor()) if color is not None else "default"
 
     def show(self, current: Sequence[EpochEnd], previous: Sequence[EpochEnd],
-             regression: bool = False, log_scale: bool = False, target: int = 0) -> None:
+             regression: bool = False, log_scale: bool = False, target: int = 0,
+             overlays: Sequence[Curve] = ()) -> None:
+        """Draws the live run (`current`, `previous` faded behind) or, with `overlays`, the
+        comparison of those runs (the live one among them, see `Comparison.curves`)."""
         # Plotext's build time grows with the points: keep only as many as the plot can show.
         limit = max(POINTS_PER_CELL * self.size.width // 2, 40)
-        current, previous = thinned(current, limit), thinned(previous, limit)
         score = CHARTS["r2" if regression else "accuracy"]
-        self._draw("#loss-chart", CHARTS["loss"], current, previous, log_scale, target)
-        self._draw("#score-chart", score, current, previous, False, target)
+        if overlays:
+            self._compare(overlays, score, limit, log_scale, target)
+            return
+        current, previous = thinned(current, limit), thinned(previous, limit)
+        # Drawn back to front: the previous run, then val, then train on top (a cell shows the
+        # last series drawn in it).
+        for selector, chart, log in (("#loss-chart", CHARTS["loss"], log_scale),
+                                     ("#score-chart", score, False)):
+            layers = ((previous, chart.train, PREVIOUS), (previous, chart.val, PREVIOUS),
+                      (current, chart.val, VAL), (current, chart.train, TRAIN))
+            self._draw(selector, chart.title, layers, log, target)
         has_val = any(e.val_loss is not None for e in (*current, *previous))
-        self._show_legend(legend(has_val, bool(previous)))
+        self._show_legend([(entry, entry.label) for entry in legend(has_val, bool(previous))])
 
-    def _show_legend(self, entries: Sequence[Series]) -> None:
+    def _compare(self, overlays: Sequence[Curve], score: Chart, limit: int, log_scale: bool,
+                 target: int) -> None:
+        """Each run one curve: its validation figure, or its training one without a split."""
+        runs = list(zip(overlays, RUNS, strict=False))
+        has_val = all(any(e.val_loss is not None for e in run.epochs) for run, _ in runs)
+        for selector, chart, log in (("#loss-chart", CHARTS["loss"], log_scale),
+                                     ("#score-chart", score, False)):
+            read = chart.val if has_val else chart.train
+            # The live run last, on top.
+            layers = [(thinned(run.epochs, limit), read, style)
+                      for run, style in sorted(runs, key=lambda r: r[0].live)]
+            title = f"{'val ' if has_val else ''}{chart.title}"
+            self._draw(selector, title, layers, log, target)
+        self._show_legend([(style, run.label) for run, style in runs])
+
+    def _show_legend(self, entries: Sequence[tuple[Series, str]]) -> None:
         """The legend, on the panel's bottom border: each series' glyph in its colour."""
         if tuple(entries) == self._legend:
             return
         self._legend = tuple(entries)
-        text = Text()
-        for entry in entries:
-            text.append(f" {entry.glyph} ", self.get_component_rich_style(
+        self._legend_parts = []
+        for entry, label in entries:
+            part = Text(f" {entry.glyph} ", self.get_component_rich_style(
                 f"training-charts--{entry.part}"))
-            text.append(f"{entry.label} ")
-        self.border_subtitle = text
+            self._legend_parts.append(part.append(f"{label} "))
+        self._place_legend()
 
-    def _draw(self, selector: str, chart: Chart, current: Sequence[EpochEnd],
-              previous: Sequence[EpochEnd], log_scale: bool, target: int) -> None:
+    def _place_legend(self) -> None:
+        """On the bottom border when it fits there whole; else on lines of their own below
+        the plots, each entry whole: never cut and never over a curve."""
+        parts, room = self._legend_parts, self.size.width - 6
+        fits = sum(p.cell_len for p in parts) <= room or self.size.width == 0
+        self.border_subtitle = Text("").join(parts) if fits else ""
+        lines: list[Text] = []
+        for part in [] if fits else parts:
+            if lines and lines[-1].cell_len + part.cell_len <= room + 4:
+                lines[-1].append_text(part)
+            else:
+                lines.append(part.copy())
+        self.query_one("#charts-legend", Static).update(Text("\n").join(lines))
+        self.set_class(not fits, "-legend-line")
+
+    def _draw(self, selector: str, title: str,
+              layers: Sequence[tuple[Sequence[EpochEnd], Callable[[EpochEnd], float | None],
+                                     Series]],
+              log_scale: bool, target: int) -> None:
+        """One chart: each (epochs, figure, series) of `layers` drawn in turn."""
         widget = self.query_one(selector, PlotextPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(chart.title + (" (log)" if log_scale else ""))
+        plt.title(title + (" (log)" if log_scale else ""))
         plotted: list[float] = []
-        # Drawn back to front: the previous run, then val, then train on top (a cell shows the
-        # last series drawn in it).
-        layers = ((previous, chart.train, PREVIOUS), (previous, chart.val, PREVIOUS),
-                  (current, chart.val, VAL), (current, chart.train, TRAIN))
         for history, read, kind in layers:
             xs, ys = series(history, read, log_scale)
             if xs:
@@ -200,11 +259,11 @@ class TrainingCharts(Horizontal, can_focus=True):
             ticks, labels, (low, high) = log_ticks(plotted)
             plt.ylim(low, high)
             plt.yticks(ticks, labels)
-        last = max((e.epoch for e in (*current, *previous)), default=0)
+        last = max((e.epoch for history, _, _ in layers for e in history), default=0)
         right = max(last, target, 1)
         plt.xlim(0, right)
         ticks = epoch_ticks(right)
         plt.xticks(ticks, [str(tick) for tick in ticks])
-        if chart.title != "loss" and not current and not previous:
+        if not title.endswith("loss") and not plotted:
             plt.ylim(0, 1)
         widget.refresh()

@@ -28,19 +28,19 @@ from textual.widget import Widget
 
 WIDGET = "<widget>"  # where the focused widget's own keys go in a ranking
 ESSENTIAL = frozenset({"help", "switch_view", "quit"})
-_REST = ("save", "open", "command_palette")
+_REST = ("save", "open", "runs", "race", "command_palette")
 RANKS: dict[str, tuple[str, ...]] = {
     "running": ("pause", "stop", "switch_view", "help", "quit", "step", "faster", "slower",
                 "log_scale", WIDGET, "next_sample", "next_misclassified", "draw", *_REST),
     "paused": ("resume", "step", "stop", "switch_view", "help", "quit", WIDGET, "save",
                "next_misclassified", "next_sample", "draw", "log_scale", "faster", "slower",
                "open", "command_palette"),
-    "trained": ("continue_training", "switch_view", "help", "quit", WIDGET, "save",
+    "trained": ("continue_training", "stop", "switch_view", "help", "quit", WIDGET, "save",
                 "reinitialise", "next_misclassified", "next_sample", "draw", "log_scale", "open",
-                "command_palette", "step", "faster", "slower"),
-    "design": ("train", "switch_view", "help", "quit", "open", "save", "command_palette",
-               WIDGET, "step", "next_sample", "draw", "log_scale", "faster", "slower",
-               "reinitialise"),
+                "runs", "race", "command_palette", "step", "faster", "slower"),
+    "design": ("train", "stop", "switch_view", "help", "quit", "open", "save", "command_palette",
+               WIDGET, "runs", "race", "step", "next_sample", "draw", "log_scale", "faster",
+               "slower", "reinitialise"),
 }
 # The state, from the first of these actions that is enabled ("design" when none is).
 STATE_OF = (("pause", "running"), ("resume", "paused"), ("continue_training", "trained"),

@@ -1,0 +1,471 @@
+"""The compiled training step: forward, loss, backward, L2 and the optimizer update of a dense
+network in one numba-compiled call (BLAS still does the matrix products, through `np.dot`).
+
+At the batch sizes this tool trains, a NumPy step spends most of its time in per-call dispatch
+(about 43 calls a step, 0.5-2 µs each) rather than in arithmetic. `fused_step` is one step in
+one compiled call; `fused_batches`, what the trainer calls, runs an epoch's batches (gathering
+them by a permutation for big data, checking each loss against the divergence limit) in one
+call, so that little is left but the five matrix products a step. This is the only module that
+imports numba, and `engine.nn.backends` imports it only when the "numba" backend is chosen; the
+NumPy path (`NetworkCore.train_step_gradients` + `optimizers.py`) stays the fallback and
+`reference.py` the oracle (`tests/engine/test_compiled.py`: compiled == NumPy == reference).
+
+The kernel sees flat buffers only: the network's `params`, `grads` and `decay_mask` (P,), the
+optimizer's state (P,) (Adam's `m`, `v` in `kernels.adam_update`'s folded form, so either
+backend can continue the other's run), the batch X (n, d) and T (n, k), and two small arrays:
+`meta` (int64: layer sizes, activation, loss and optimizer codes) and `hyper` (float64: lr, L2,
+the optimizer's settings, Adam's t, the divergence limit). Names become codes through the
+registries below, so the compiled code branches on small ints, never on strings.
+
+Compiled with `cache=True`: the first start on a machine compiles (seconds, once per dtype),
+later starts load the machine code from `__pycache__`. `warm_up` does that ahead of time.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+
+from engine.nn.activations import LEAKY_SLOPE
+from engine.nn.network import NetworkCore
+from engine.nn.optimizers import SGD, Adam, Momentum, Optimizer, RMSProp
+
+Array = np.ndarray
+
+# -- codes: names -> the small ints the kernel branches on --------------------------------------
+LINEAR, RELU, LEAKY_RELU, SIGMOID, TANH, SOFTMAX = range(6)
+ACTIVATION_CODES = {"linear": LINEAR, "relu": RELU, "leaky_relu": LEAKY_RELU,
+                    "sigmoid": SIGMOID, "tanh": TANH, "softmax": SOFTMAX}
+MSE, CROSS_ENTROPY, BINARY_CROSS_ENTROPY = range(3)
+LOSS_CODES = {"mse": MSE, "cross_entropy": CROSS_ENTROPY,
+              "binary_cross_entropy": BINARY_CROSS_ENTROPY}
+NO_UPDATE, SGD_CODE, MOMENTUM_CODE, NESTEROV_CODE, RMSPROP_CODE, ADAM_CODE = range(6)
+
+# meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...]
+# hyper: the slots below
+LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT, FACTOR = range(10)
+HYPER_SLOTS = 10
+
+JIT = numba.njit(cache=True, error_model="numpy", fastmath=False, nogil=True)
+
+
+# -- the kernels ----------------------------------------------------------------------------------
+@JIT
+def _activate(code: int, z: Array, a: Array) -> None:  # pragma: no cover (compiled)
+    """a = f(z), both (n, m); softmax row by row."""
+    n, m = z.shape
+    if code == RELU:
+        for r in range(n):
+            for c in range(m):
+                v = z[r, c]
+                a[r, c] = v if v > 0 else 0.0
+    elif code == LEAKY_RELU:
+        for r in range(n):
+            for c in range(m):
+                v = z[r, c]
+                a[r, c] = v if v > 0 else LEAKY_SLOPE * v
+    elif code == SIGMOID:
+        for r in range(n):
+            for c in range(m):
+                v = z[r, c]
+                e = np.exp(-abs(v))
+                a[r, c] = 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
+    elif code == TANH:
+        for r in range(n):
+            for c in range(m):
+                a[r, c] = np.tanh(z[r, c])
+    elif code == SOFTMAX:
+        for r in range(n):
+            top = z[r, 0]
+            for c in range(1, m):
+                top = max(top, z[r, c])
+            total = 0.0
+            for c in range(m):
+                e = np.exp(z[r, c] - top)
+                a[r, c] = e
+                total += e
+            for c in range(m):
+                a[r, c] /= total
+    else:  # linear
+        for r in range(n):
+            for c in range(m):
+                a[r, c] = z[r, c]
+
+
+@JIT
+def _to_dz(code: int, z: Array, a: Array, g: Array) -> None:  # pragma: no cover (compiled)
+    """g = dL/da (n, m) becomes dL/dz = f'(z) * g, in place (softmax: a * (g - <g, a>))."""
+    n, m = z.shape
+    if code == RELU:
+        for r in range(n):
+            for c in range(m):
+                if not z[r, c] > 0:
+                    g[r, c] = 0.0
+    elif code == LEAKY_RELU:
+        for r in range(n):
+            for c in range(m):
+                if not z[r, c] > 0:
+                    g[r, c] *= LEAKY_SLOPE
+    elif code == SIGMOID:
+        for r in range(n):
+            for c in range(m):
+                g[r, c] *= a[r, c] * (1 - a[r, c])
+    elif code == TANH:
+        for r in range(n):
+            for c in range(m):
+                g[r, c] *= 1 - a[r, c] * a[r, c]
+    elif code == SOFTMAX:
+        for r in range(n):
+            dot = 0.0
+            for c in range(m):
+                dot += g[r, c] * a[r, c]
+            for c in range(m):
+                g[r, c] = a[r, c] * (g[r, c] - dot)
+
+
+@JIT
+def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
+                 dz: Array) -> float:  # pragma: no cover (compiled)
+    """The output layer: a = f(z), the mean loss, and dL/dz into dz, all (n, k)."""
+    n, k = z.shape
+    _activate(act, z, a)
+    total = 0.0
+    if code == CROSS_ENTROPY:  # with softmax: L = -(1/n) sum T log softmax(z); dz = (a - T) / n
+        for r in range(n):
+            top = z[r, 0]
+            for c in range(1, k):
+                top = max(top, z[r, c])
+            norm = 0.0
+            for c in range(k):
+                norm += np.exp(z[r, c] - top)
+            log_norm = np.log(norm)
+            for c in range(k):
+                total -= T[r, c] * (z[r, c] - top - log_norm)
+                dz[r, c] = (a[r, c] - T[r, c]) * (1.0 / n)
+        return float(total / n)
+    if code == BINARY_CROSS_ENTROPY:  # with sigmoid, from the logits; dz = (a - T) / (n k)
+        for r in range(n):
+            for c in range(k):
+                v = z[r, c]
+                total += max(v, 0.0) - v * T[r, c] + np.log1p(np.exp(-abs(v)))
+                dz[r, c] = (a[r, c] - T[r, c]) * (1.0 / (n * k))
+        return float(total / (n * k))
+    for r in range(n):  # mse: L = mean((a - T)^2), dL/da = 2 (a - T) / (n k), then through f
+        for c in range(k):
+            diff = a[r, c] - T[r, c]
+            total += diff * diff
+            dz[r, c] = diff * (2.0 / (n * k))
+    _to_dz(act, z, a, dz)
+    return float(total / (n * k))
+
+
+@JIT
+def _update(code: int, params: Array, grads: Array, decay: Array, s1: Array, s2: Array,
+            hyper: Array) -> None:  # pragma: no cover (compiled)
+    """L2 into `grads` (weights only), then one optimizer step over the flat buffers; the same
+    formulas as `optimizers.py` (Adam's folded form: `kernels.adam_update`)."""
+    one = np.empty(5, params.dtype)  # the scalars in the buffers' dtype, as NumPy would use them
+    l2 = hyper[L2]
+    one[0] = l2
+    if l2 != 0:
+        for i in range(params.size):
+            grads[i] += one[0] * params[i] * decay[i]
+    one[0] = hyper[LR]
+    lr = one[0]
+    if code == SGD_CODE:
+        for i in range(params.size):
+            params[i] -= lr * grads[i]
+    elif code in (MOMENTUM_CODE, NESTEROV_CODE):
+        one[1] = hyper[MOMENTUM]
+        mu = one[1]
+        for i in range(params.size):
+            step = lr * grads[i]
+            v = s1[i] * mu - step
+            s1[i] = v
+            params[i] += (mu * v - step) if code == NESTEROV_CODE else v
+    elif code == RMSPROP_CODE:
+        one[1], one[2], one[3] = hyper[RHO], 1 - hyper[RHO], hyper[EPS]
+        rho, rest, eps = one[1], one[2], one[3]
+        for i in range(params.size):
+            g = grads[i]
+            s = s1[i] * rho + rest * g * g
+            s1[i] = s
+            params[i] -= lr * g / (np.sqrt(s) + eps)
+    elif code == ADAM_CODE:
+        b1, b2, t = hyper[BETA1], hyper[BETA2], hyper[STEP_T]
+        v_scale = math.sqrt((1 - b2**t) / (1 - b2))
+        one[1], one[2] = b1, b2
+        one[3] = hyper[EPS] * v_scale
+        one[4] = hyper[LR] * (1 - b1) / (1 - b1**t) * v_scale
+        beta1, beta2, eps, scale = one[1], one[2], one[3], one[4]
+        for i in range(params.size):
+            g = grads[i]
+            m = s1[i] * beta1 + g
+            v = s2[i] * beta2 + g * g
+            s1[i] = m
+            s2[i] = v
+            params[i] -= m / (np.sqrt(v) + eps) * scale
+
+
+@JIT
+def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array,
+               T: Array, labels: Array, work: Array, meta: Array,
+               hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
+    """One training step on the batch X (n, d), T (n, k): fills `grads`, then (if the loss is
+    at most hyper[LOSS_LIMIT], and an optimizer is given) updates `params` and the state.
+    Returns (mean data loss, correct predictions against `labels` (n,), or 0 if it is empty,
+    whether it stepped). `work` holds z, a per layer and two gradient buffers, n rows each."""
+    n_layers, loss_code, opt_code = meta[0], meta[1], meta[2]
+    sizes = meta[3:4 + n_layers]
+    acts = meta[4 + n_layers:4 + 2 * n_layers]
+    n = X.shape[0]
+    widest = 0
+    p_at = np.empty(n_layers + 1, np.int64)  # where each layer's W starts in params
+    w_at = np.empty(n_layers + 1, np.int64)  # where each layer's z (then a) starts in work
+    p_at[0] = w_at[0] = 0
+    for i in range(n_layers):
+        p_at[i + 1] = p_at[i] + sizes[i] * sizes[i + 1] + sizes[i + 1]
+        w_at[i + 1] = w_at[i] + 2 * n * sizes[i + 1]
+        widest = max(widest, sizes[i + 1], sizes[i])
+    top = w_at[n_layers]
+    buffers = (work[top:top + n * widest], work[top + n * widest:top + 2 * n * widest])
+
+    # forward: z = x @ W + b, a = f(z); the output layer's a, loss and dz come together
+    for i in range(n_layers):
+        k, m = sizes[i], sizes[i + 1]
+        W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
+        b = params[p_at[i] + k * m:p_at[i + 1]]
+        z = work[w_at[i]:w_at[i] + n * m].reshape(n, m)
+        if i == 0:
+            np.dot(X, W, z)
+        else:
+            m_prev = sizes[i]
+            np.dot(work[w_at[i - 1] + n * m_prev:w_at[i]].reshape(n, m_prev), W, z)
+        for r in range(n):
+            for c in range(m):
+                z[r, c] += b[c]
+        if i < n_layers - 1:
+            _activate(acts[i], z, work[w_at[i] + n * m:w_at[i + 1]].reshape(n, m))
+
+    last = n_layers - 1
+    k_out = sizes[n_layers]
+    z_out = work[w_at[last]:w_at[last] + n * k_out].reshape(n, k_out)
+    a_out = work[w_at[last] + n * k_out:w_at[n_layers]].reshape(n, k_out)
+    dz = buffers[0][:n * k_out].reshape(n, k_out)
+    loss = _loss_and_dz(loss_code, acts[last], z_out, a_out, T, dz)
+
+    # backward: dW = x.T @ dz, db = dz summed over rows, dx = dz @ W.T then through f'
+    turn = 0  # dz is in buffers[turn]; dx goes into the other one
+    for i in range(last, -1, -1):
+        k, m = sizes[i], sizes[i + 1]
+        W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
+        dW = grads[p_at[i]:p_at[i] + k * m].reshape(k, m)
+        db = grads[p_at[i] + k * m:p_at[i + 1]]
+        if i == 0:
+            np.dot(X.T, dz, dW)
+        else:
+            np.dot(work[w_at[i - 1] + n * k:w_at[i]].reshape(n, k).T, dz, dW)
+        for c in range(m):
+            db[c] = 0.0
+        for r in range(n):
+            for c in range(m):
+                db[c] += dz[r, c]
+        if i > 0:
+            turn = 1 - turn
+            dx = buffers[turn][:n * k].reshape(n, k)
+            np.dot(dz, W.T, dx)
+            _to_dz(acts[i - 1], work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k),
+                   work[w_at[i - 1] + n * k:w_at[i]].reshape(n, k), dx)
+            dz = dx
+
+    correct = 0
+    if labels.shape[0] == n:
+        for r in range(n):
+            if k_out == 1:
+                guess = 1 if a_out[r, 0] > 0.5 else 0
+            else:
+                guess = 0
+                for c in range(1, k_out):
+                    if a_out[r, c] > a_out[r, guess]:
+                        guess = c
+            if guess == labels[r]:
+                correct += 1
+    stepped = False
+    if opt_code != NO_UPDATE and loss <= hyper[LOSS_LIMIT]:
+        _update(opt_code, params, grads, decay, s1, s2, hyper)
+        stepped = True
+    elif opt_code == NO_UPDATE and hyper[L2] != 0:
+        for j in range(params.size):
+            grads[j] += hyper[L2] * params[j] * decay[j]
+    return loss, correct, stepped
+
+
+@JIT
+def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array,
+                  T: Array, labels: Array, order: Array, size: int, start: int, stop: int,
+                  work: Array, meta: Array,
+                  hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
+    """`fused_step` on the batches of rows start, start + size, ... < stop of X (n, d), T (n, k)
+    (rows `order[lo:hi]` when `order` is not empty: big data is gathered a batch at a time),
+    as the trainer's epoch loop: after the first step the loss limit becomes hyper[FACTOR] times
+    max(loss, 1); hyper[STEP_T] counts the steps taken. Returns (loss summed over the rows,
+    correct count, False) or, at the first loss past the limit, (that loss, 0, True)."""
+    total = 0.0
+    correct = 0
+    has_labels = labels.shape[0] > 0
+    for lo in range(start, stop, size):
+        hi = min(lo + size, stop)
+        if order.shape[0] > 0:
+            rows = order[lo:hi]
+            xb, tb = X[rows], T[rows]
+            lb = labels[rows] if has_labels else labels
+        else:
+            xb, tb = X[lo:hi], T[lo:hi]
+            lb = labels[lo:hi] if has_labels else labels
+        loss, right, stepped = fused_step(params, grads, decay, s1, s2, xb, tb, lb, work, meta,
+                                          hyper)
+        if not stepped:
+            return loss, 0, True
+        hyper[STEP_T] += 1
+        if hyper[LOSS_LIMIT] == np.inf:
+            hyper[LOSS_LIMIT] = hyper[FACTOR] * max(loss, 1.0)
+        total += loss * (hi - lo)
+        correct += right
+    return total, correct, False
+
+
+# -- the Python side ------------------------------------------------------------------------------
+def _no_state(opt: Any, params: Array, hyper: Array, empty: Array) -> tuple[int, Array, Array]:
+    return SGD_CODE, empty, empty
+
+
+def _momentum_state(opt: Any, params: Array, hyper: Array,
+                    empty: Array) -> tuple[int, Array, Array]:
+    if opt.velocity is None:
+        opt.velocity = np.zeros_like(params)
+    hyper[MOMENTUM] = opt.momentum  # read at every step: it may change while training
+    return (NESTEROV_CODE if opt.nesterov else MOMENTUM_CODE), opt.velocity, empty
+
+
+def _rmsprop_state(opt: Any, params: Array, hyper: Array,
+                   empty: Array) -> tuple[int, Array, Array]:
+    if opt.square is None:
+        opt.square = np.zeros_like(params)
+    hyper[RHO], hyper[EPS] = opt.rho, opt.eps
+    return RMSPROP_CODE, opt.square, empty
+
+
+def _adam_state(opt: Any, params: Array, hyper: Array, empty: Array) -> tuple[int, Array, Array]:
+    if opt.m is None or opt.v is None:
+        opt.m, opt.v = np.zeros_like(params), np.zeros_like(params)
+    hyper[BETA1], hyper[BETA2], hyper[EPS] = opt.beta1, opt.beta2, opt.eps
+    hyper[STEP_T] = opt.t + 1  # counted on the optimizer once the step is taken
+    return ADAM_CODE, opt.m, opt.v
+
+
+# Optimizer class -> (optimizer, params, hyper, empty) -> (code, state, state): its settings go
+# into `hyper`, its state buffers (made on first use, kept on the optimizer) to the kernel.
+OPTIMIZER_STATE = {SGD: _no_state, Momentum: _momentum_state, RMSProp: _rmsprop_state,
+                   Adam: _adam_state}
+
+
+class FusedStep:
+    """The compiled training step for one network and its optimizer (None: gradients only).
+
+    `step(X, T, labels, lr, l2, loss_limit)` takes a batch X (n, n_inputs) and targets T
+    (n, n_outputs), both C-contiguous in the network's dtype, and labels (n,) int64 or None;
+    it fills `network.grads` and, if the loss is at most `loss_limit`, steps `network.params`
+    and the optimizer's state. Returns (mean loss, correct predictions, whether it stepped)."""
+
+    def __init__(self, network: NetworkCore, optimizer: Optimizer | None) -> None:
+        self.network, self.optimizer = network, optimizer
+        layers = network.layers
+        sizes = [network.n_inputs, *(layer.n_out for layer in layers)]
+        self._meta = np.array([len(layers), LOSS_CODES[network.loss.name], NO_UPDATE, *sizes,
+                               *(ACTIVATION_CODES[layer.activation] for layer in layers)],
+                              dtype=np.int64)
+        self._hyper = np.zeros(HYPER_SLOTS)
+        self._per_row = 2 * sum(sizes[1:]) + 2 * max(sizes)  # z, a per layer; 2 gradients
+        self._work = np.empty(0, dtype=network.dtype)
+        self._empty = np.empty(0, dtype=network.dtype)
+        self._no_labels = np.empty(0, dtype=np.int64)
+        self._state = (OPTIMIZER_STATE[type(optimizer)] if optimizer is not None else None)
+
+    def prepare(self) -> float:
+        """Compiles (or loads from the on-disk cache) the kernel for this dtype; seconds spent."""
+        return warm_up((self.network.dtype.name,))
+
+    def __call__(self, X: Array, T: Array, labels: Array | None, lr: float, l2: float,
+                 loss_limit: float = math.inf) -> tuple[float, int, bool]:
+        net, hyper = self.network, self._hyper
+        n = X.shape[0]
+        if self._work.size < n * self._per_row:
+            self._work = np.empty(n * self._per_row, dtype=net.dtype)
+        s1 = s2 = self._empty
+        if self._state is not None:
+            code, s1, s2 = self._state(self.optimizer, net.params, hyper, self._empty)
+            self._meta[2] = code
+        hyper[LR], hyper[L2], hyper[LOSS_LIMIT] = lr, l2, loss_limit
+        if not X.flags.writeable:  # one compiled signature per dtype (numba types read-only
+            X = X.copy()             # arrays apart): the trainer hands in writeable batches
+        loss, correct, stepped = fused_step(
+            net.params, net.grads, net.decay_mask, s1, s2, X, T,
+            self._no_labels if labels is None else labels, self._work, self._meta, hyper)
+        if stepped and isinstance(self.optimizer, Adam):
+            self.optimizer.t += 1
+        return float(loss), int(correct), bool(stepped)
+
+    def run_batches(self, X: Array, T: Array, labels: Array | None, order: Array | None,
+                    size: int, start: int, stop: int, lr: float, l2: float, loss_limit: float,
+                    factor: float) -> tuple[float, int, float | None, float]:
+        """The steps on the batches of rows start, start + size... < stop (`order[lo:hi]` if
+        given), in one compiled call: (loss summed over the rows, correct count, the first loss
+        past the limit or None, the loss limit now: `factor` x max(first loss, 1) once set)."""
+        net, hyper = self.network, self._hyper
+        if self._work.size < size * self._per_row:
+            self._work = np.empty(size * self._per_row, dtype=net.dtype)
+        assert self._state is not None, "run_batches needs an optimizer"
+        code, s1, s2 = self._state(self.optimizer, net.params, hyper, self._empty)
+        self._meta[2] = code
+        hyper[LR], hyper[L2], hyper[LOSS_LIMIT], hyper[FACTOR] = lr, l2, loss_limit, factor
+        t0 = hyper[STEP_T]
+        if not X.flags.writeable:
+            X = X.copy()
+        total, correct, diverged = fused_batches(
+            net.params, net.grads, net.decay_mask, s1, s2, X, T,
+            self._no_labels if labels is None else labels,
+            self._no_labels if order is None else order, size, start, stop, self._work,
+            self._meta, hyper)
+        if isinstance(self.optimizer, Adam):
+            self.optimizer.t += int(hyper[STEP_T] - t0)
+        return (float(total), int(correct), float(total) if diverged else None,
+                float(hyper[LOSS_LIMIT]))
+
+
+_READY: set[str] = set()
+
+
+def warm_up(dtypes: tuple[str, ...] = ("float32", "float64")) -> float:
+    """Compiles the kernel for each dtype (or loads it from the on-disk cache) by stepping a tiny
+    network once; later calls cost nothing. Seconds spent. Call it off the UI thread."""
+    from time import perf_counter
+
+    from engine.nn.layers import Dense
+
+    start = perf_counter()
+    for dtype in dtypes:
+        if dtype in _READY:
+            continue
+        net = NetworkCore([Dense(2, 3, "relu"), Dense(3, 2, "softmax")], dtype=dtype)
+        X = np.zeros((4, 2), dtype=dtype)
+        T = np.eye(2, dtype=dtype)[[0, 1, 0, 1]]
+        step = FusedStep(net, Adam())
+        step(X, T, np.array([0, 1, 0, 1]), 1e-3, 0.0)
+        for order in (None, np.arange(4)):  # small data in order, big data gathered
+            step.run_batches(X, T, np.array([0, 1, 0, 1]), order, 2, 0, 4, 1e-3, 0.0, np.inf,
+                             100.0)
+        _READY.add(dtype)
+    return perf_counter() - start
