@@ -46,8 +46,9 @@ test: $(STAMP)
 test-engine: $(STAMP)
 	$(PY) -m pytest -q tests/engine
 
+# QUICK=1: 3 rounds, and (c), (e), (j) left out.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(QUICK),--quick)
 
 # (a), (b), (c) against an earlier commit, interleaved in fresh processes: BASE=rev ROUNDS=n
 bench-compare: $(STAMP)

@@ -1,45 +1,39 @@
-"""`make bench`: the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
-floor, at 1 and 2 BLAS threads, then the app's responsiveness (d), the peak memory of loading
-a 150 MB CSV (e), the memory a long run's history holds (f), what the inside view costs the
-training (g), the app's responsiveness while moons trains with its decision map shown (h) and
-sweeps over worker processes and a Dask cluster, and what recording a run costs (i),
-the compiled step against the NumPy step and the matmul floor (j).
-Figures are printed, not asserted.
+"""`make bench`: every figure the issues ask for, printed, never asserted.
 
-    python bench/run.py [--only a,b,c,d,e,f,g,h,i,j] [--threads 1,2] [--repeats 3]
+(a), (b), (c): the engine's speed beside scikit-learn, PyTorch (when installed) and the matmul
+floor, at 1 and 2 BLAS threads; each contender in its own process, interleaved in rotating order,
+medians of 5 rounds and the median paired ratios (`bench/interleaved.py`). Then one section a
+letter (`SECTIONS` below): the app's responsiveness (d), the peak memory of loading a 150 MB CSV
+(e), the memory a long run's history holds (f), what the inside view costs the training (g), the
+app's responsiveness while moons trains with its decision map shown (h), the peak memory of
+`nn-tui train` on a 70,000 x 784 float32 file (i), large-batch training at 1, 2 and the engine's
+own choice of BLAS threads beside a busy process (j), sweeps over worker processes and a Dask
+cluster and what recording a run costs (k), the compiled step against the NumPy step and the
+matmul floor (l), the bytes a real `nn-tui` writes to its terminal while digits trains (m), and
+MNIST-sized image data: IDX loading and one epoch beside PyTorch (n).
+
+    python bench/run.py [--only a,b,...] [--threads 1,2] [--rounds 5] [--backend numpy,numba]
+                        [--quick]
+
+`--quick` (or BENCH_QUICK=1): 3 rounds, and the slow sections (c, e, j, k, n) left out.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import importlib
+import os
 import sys
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import engine_speed, matmul_floor, sklearn_speed, torch_speed
-from bench.common import (
-    Row,
-    Timing,
-    blas_report,
-    blas_threads,
-    fmt_rate,
-    fmt_ratio,
-    fmt_seconds,
-    format_table,
-    machine_report,
-    time_best,
-    wait_for_quiet,
-)
+from bench import interleaved
+from bench.common import blas_report, machine_report, wait_for_quiet
 from bench.common import torch_version as torch_version_or_none
-from bench.workloads import FULL_BATCH, MINIBATCH, MNIST_SIZED, WORKLOADS, Workload
-
-TARGET_SECONDS_A = 0.3
-TARGET_VS_TORCH_B, TARGET_VS_SKLEARN_B = 5.0, 3.0
-TARGET_VS_TORCH_C = 1.3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,175 +41,93 @@ def main(argv: list[str] | None = None) -> int:
     import sklearn  # noqa: F401  (loaded now so that the BLAS report lists its libraries)
 
     torch_version = torch_version_or_none()
-    print(f"nn-tui benchmarks: best of {args.repeats} runs, (c) of "
-          f"{MNIST_SIZED.repeats(args.repeats)}; medians in the notes")
+    print("nn-tui benchmarks (this machine is shared: figures taken under whatever load it "
+          "carries; the machine report says how much)")
     for line in machine_report():
         print(line)
-    print("BLAS and OpenMP libraries (threadpoolctl):")
+    print("BLAS and OpenMP libraries here (threadpoolctl):")
     for line in blas_report():
         print(line)
     if torch_version is None:
-        print("PyTorch not installed: comparison skipped")
-
-    chosen = [w for w in WORKLOADS if w.key in args.only]
-    rows: list[Row] = []
-    notes: list[str] = []
-    torch_blas: list[str] = []
-    floors: dict[str, float] = {}
-    for k in args.threads:
-        torch_times: dict[str, list[float]] = {}
-        if torch_version is not None and chosen:
-            _progress(f"PyTorch at {k} thread(s)")
-            wait_for_quiet()
-            result = torch_speed.measure_in_subprocess("".join(w.key for w in chosen), k,
-                                                       args.repeats)
-            if result is not None:
-                torch_times, torch_blas = result["times"], result["blas"]
-        for work in chosen:
-            _progress(f"{work.title} at {k} thread(s)")
-            pt = torch_times.get(work.key)
-            busy = wait_for_quiet()
-            row, note, floor = _measure(work, k, args.repeats, _timing(pt) if pt else None)
-            slower = floor > 1.25 * floors.setdefault(work.key, floor)
-            if busy >= 0.15 or slower:  # another process had a core: say so beside the figure
-                row = replace(row, verdict=row.verdict + " (CPU contended)")
-                note += (f"; other processes used {busy:.0%} of the CPU before it"
-                         + ("; its matmuls ran slower than at fewer threads" if slower else ""))
-            rows.append(row)
-            notes.append(note)
-    if torch_blas:
-        print("PyTorch, in its own process (the last thread setting):")
-        for line in torch_blas:
-            print(line)
-    print()
-    if rows:
-        print(format_table(rows))
+        print("PyTorch not installed: comparison skipped (pip install torch==2.13.0 into .venv)")
+    keys = "".join(k for k in "abc" if k in args.only)
+    if keys:
         print()
-        print("notes: medians; floor = the same matmuls alone, np.matmul into preallocated")
-        print("outputs; 'at peak' = the workload's FLOPs at its fastest shape's rate")
-        for note in notes:
-            print("  " + note)
-    if "d" in args.only:
-        print()
-        _app_part()
-    if "e" in args.only:
-        from bench import csv_memory
-
-        print()
-        _progress("CSV load memory")
-        for line in csv_memory.report():
-            print(line)
-    if "f" in args.only:
-        from bench import history_memory
-
-        print()
-        _progress("history memory")
-        for line in history_memory.report():
-            print(line)
-    if "h" in args.only:
-        print()
-        _app_part("app_maps")
-    if "j" in args.only:  # the compiled step against the NumPy step and the floor
-        from bench import compiled_step
-
-        print()
-        _progress("the compiled step (numba) against numpy and the floor")
-        for line in compiled_step.report(rounds=args.repeats):
-            print(line)
-    if "g" in args.only:
-        from bench import inside_view
-
-        print()
-        _progress("training with the inside view open and closed")
-        for line in inside_view.report():
-            print(line)
-    if "i" in args.only:
-        from bench import sweep_speed
-
-        print()
-        _progress("sweeps (1 and 2 workers, a Dask LocalCluster) and the run store")
-        for line in sweep_speed.report():
-            print(line)
+        backends: list[str | None] = [b for b in args.backend.split(",") if b] or [None]
+        print("\n".join(interleaved.header(args.rounds)), flush=True)
+        figures = interleaved.measure(keys, args.threads, args.rounds, torch_version is not None,
+                                      backends, interleaved.print_figures)
+        print("\n".join(interleaved.blas_lines(figures)))
+    for key, (title, report) in SECTIONS.items():
+        if key in args.only:
+            print()
+            _progress(title)
+            for line in report(args):
+                print(line)
     return 0
 
 
-def _measure(work: Workload, k: int, repeats: int,
-             pt: Timing | None) -> tuple[Row, str, float]:
-    X, _ = work.data()
-    samples = len(X) * work.epochs
-    runs = work.repeats(repeats)
-    with blas_threads(k):
-        floor = matmul_floor.floor(work)
-        ours = time_best(lambda: engine_speed.train_seconds(work), runs)
-        skl = (time_best(lambda: sklearn_speed.train_seconds(work), runs)
-               if work.dataset == "digits" else None)
-    note = (f"{work.title}, {k} thr: ours {ours.median:.3f} s; "
-            f"scikit-learn {_med(skl)}; PyTorch {_med(pt)}; floor {floor.seconds:.3f} s "
-            f"= {floor.gflop:.1f} GFLOP at {floor.gflops:.0f} GFLOP/s "
-            f"(at peak {floor.peak_gflops:.0f} GFLOP/s: {floor.at_peak:.3f} s)")
-    if work is FULL_BATCH:
-        ok = ours.best <= TARGET_SECONDS_A
-        verdict = (f"{'PASS' if ok else 'MISS'} ({ours.best / floor.seconds:.1f}x floor)")
-        row = Row(work.title, k, fmt_seconds(ours.best), fmt_seconds(_best(skl)),
-                  fmt_seconds(_best(pt)), fmt_seconds(floor.seconds),
-                  f"<= {TARGET_SECONDS_A} s", verdict)
-        return row, note, floor.seconds
-    rate = samples / ours.best
-    other_rate = {name: (samples / t.best if t else None) for name, t in (("PT", pt), ("skl", skl))}
-    if work is MINIBATCH:
-        target = f">= {TARGET_VS_TORCH_B:g}x PT, >= {TARGET_VS_SKLEARN_B:g}x skl"
-        verdict = (fmt_ratio(rate, other_rate["PT"], "PT", TARGET_VS_TORCH_B) + "; "
-                   + fmt_ratio(rate, other_rate["skl"], "skl", TARGET_VS_SKLEARN_B))
-    else:
-        target = f">= {TARGET_VS_TORCH_C:g}x PT"
-        verdict = fmt_ratio(rate, other_rate["PT"], "PT", TARGET_VS_TORCH_C)
-    row = Row(work.title, k, fmt_rate(rate), fmt_rate(other_rate["skl"]),
-              fmt_rate(other_rate["PT"]), fmt_rate(samples / floor.seconds), target, verdict)
-    return row, note, floor.seconds
-
-
-def _app_part(module: str = "app_responsiveness") -> None:
-    try:
-        import importlib
-
-        part = importlib.import_module(f"bench.{module}")
-    except ImportError as exc:
-        print(f"app responsiveness: app not available yet ({exc})")
-        return
+def _app_part(module: str) -> list[str]:
     try:
         wait_for_quiet()
-        lines = part.report()
-    except Exception as exc:  # the app is being written: report it, keep the engine figures
-        print(f"app responsiveness: failed ({type(exc).__name__}: {exc})")
-        return
-    for line in lines:
-        print(line)
-
-
-def _timing(times: list[float]) -> Timing:
-    return Timing(min(times), statistics.median(times), len(times))
+        return list(importlib.import_module(f"bench.{module}").report())
+    except Exception as exc:  # a failed app figure is said; the other figures are kept
+        return [f"{module}: failed ({type(exc).__name__}: {exc})"]
 
 
 def _progress(what: str) -> None:
     print(f"  measuring {what}", file=sys.stderr, flush=True)
 
 
-def _best(t: Timing | None) -> float | None:
-    return None if t is None else t.best
+def _lines(module: str, call: Callable[[Any, argparse.Namespace], Iterable[str]]
+           ) -> Callable[[argparse.Namespace], Iterable[str]]:
+    """A section's report: its module imported only when it runs."""
+    def report(args: argparse.Namespace) -> Iterable[str]:
+        return call(importlib.import_module(f"bench.{module}"), args)
+    return report
 
 
-def _med(t: Timing | None) -> str:
-    return "-" if t is None else f"{t.median:.3f} s"
+def _app(module: str) -> Callable[[argparse.Namespace], Iterable[str]]:
+    return lambda args: _app_part(module)
+
+
+SECTIONS: dict[str, tuple[str, Callable[[argparse.Namespace], Iterable[str]]]] = {
+    "d": ("the app's responsiveness", _app("app_responsiveness")),
+    "e": ("CSV load memory", _lines("csv_memory", lambda m, a: m.report())),
+    "f": ("history memory", _lines("history_memory", lambda m, a: m.report())),
+    "g": ("training with the inside view open and closed",
+          _lines("inside_view", lambda m, a: m.report())),
+    "h": ("the app with the decision map shown", _app("app_maps")),
+    "i": ("nn-tui train memory on a 70,000 x 784 float32 file",
+          _lines("pipeline_memory", lambda m, a: m.report())),
+    "j": ("BLAS threads beside a busy process",
+          _lines("threads_busy", lambda m, a: m.report(rounds=a.rounds))),
+    "k": ("sweeps (1 and 2 workers, a Dask LocalCluster) and the run store",
+          _lines("sweep_speed", lambda m, a: m.report())),
+    "l": ("the compiled step (numba) against numpy and the floor",
+          _lines("compiled_step", lambda m, a: m.report(rounds=a.rounds))),
+    "m": ("bytes on the wire", _lines("wire_bytes", lambda m, a: m.report(repeats=3))),
+    "n": ("IDX loading and one MNIST-sized epoch",
+          _lines("images", lambda m, a: m.report(a.rounds))),
+}
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="abcdefghij",
+    parser.add_argument("--only", default="abcdefghijklmn",
                         help="which figures, e.g. 'a,b' (default all)")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts (default 1,2)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of (a)-(c) (default 5)")
+    parser.add_argument("--backend", default="",
+                        help="run ours once per engine backend, e.g. numpy,numba")
+    parser.add_argument("--quick", action="store_true",
+                        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+                        help="3 rounds; no (c), (e), (j), (k), (n) (also BENCH_QUICK=1)")
     args = parser.parse_args(argv)
     args.only = args.only.replace(",", "")
+    if args.quick:
+        args.rounds = min(args.rounds, 3)
+        args.only = "".join(k for k in args.only if k not in "cejkn")
     args.threads = [int(t) for t in args.threads.split(",") if t]
     return args
 

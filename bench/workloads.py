@@ -42,7 +42,7 @@ class Workload:
 
 FULL_BATCH = Workload("a", "(a) digits full batch sgd", (100,), "sgd", 0.5, 0, 400, "digits")
 MINIBATCH = Workload("b", "(b) digits batch 32 adam", (100,), "adam", 1e-3, 32, 60, "digits")
-MNIST_SIZED = Workload("c", "(c) 70k x 784 batch 128 adam", (256, 128), "adam", 1e-3, 128, 3,
+MNIST_SIZED = Workload("c", "(c) 70k x 784 batch 128 adam", (256, 128), "adam", 1e-3, 128, 1,
                        "synthetic", max_repeats=2)
 WORKLOADS = (FULL_BATCH, MINIBATCH, MNIST_SIZED)
 

@@ -126,7 +126,7 @@ class Experiment:
                        "test_size": test_size, "noise": noise, "n_samples": n_samples}
             if features:
                 options["features"] = list(features)
-            dataset = _load(options)
+            dataset = _load(options, config.dtype)
         if layers is None:
             layer_specs = default_layers(dataset)
         else:
@@ -249,7 +249,7 @@ class Experiment:
             try:
                 dataset = _load({**options, "name_or_path": dataset} if same else
                                 {**options, "name_or_path": dataset, "noise": None,
-                                 "n_samples": None})
+                                 "n_samples": None}, network.dtype.name)
             except DatasetError as exc:
                 if not same:
                     raise
@@ -266,11 +266,12 @@ class Experiment:
         return session
 
 
-def _load(options: dict[str, Any]) -> Dataset:
+def _load(options: dict[str, Any], dtype: str) -> Dataset:
+    """`options` as `dataset_load` records them; X in the network's `dtype` (files only)."""
     return load_dataset(options["name_or_path"], seed=options["seed"],
                         val_size=options["val_size"], test_size=options["test_size"],
                         noise=options.get("noise"), n_samples=options.get("n_samples"),
-                        features=options.get("features") or ())
+                        features=options.get("features") or (), dtype=dtype)
 
 
 def _history(entries: list[dict[str, Any]] | None) -> list[EpochEnd]:

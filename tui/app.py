@@ -302,6 +302,14 @@ class NNTuiApp(App[int]):
         if self.viewer.draw_mode:
             self.samples.show_view("sample")
             self.workbench.focus_panel(self.samples)
+            if self.viewer.image_shrunk and self.screen.maximized is None:
+                self.action_zoom()  # draw on every pixel: the panel over the whole screen
+                self.viewer.zoomed_for_drawing = True  # leaving draw mode comes back
+
+    @property
+    def escape_to_minimize(self) -> bool:
+        """In draw mode `escape` leaves draw mode first (then the zoom, if drawing made it)."""
+        return not self.viewer.draw_mode and super().escape_to_minimize
 
     # -- the sample panel's pictures (w , . o) ------------------------------------------------
     def action_cycle_view(self) -> None:

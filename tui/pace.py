@@ -33,9 +33,15 @@ def pace_label(pace: Pace) -> str:
 # from the training thread (a redraw costs ~25 ms, mostly plotext), so the app looks less often,
 # and the runner scores the test split no more often than the views can show it.
 DRAIN_SECONDS = {"paced": 0.1, "full speed": 0.25}  # events drained: the log and status line
-VIEW_SECONDS = {"paced": 0.2, "full speed": 1.0}  # charts, viewer and confusion matrix redrawn
+# Charts, viewer and confusion matrix redrawn (and the test split scored): three times a second is
+# as live as a person follows them, and each redraw sends the terminal what changed.
+VIEW_SECONDS = {"paced": 0.33, "full speed": 1.0}
+# Each line the log shows scrolls it, and a scroll sends the terminal every row of the log: while
+# a run goes on, its epoch lines are written together at most this often (an event, a pause or
+# the end at once).
+LOG_SECONDS = {"paced": 0.5, "full speed": 1.0}
 
 
 def speed(pace: Pace) -> str:
-    """"paced" or "full speed": the key of DRAIN_SECONDS and VIEW_SECONDS."""
+    """"paced" or "full speed": the key of DRAIN_SECONDS, VIEW_SECONDS and LOG_SECONDS."""
     return "paced" if pace else "full speed"

@@ -264,6 +264,8 @@ def confusion_lines(matrix: np.ndarray, class_names: Sequence[str], width: int,
     matrix = np.asarray(matrix)
     k = len(matrix)
     label_width, narrowest = _cells(matrix, class_names)
+    # Long names (Fashion-MNIST's "T-shirt/top") are cut to the room the counts leave them.
+    label_width = max(len(CORNER), min(label_width, width - k * narrowest))
     need = label_width + k * narrowest
     if width < need or (height is not None and height < k + 1):
         rows = f" and {k + 1} rows" if height is not None and height < k + 1 else ""

@@ -36,10 +36,12 @@ def header_candidates(browser: SampleBrowser, style: StyleOf) -> list[Text]:
     ds = browser.dataset
     names = ds.class_names
     if browser.canvas is not None:
+        brush = f", brush {browser.canvas.brush}"
         if predicted is None:
-            return [Text(f"drawing — {NO_PREDICTIONS}", bold)]
-        p = browser.outputs[predicted]
-        return [Text(f"drawing — predicted {names[predicted]} ({format_percent(p)})", bold)]
+            said = NO_PREDICTIONS
+        else:
+            said = f"predicted {names[predicted]} ({format_percent(browser.outputs[predicted])})"
+        return [Text(f"drawing{brush} — {said}", bold), Text(f"drawing — {said}", bold)]
     position = f"{browser.index + 1}/{browser.count}"
     if not ds.is_classification:
         return [Text(f"sample {position}", bold)]
@@ -72,8 +74,8 @@ def side_by_side(left: list[Text], left_width: int, right: list[Text], gap: int)
     lines = []
     for i in range(max(len(left), len(right))):
         line = left[i].copy() if i < len(left) else Text()
-        line.align("left", left_width + gap)
-        if i < len(right):
+        if i < len(right):  # a left line with nothing beside it is kept whole
+            line.align("left", left_width + gap)
             line.append_text(right[i])
         lines.append(line)
     return lines

@@ -1,23 +1,25 @@
 """`LiveViews`: the panels kept in step with the controller, at a rate the UI can afford.
 
 The app hands it the events it drains (already applied by the controller to the state, the
-history and the scores). Every batch goes to the log (as many lines as a person can read, see
-`tui.relay`) and the status line; the charts, the digit viewer and the confusion matrix are
-redrawn at most every `VIEW_SECONDS`, and whenever the run pauses or ends. The viewer and the
+history and the scores). Every batch goes to the status line, and to the log (as many lines as a
+person can read, see `tui.relay`; while a run goes on, its epoch lines are held and written
+together every `LOG_SECONDS`, since each write scrolls the whole log on the terminal); the
+charts, the digit viewer and the confusion matrix are redrawn at most every `VIEW_SECONDS`, and
+whenever the run pauses or ends. The viewer and the
 matrix show the runner's latest `Evaluated` scores, so no forward pass over a split runs here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine import Evaluated, Event, Started
+from engine import EpochEnd, Evaluated, Event, Started
 from tui.controller import Controller, TrainState
 from tui.log_lines import schedule_note
 from tui.numbers import score_text
-from tui.pace import VIEW_SECONDS, pace_label, speed
+from tui.pace import LOG_SECONDS, VIEW_SECONDS, pace_label, speed
 from tui.relay import Relay
 from tui.widgets.charts import TrainingCharts
 from tui.widgets.confusion import ConfusionMatrix
@@ -42,8 +44,10 @@ class Panels:
 
 
 class LiveViews:
-    def __init__(self, controller: Controller, panels: Panels, interval: float) -> None:
+    def __init__(self, controller: Controller, panels: Panels, interval: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.controller = controller
+        self.clock = clock  # when the log and the views were last drawn (tests stop it)
         self.panels = panels
         self.relay = Relay(interval)
         self.log_scale = False  # the loss chart on a log scale (l)
@@ -52,20 +56,35 @@ class LiveViews:
         self._shown_scores: Evaluated | None = None
         self._stale = False  # events not drawn yet
         self._drawn_at = 0.0
+        self._held: list[Event | str] = []  # log lines not written yet
+        self._logged_at = 0.0
 
     def take(self, events: Sequence[Event]) -> None:
         """Logs drained events and redraws the views at a bounded rate."""
         controller, panels = self.controller, self.panels
         batch = self.relay.take(events, time.monotonic(), controller.pace)
-        panels.log.add(self._with_notes(batch.lines))
+        self._held += self._with_notes(batch.lines)
         self._stale = self._stale or bool(events)
         panels.key_bar.follow()
-        state, now = controller.state, time.monotonic()
+        state, now = controller.state, self.clock()
+        self._write_log(now, state.phase == "running")
         waited = now - self._drawn_at >= VIEW_SECONDS[speed(controller.pace)]
         if self._stale and (not state.alive or state.phase == "paused" or waited):
             self.refresh()
         elif state != self.shown or events:
             self.show_status()
+
+    def _write_log(self, now: float, running: bool) -> None:
+        """Writes the held lines: at once unless a run goes on and they are all epoch lines,
+        else at most every LOG_SECONDS."""
+        if not self._held:
+            return
+        epochs_only = all(isinstance(line, EpochEnd) for line in self._held)
+        if running and epochs_only and \
+                now - self._logged_at < LOG_SECONDS[speed(self.controller.pace)]:
+            return
+        lines, self._held, self._logged_at = self._held, [], now
+        self.panels.log.add(lines)
 
     def _with_notes(self, lines: Sequence[Event]) -> list[Event | str]:
         """The log's lines, each run's start followed by the lr schedule it follows."""
@@ -84,7 +103,7 @@ class LiveViews:
         controller = self.controller
         if controller.experiment is None:
             return
-        self._stale, self._drawn_at = False, time.monotonic()
+        self._stale, self._drawn_at = False, self.clock()
         scores = controller.evaluation
         if scores is not None and scores is not self._shown_scores:
             self._show_scores(scores)

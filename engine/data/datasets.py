@@ -16,7 +16,9 @@ from pathlib import Path
 
 from engine.data.builtins import BUILTIN_DATASETS
 from engine.data.features import with_features
+from engine.data.fetch import FETCHABLE, fetch
 from engine.data.files import FILE_READERS, load_file
+from engine.data.idx import is_idx_path, load_idx
 from engine.data.split import Dataset
 from engine.errors import DatasetError
 
@@ -58,12 +60,15 @@ def _check_options(seed: int, val_size: float, test_size: float, noise: float | 
 
 def load_dataset(name_or_path: str, *, seed: int = 0, val_size: float = 0.15,
                  test_size: float = 0.15, noise: float | None = None,
-                 n_samples: int | None = None, features: Sequence[str] = ()) -> Dataset:
+                 n_samples: int | None = None, features: Sequence[str] = (),
+                 dtype: str = "float64") -> Dataset:
     """A built-in by name (`dataset_names`), or a .csv/.npz file by path, split and scaled.
 
-    Returns a `Dataset`: X_* float64 (n_split, n_features); y_* int64 (n_split,) class indices,
-    or float64 (n_split, n_outputs) regression targets; about (1 - val_size - test_size) of
-    the rows in train, val_size in val, test_size in test. The same seed gives the same arrays.
+    Returns a `Dataset`: X_* (n_split, n_features), of `dtype` for a file (float32 for a
+    float32 network: the file's data is then never copied to float64), float64 for a built-in;
+    y_* int64 (n_split,) class indices, or float64 (n_split, n_outputs) regression targets;
+    about (1 - val_size - test_size) of the rows in train, val_size in val, test_size in test.
+    The same seed gives the same arrays.
     `noise` and `n_samples` shape the generated sets and are ignored by the fixed ones.
 
     A CSV has features then a label in each row (a first row with a word among its features is
@@ -74,9 +79,11 @@ def load_dataset(name_or_path: str, *, seed: int = 0, val_size: float = 0.15,
     `features` appends Playground's extra inputs (x1^2, x2^2, x1*x2, sin x1, sin x2) to a set
     with 2 features (`data.features.with_features`)."""
     _check_options(seed, val_size, test_size, noise, n_samples)
+    if dtype not in ("float32", "float64"):
+        raise DatasetError(f"dtype must be float32 or float64, got {dtype!r}")
     extras = _names(features)
-    return with_features(_load(str(name_or_path), seed, val_size, test_size, noise, n_samples),
-                         extras)
+    return with_features(_load(str(name_or_path), seed, val_size, test_size, noise, n_samples,
+                               dtype), extras)
 
 
 def _names(features: object) -> tuple[str, ...]:
@@ -89,15 +96,21 @@ def _names(features: object) -> tuple[str, ...]:
 
 
 def _load(text: str, seed: int, val_size: float, test_size: float, noise: float | None,
-          n_samples: int | None) -> Dataset:
+          n_samples: int | None, dtype: str) -> Dataset:
     if text in BUILTIN_DATASETS:
         return BUILTIN_DATASETS[text](seed=seed, val_size=val_size, test_size=test_size,
                                       noise=noise, n_samples=n_samples)
+    if text in FETCHABLE:  # downloaded once into the cache, then read from there offline
+        return load_idx(str(fetch(text)), seed, val_size, test_size, name=text,
+                        fashion=FETCHABLE[text].fashion)
+    if is_idx_path(text):
+        return load_idx(text, seed, val_size, test_size)
     suffix = Path(text).suffix.lower()
     if suffix in FILE_READERS:
-        return load_file(text, seed, val_size, test_size)
+        return load_file(text, seed, val_size, test_size, dtype)
     if suffix or "/" in text or "\\" in text:
         known = ", ".join(FILE_READERS)
         raise DatasetError(f"{text}: unsupported file type '{suffix}' (use {known})")
     raise DatasetError(f"unknown dataset '{text}' (built-ins: {', '.join(BUILTIN_DATASETS)}; "
-                       f"or a path to a .csv or .npz file)")
+                       f"{' and '.join(FETCHABLE)}, downloaded once; or a path to a .csv or "
+                       f".npz file, or to MNIST's train-images-idx3-ubyte[.gz])")

@@ -25,6 +25,7 @@ import math
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -60,7 +61,7 @@ MAX_CLASS_VALUE = 2.0**53  # integer labels beyond it are not exact in float64: 
 MAX_NPZ_BYTES = 2 * 1024**3
 MAX_NPY_HEADER = 10_000  # bytes of .npy header text (numpy's own cap; its arrays use ~128)
 NPY_HEADER_ROOM = 1 << 16  # room for the header when a member's whole size is checked
-READ_BYTES = 1 << 20  # an .npz member is decompressed this much at a time into its array
+READ_BYTES = 1 << 18  # an .npz member is decompressed this much at a time into its array
 
 CSV_CHUNK_ROWS = 4096  # rows converted at once: a chunk's strings are all that is kept as text
 CSV_CHUNK_FIELDS = 1 << 17  # ... and at most this many fields, for very wide files
@@ -76,7 +77,8 @@ def _one_line(text: str) -> str:
 def _too_large(values: FloatArray) -> tuple[int, int] | None:
     """The first (row, column) in file order with |value| > MAX_ABS_VALUE, or None."""
     table = values.reshape(len(values), -1)
-    if table.size == 0 or (table.max() <= MAX_ABS_VALUE and table.min() >= -MAX_ABS_VALUE):
+    if table.size == 0 or (float(table.max()) <= MAX_ABS_VALUE
+                           and float(table.min()) >= -MAX_ABS_VALUE):
         return None  # max/min: no temporary copy of the data when all is well
     row, column = divmod(int(np.argmax(np.abs(table) > MAX_ABS_VALUE)), table.shape[1])
     return row, column
@@ -342,14 +344,15 @@ def _labelled(X: FloatArray, values: FloatArray, names: tuple[str, ...], shown: 
         return _classes(X, y, tuple(str(int(v)) for v in distinct), names, shown)
     _refuse_too_large(values, where)
     return RawData(X=X, y=values.reshape(len(values), -1).astype(np.float64), task=REGRESSION,
-                   feature_names=names, standardise_target=True)
+                   feature_names=names, standardise_target=True, owned=True)
 
 
 def _classes(X: FloatArray, y: Array, class_names: tuple[str, ...], names: tuple[str, ...],
              shown: str) -> RawData:
     if len(class_names) < 2:
         raise DatasetError(f"{shown}: only one class ({class_names[0]!r}); need at least 2")
-    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names)
+    return RawData(X=X, y=y, task=CLASSIFICATION, feature_names=names, class_names=class_names,
+                   owned=True)
 
 
 # ---------------------------------------------------------------- NPZ
@@ -451,8 +454,13 @@ def _read_npz(path: Path, shown: str) -> RawData:
             y, _ = _npz_array(archive, "y", shown, used)
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise DatasetError(f"{shown}: not a valid .npz archive ({_one_line(str(exc))})") from None
+    image_shape = None
+    if X.ndim == 3 and X.shape[1] and X.shape[2]:  # (samples, height, width): images
+        image_shape = (int(X.shape[1]), int(X.shape[2]))
+        X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] == 0:
-        raise DatasetError(f"{shown}: X must be 2-D (samples, features), got shape {X.shape}")
+        raise DatasetError(f"{shown}: X must be (samples, features) or (samples, height, "
+                           f"width), got shape {X.shape}")
     if y.ndim not in (1, 2):
         raise DatasetError(f"{shown}: y must be (samples,) or (samples, outputs), got shape "
                            f"{y.shape}")
@@ -463,9 +471,11 @@ def _read_npz(path: Path, shown: str) -> RawData:
     if y.ndim == 2 and y.shape[1] == 0:
         raise DatasetError(f"{shown}: y has no output columns (shape {y.shape})")
     for key, array in (("X", X), ("y", y)):
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
+        if array.dtype.kind == "f" and not _all_finite(array):
             raise DatasetError(f"{shown}: array '{key}' has NaN or infinite values")
-    X = X.astype(np.float64)
+    pixels = X.dtype
+    if image_shape is not None and X.dtype.kind != "f":  # pixels: scaled in place below
+        X = X.astype(np.float32)
     _refuse_too_large(X, lambda r, c, v: f"{shown}: X[{r}, {c}] = {v:g}")
     names = tuple(f"x{i}" for i in range(X.shape[1]))
 
@@ -473,20 +483,51 @@ def _read_npz(path: Path, shown: str) -> RawData:
         return f"{shown}: y[{r}] = {v:g}" if y.ndim == 1 else f"{shown}: y[{r}, {c}] = {v:g}"
 
     if y.ndim == 1 and y.dtype.kind in "biu":
-        return _labelled(X, y.astype(np.float64), names, shown, where_y)
+        raw = _labelled(X, y.astype(np.float64), names, shown, where_y)
+        return _as_images(raw, image_shape, pixels)
     values = y.reshape(len(y), -1).astype(np.float64)
     _refuse_too_large(values, where_y)
-    return RawData(X=X, y=values, task=REGRESSION, feature_names=names, standardise_target=True)
+    return _as_images(RawData(X=X, y=values, task=REGRESSION, feature_names=names,
+                              standardise_target=True, owned=True),
+                      image_shape, pixels)
+
+
+def _as_images(raw: RawData, image_shape: tuple[int, int] | None, pixels: np.dtype[Any],
+               ) -> RawData:
+    """Images keep their shape and are scaled as pictures, into [0, 1] when they can be:
+    uint8 by 255, values already in [0, 1] as they are, others by their largest |x|."""
+    if image_shape is None:
+        return raw
+    X = raw.X
+    if pixels == np.uint8:
+        X /= 255.0
+        scaling: dict[str, Any] = {"kind": "divide", "by": 255.0}
+    elif X.size == 0 or (X.min() >= 0 and X.max() <= 1):
+        scaling = {"kind": "none"}
+    else:
+        top = float(np.abs(X).max())
+        X /= top
+        scaling = {"kind": "divide", "by": top}
+    return replace(raw, X=X, image_shape=image_shape, prescaled=scaling)
+
+
+def _all_finite(values: Array) -> bool:
+    """np.isfinite(values).all() a chunk at a time: no boolean array the size of the data."""
+    flat = values.ravel(order="K")  # a view: the reader's arrays are C or Fortran contiguous
+    step = 1 << 16
+    return all(bool(np.isfinite(flat[i:i + step]).all()) for i in range(0, len(flat), step))
 
 
 FILE_READERS: dict[str, Callable[[Path, str], RawData]] = {".csv": _read_csv, ".npz": _read_npz}
 
 
-def load_file(text: str, seed: int, val_size: float, test_size: float) -> Dataset:
-    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled."""
+def load_file(text: str, seed: int, val_size: float, test_size: float,
+              dtype: str = "float64") -> Dataset:
+    """The file at `text` (its suffix one of `FILE_READERS`), split and scaled into X arrays of
+    `dtype` (the network's: a float32 file then stays float32 from disk to the trainer)."""
     path = Path(text).expanduser()
     reader = FILE_READERS[path.suffix.lower()]
     if not path.is_file():
         raise DatasetError(f"{text}: no such file")
     return split_and_scale(path.stem, reader(path, text), text, seed=seed, val_size=val_size,
-                           test_size=test_size)
+                           test_size=test_size, dtype=dtype)

@@ -39,10 +39,12 @@ FIT_CHUNK_VALUES = 1 << 20
 class Dataset:
     """Train/val/test splits ready for a network, every array read-only and C-contiguous.
 
-    X_train, X_val, X_test: float64 (n_split, n_features), scaled by `scaling` (fitted on the
-    training split). y_*: int64 class indices (n_split,) into `class_names` for classification;
-    float64 (n_split, n_outputs) for regression, scaled by `target_scaling` (`unscale_targets`
-    undoes it). An empty split (val_size=0) has 0 rows and the same trailing shape.
+    X_train, X_val, X_test: (n_split, n_features) float64, or the dtype the network trains in for
+    a file (`load_dataset(dtype=...)`), scaled by `scaling` (fitted on the training split); they
+    are consecutive row ranges of one array. y_*: int64 class indices (n_split,) into
+    `class_names` for classification; float64 (n_split, n_outputs) for regression, scaled by
+    `target_scaling` (`unscale_targets` undoes it). An empty split (val_size=0) has 0 rows and
+    the same trailing shape.
     `feature_names` has n_features names; `class_names` is () for regression. `image_shape` is
     (height, width) when each row is an image (digits: (8, 8)). `input_features` names every
     column when Playground's extra inputs were appended to a 2-D set (`data.features`), else ();
@@ -122,6 +124,10 @@ class RawData:
     prescaled: Scaling | None = None
     standardise_target: bool = False
     noise: float | None = None  # a generated set's noise, kept on the Dataset for the editor
+    # The last `test_rows` rows are the test split as the files give it (MNIST's t10k pair);
+    # only the rows before them are split, into train and val. 0: split the whole set.
+    test_rows: int = 0
+    owned: bool = False  # X is the loader's own fresh array: split_and_scale may reuse it
 
 
 def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bool,
@@ -143,11 +149,15 @@ def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bo
 
 
 def _split(name: str, y: Array, classes: bool, seed: int, val_size: float, test_size: float,
-           ) -> tuple[IntArray, IntArray, IntArray]:
+           test_rows: int = 0) -> tuple[IntArray, IntArray, IntArray]:
     idx = np.arange(len(y))
     try:
-        rest, test = _split_off(idx, y, test_size, seed, classes)
-        train, val = _split_off(rest, y, val_size / (1.0 - test_size), seed, classes)
+        if test_rows:  # the file's own test split; val_size is a share of the rest
+            rest, test = idx[:len(y) - test_rows], idx[len(y) - test_rows:]
+            train, val = _split_off(rest, y, val_size, seed, classes)
+        else:
+            rest, test = _split_off(idx, y, test_size, seed, classes)
+            train, val = _split_off(rest, y, val_size / (1.0 - test_size), seed, classes)
     except ValueError:
         train = idx[:0]
     if len(train) == 0:
@@ -161,12 +171,13 @@ def _unscalable(shown: str, what: str, column: int) -> DatasetError:
                         f"column {column + 1}")
 
 
-def _standard(shown: str, what: str, values: FloatArray, train: IntArray) -> Scaling:
+def _standard(shown: str, what: str, values: Array, train: IntArray) -> Scaling:
     """Mean and scale of each column over the training rows (`train`, never empty), fitted a
     chunk of rows at a time. The file readers name the row of a value too large to
     standardise; this is the net under them (and the built-ins)."""
     if len(values):
-        big = (values.max(axis=0) > MAX_ABS_VALUE) | (values.min(axis=0) < -MAX_ABS_VALUE)
+        high, low = (np.asarray(v, dtype=np.float64) for v in (values.max(0), values.min(0)))
+        big = (high > MAX_ABS_VALUE) | (low < -MAX_ABS_VALUE)
         if big.any():
             raise _unscalable(shown, what, int(np.argmax(big)))
     from sklearn.preprocessing import StandardScaler
@@ -174,7 +185,7 @@ def _standard(shown: str, what: str, values: FloatArray, train: IntArray) -> Sca
     scaler = StandardScaler()
     step = max(1, FIT_CHUNK_VALUES // max(1, values.shape[1]))
     for start in range(0, len(train), step):
-        scaler.partial_fit(values[train[start:start + step]])
+        scaler.partial_fit(values[train[start:start + step]].astype(np.float64))
     mean, scale = np.asarray(scaler.mean_), np.asarray(scaler.scale_)
     broken = ~(np.isfinite(mean) & np.isfinite(scale))
     if broken.any():
@@ -198,20 +209,85 @@ def read_only(values: Array, dtype: type[np.generic]) -> Array:
     return out
 
 
+def permute_rows(values: Array, order: IntArray) -> None:
+    """`values[:] = values[order]` without the temporary copy: rows are moved along the cycles
+    of the permutation `order` (each index of `values` exactly once), one row held aside."""
+    if len(values) == 0:
+        return
+    held = np.empty_like(values[0])
+    dest = order.tolist()
+    done = bytearray(len(dest))
+    for start in range(len(dest)):
+        if done[start] or dest[start] == start:
+            continue
+        held[...] = values[start]
+        i = start
+        while True:
+            done[i] = 1
+            j = dest[i]
+            if j == start:
+                values[i] = held
+                break
+            values[i] = values[j]
+            i = j
+
+
+def _scaled_rows(scaling: Scaling, X: Array, rows: IntArray | None, out: Array) -> None:
+    """`out[k] = scaled(X[rows[k]])` (rows None: X itself, so `out` may be `X`), a chunk of
+    rows at a time: the arithmetic is float64, as on a float64 copy of the whole set, and only
+    the result is rounded to `out`'s dtype. `out` is never allocated here."""
+    standard = scaling.get("kind") == "standard"
+    if rows is None and not standard:
+        return  # `out` is X, already as it should be
+    mean = np.asarray(scaling.get("mean", 0.0), dtype=np.float64)
+    scale = np.asarray(scaling.get("scale", 1.0), dtype=np.float64)
+    step = max(1, FIT_CHUNK_VALUES // max(1, X.shape[1]))
+    for start in range(0, len(out), step):
+        part = X[start:start + step] if rows is None else X[rows[start:start + step]]
+        if standard:
+            block = part.astype(np.float64)  # a fresh chunk: scaled in place
+            block -= mean
+            block /= scale
+            out[start:start + step] = block
+        else:
+            out[start:start + step] = part
+
+
+def _split_features(scaling: Scaling, X: Array, order: IntArray, owned: bool,
+                    dtype: np.dtype[Any]) -> Array:
+    """X's rows in `order` (train, then val, then test), scaled, as one read-only array of
+    `dtype`. A loader's own X (`owned`) of that dtype is reordered and scaled in place, so the
+    data is held once; otherwise one new array of `dtype` is filled a chunk at a time."""
+    if (owned and X.dtype == dtype and X.flags.c_contiguous and X.flags.writeable
+            and len(order) == len(X)):
+        permute_rows(X, order)
+        _scaled_rows(scaling, X, None, X)
+        out = X
+    else:
+        out = np.empty((len(order), *X.shape[1:]), dtype=dtype)
+        _scaled_rows(scaling, X, order, out)
+    out.setflags(write=False)
+    return out
+
+
 def split_and_scale(name: str, raw: RawData, source: str, *, seed: int, val_size: float,
-                    test_size: float) -> Dataset:
+                    test_size: float, dtype: str = "float64") -> Dataset:
     """The one road from a loader's whole arrays to a `Dataset`: split, scale, freeze.
 
-    Each split is indexed out (a copy) and scaled in place, so the peak is the loader's arrays,
-    the splits and one training-split copy while the scaler is fitted."""
+    The X splits are row ranges of one array of `dtype` (the dtype the network trains in), in
+    which each split's rows are gathered and scaled a chunk at a time: the arithmetic is float64
+    whatever `dtype` is, but no float64 copy of X is made. A loader's own X (`raw.owned`) that
+    already has `dtype` is reordered and scaled in place: the data is held once."""
     shown = name if source == "builtin" else source
     classes = raw.task == CLASSIFICATION
-    train, val, test = _split(shown, raw.y, classes, seed, val_size, test_size)
-    X = np.asarray(raw.X, dtype=np.float64)
+    train, val, test = _split(shown, raw.y, classes, seed, val_size, test_size, raw.test_rows)
+    X = np.asarray(raw.X)
     scaling = raw.prescaled if raw.prescaled is not None else _standard(shown, "values", X,
                                                                         train)
-    X_train, X_val, X_test = (read_only(_scaled(scaling, X[rows]), np.float64)
-                              for rows in (train, val, test))
+    order = np.concatenate([train, val, test])
+    features = _split_features(scaling, X, order, raw.owned, np.dtype(dtype))
+    ends = np.cumsum([len(train), len(val)])
+    X_train, X_val, X_test = features[:ends[0]], features[ends[0]:ends[1]], features[ends[1]:]
     if classes:
         y_int = np.asarray(raw.y, dtype=np.int64)
         target_scaling = dict(NO_SCALING)

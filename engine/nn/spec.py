@@ -17,6 +17,7 @@ from engine.nn.schedules import SCHEDULES
 
 BACKEND_NAMES = ("auto", "numpy", "numba")  # `engine.nn.backends.BACKENDS`, and "auto"
 MAX_PARAMS = 20_000_000  # with gradients and Adam's moments, about 400 MB in float32
+MAX_THREADS = 256  # --threads beyond any machine this runs on is a typo
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def parse_layers(text: str) -> tuple[LayerSpec, ...]:
 class TrainConfig:
     """How to train: optimizer and its settings, L2 on the weights, batches of `batch_size`
     rows of the (n, n_inputs) training inputs (0: all n at once), epochs, early-stopping
-    patience, learning-rate schedule, seed and float dtype."""
+    patience, learning-rate schedule, seed, float dtype and BLAS threads (0: automatic)."""
 
     optimizer: str = "adam"
     lr: float = 1e-3
@@ -145,6 +146,7 @@ class TrainConfig:
     seed: int = 0
     dtype: str = "float32"
     backend: str = "auto"  # who runs the steps: "numpy", "numba" or "auto" (numba if it imports)
+    threads: int = 0  # BLAS threads; 0: chosen per workload and machine (engine.train.threads)
 
     def validate(self) -> list[str]:
         checks = [
@@ -166,6 +168,8 @@ class TrainConfig:
              f"dtype must be float32 or float64 (got {self.dtype})"),
             (self.backend in BACKEND_NAMES,
              f"unknown backend '{self.backend}' (choose from {', '.join(BACKEND_NAMES)})"),
+            (isinstance(self.threads, int) and 0 <= self.threads <= MAX_THREADS,
+             f"threads must be 0 (automatic) to {MAX_THREADS} (got {self.threads})"),
         ]
         return [reason for ok, reason in checks if not ok]
 

@@ -31,6 +31,7 @@ from engine.train.events import (
     Started,
 )
 from engine.train.history import EpochHistory
+from engine.train.threads import BlasThreads
 from engine.train.train_data import TrainData
 
 SHUFFLE_COPY_BYTES = 16 << 20  # below this, shuffle by copying X each epoch; above, per batch
@@ -105,6 +106,7 @@ class Trainer:
         self.inside_seconds = INSIDE_SECONDS
         self._inside_at = -math.inf  # perf_counter() of the last measurement
         self._target = 0  # the epoch the current run trains to
+        self.blas_threads = 0  # the BLAS threads of the epoch going on (0: none yet)
 
     @property
     def history(self) -> EpochHistory:
@@ -149,16 +151,19 @@ class Trainer:
         self._loss_limit = math.inf
         self.step.prepare()  # numba: compiled or loaded from its cache before the first epoch
         yield Started(self.epoch, target, len(self._X), self._batch_size())
-        while self.epoch < target:
-            self._apply_pending()
-            event = self._run_epoch()
-            yield event
-            if isinstance(event, Diverged):
-                return
-            stop = self._early_stop(event)
-            if stop is not None:
-                yield stop
-                return
+        widths = [self.network.n_inputs, *(layer.n_out for layer in self.network.layers)]
+        with BlasThreads(self.config.threads, widths) as threads:
+            while self.epoch < target:
+                self._apply_pending()
+                self.blas_threads = threads.apply(self._batch_size())
+                event = self._run_epoch()
+                yield event
+                if isinstance(event, Diverged):
+                    return
+                stop = self._early_stop(event)
+                if stop is not None:
+                    yield stop
+                    return
         yield Finished(self.epoch)
 
     def _batch_size(self) -> int:

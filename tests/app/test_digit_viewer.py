@@ -176,7 +176,7 @@ async def test_draw_mode_edits_a_copy_and_repredicts(digits, network) -> None:
         assert viewer.current_pixels.reshape(8, 8)[0, 0] == 0.0
         assert viewer.current_pixels.reshape(8, 8)[7, 7] == 1.0
         header = viewer.render().plain.splitlines()[0]
-        assert header.startswith(f"drawing — predicted {viewer.predicted_label} (")
+        assert header.startswith(f"drawing, brush 1 — predicted {viewer.predicted_label} (")
 
         await pilot.press("escape")
         assert not viewer.draw_mode

@@ -170,6 +170,24 @@ def test_each_tile_is_its_units_incoming_weights_and_pages_wrap():
     assert (last.page, last.first, last.last) == (4, 24, 30)
 
 
+def test_a_28x28_tile_is_28_by_14_cells_of_two_stacked_pixels():
+    W = np.zeros((784, 9))
+    W[:, 0] = 1.0
+    image = np.zeros((28, 28))
+    image[0, 0] = image[1, 0] = -1.0  # both pixels of the top-left cell: strongly negative
+    image[2, 1] = 1.0  # half of a cell: the mean, 0.5 of the scale, a mid glyph
+    W[:, 1] = image.ravel()
+    labels = [f"u{j}" for j in range(9)]
+    page = weight_tiles(W, (28, 28), labels, 0, width=120, height=34)
+    assert (page.first, page.last) == (0, 8)  # 4 across (28 + 2 each), 2 down (1 + 14 + 1)
+    lines = [line.plain for line in page.lines]
+    assert lines[0].split() == ["u0", "u1", "u2", "u3"]
+    tile_rows = lines[1:15]
+    assert all(line[:28] == "█" * 28 for line in tile_rows)
+    assert tile_rows[0][30] == "●" and tile_rows[1][31] == "▓"
+    assert lines[15] == "" and lines[16].split() == ["u4", "u5", "u6", "u7"]
+
+
 # ---------------------------------------------------------------- the forward pass
 
 

@@ -197,3 +197,14 @@ def test_confusion_fits_38_columns_with_styled_diagonal() -> None:
     assert style_at(3 + 5 * cell + cell - 1) == "red"
     assert style_at(3 + 3 * cell + cell - 1) == "green"
     assert style_at(3 + 0 * cell + cell - 1) == "dim"
+
+
+def test_confusion_with_long_class_names_cuts_the_names_not_the_matrix() -> None:
+    """Fashion-MNIST's names in the 35 columns of the 120x40 layout: every count shows."""
+    names = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+             "Sneaker", "Bag", "Ankle boot")
+    matrix = np.diag(np.full(10, 9)) + 1
+    lines = [line.plain for line in confusion_lines(matrix, names, 35)]
+    assert all(len(line) <= 35 for line in lines)
+    assert lines[2].startswith("T-sh… 10") and lines[-1].startswith("Ankl…")
+    assert [int(v) for v in lines[2].split()[1:]] == [10, *([1] * 9)]

@@ -75,7 +75,7 @@ def test_browser_go_wraps_and_drawing_is_a_copy(digits, network) -> None:
     browser.predict()
     assert not browser.shown_input().any()
     assert browser.true_label() is None
-    assert header(browser, 60, plain).plain.startswith("drawing — predicted ")
+    assert header(browser, 60, plain).plain.startswith("drawing, brush 1 — predicted ")
     browser.stop_drawing()
     assert np.array_equal(browser.shown_input(), digits.X_test[-1])
     assert browser.true_label() == digits.y_test[-1]

@@ -48,6 +48,7 @@ BAD_INPUTS = {
     "zero units": (("train", "--layers", "0:relu"), "at least 1 unit"),
     "negative lr": (("train", "--lr", "-1"), "learning rate"),
     "zero epochs": (("train", "--epochs", "0"), "epochs"),
+    "negative threads": (("train", "--threads", "-1"), "threads must be 0 (automatic)"),
     "not a number": (("train", "--epochs", "many"), "invalid int value: 'many'"),
     "unknown schedule": (("train", "--schedule", "warm"), "unknown schedule 'warm'"),
     "missing data file": (("train", "--dataset", "absent.csv"), "absent.csv: no such file"),
@@ -149,6 +150,24 @@ def test_train_human_save_then_evaluate_and_info(nn_tui: NnTui, tmp_path: Path) 
     summary = json.loads(nn_tui("info", "flowers", "--json").out)
     assert summary["total_params"] == 131 and summary["epochs_trained"] == 5
     assert [layer["output_shape"] for layer in summary["layers"]] == [[None, 16], [None, 3]]
+
+
+def test_a_float32_file_with_threads_trains_saves_and_evaluates_the_same(
+        nn_tui: NnTui, tmp_path: Path) -> None:
+    """--threads is kept with the model; reopening the file for evaluate loads it in the
+    model's dtype and gives the same split and scores."""
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "pts.npz", X=rng.normal(size=(120, 3)).astype(np.float32),
+             y=rng.integers(0, 2, size=120))
+    result = nn_tui("train", "--dataset", "pts.npz", "--layers", "4:relu,2:softmax", "--epochs",
+                    "2", "--threads", "1", "--save", "pts", "--json")
+    assert result.code == 0, result.err
+    done = json.loads(result.out.splitlines()[-1])
+    evaluated = json.loads(nn_tui("evaluate", "pts", "--json").out)
+    assert evaluated["accuracy"] == done["test_accuracy"]
+    assert evaluated["loss"] == pytest.approx(done["test_loss"], rel=1e-6)
+    meta = json.loads(nn_tui("info", "pts", "--json").out)
+    assert meta["train"]["threads"] == 1
 
 
 def test_regression_reports_r2(nn_tui: NnTui) -> None:

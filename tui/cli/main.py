@@ -18,6 +18,7 @@ from typing import NoReturn
 
 import tui
 from engine.data.datasets import dataset_names
+from engine.data.fetch import FETCHABLE, fetch
 from engine.errors import EngineError
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
@@ -30,7 +31,7 @@ from tui.cli.app_command import cmd_app
 from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
 from tui.cli.datasets_command import cmd_datasets
 from tui.cli.model_commands import cmd_evaluate, cmd_info, cmd_inspect, cmd_predict
-from tui.cli.output import emit_json
+from tui.cli.output import download_bar, emit_json
 from tui.cli.train_command import cmd_train
 
 
@@ -68,8 +69,10 @@ def _names(names: Iterable[object]) -> str:
 TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
     "--dataset": (None, {"metavar": "NAME|PATH",
                          "help": f"a built-in dataset ({_names(dataset_names())}; `nn-tui "
-                                 "datasets` says what each teaches) or a .csv/.npz file "
-                                 "(default digits; with a model, the one it was trained on)"}),
+                                 "datasets` says what each teaches), mnist or fashion_mnist "
+                                 "(downloaded once), a .csv/.npz file or MNIST's "
+                                 "train-images-idx3-ubyte[.gz] (default digits; with a model, "
+                                 "the one it was trained on)"}),
     "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, UNITS:ACTIVATION "
                         "comma-separated, e.g. 100:relu,10:softmax; activations: "
                         f"{_names(ACTIVATIONS)} (default: 100 relu units, then an output "
@@ -130,6 +133,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                        f"{CONFIG.dtype})")
     train.add_argument("--backend", default=CONFIG.backend, choices=BACKEND_NAMES,
                        help="who runs the steps: numba (compiled), numpy, auto (default)")
+    train.add_argument("--threads", type=int, default=0, metavar="N", help="BLAS threads "
+                       "(default 0: 1 for small products, else the cores left free)")
     train.add_argument("--save", nargs="?", const=AUTO_NAME, metavar="NAME",
                        help="save to saved_models/NAME.safetensors (or a path); without NAME, "
                             "a name made from the dataset and layers")
@@ -251,11 +256,26 @@ def wants_json(argv: list[str]) -> bool:
     return "--json" in options
 
 
+def _show_download(file: str, done: int, total: int) -> None:
+    print("\r" + download_bar(file, done, total), end="", file=sys.stderr, flush=True)
+    if total and done >= total:
+        print(file=sys.stderr)
+
+
+def _fetch_first(args: argparse.Namespace) -> None:
+    """mnist and fashion_mnist are downloaded here, with a bar on stderr, before anything
+    starts; later runs find them in the cache."""
+    name = getattr(args, "dataset", None)
+    if name in FETCHABLE:
+        fetch(name, _show_download if sys.stderr.isatty() else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     as_json = wants_json(argv)
     args = build_parser(json_errors=as_json).parse_args(_glue_negative_values(argv))
     try:
+        _fetch_first(args)
         return COMMANDS[args.command](args)
     except EngineError as exc:
         return fail(str(exc), as_json=as_json)

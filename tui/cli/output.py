@@ -33,6 +33,15 @@ def emit_json(obj: dict) -> None:
     print(json.dumps(_clean(obj)), flush=True)
 
 
+def download_bar(file: str, done: int, total: int, width: int = 30) -> str:
+    """`train-images-idx3-ubyte.gz  [########------]  4.1/9.9 MB`; without a total, bytes only."""
+    mb = f"{done / 1e6:.1f}"
+    if total <= 0:
+        return f"{file}  {mb} MB"
+    filled = min(width, done * width // total)
+    return f"{file}  [{'#' * filled}{'-' * (width - filled)}]  {mb}/{total / 1e6:.1f} MB"
+
+
 def _num(value: float | None, spec: str, width: int) -> str:
     text = "-" if value is None else format(value, spec)
     return text.rjust(width)

@@ -4,7 +4,9 @@ For an image dataset (digits: 8x8), each first-layer unit's incoming weights W1[
 image of what the unit looks for: `weight_tiles` draws one tile per unit, two columns a pixel,
 with the signed cells of `glyphs` (░▓█ positive, ·•● negative), every tile on the layer's one
 scale (the 99th percentile of |w|: bigger ones are drawn full) so that tiles compare, in a grid
-paged to the space there is.
+paged to the space there is. A big image (MNIST's 28x28) is drawn at its own size instead: one
+column a pixel and two pixels a cell (the mean of the two stacked weights), so its tile is
+28x14 cells, square on the screen as the viewer's image is.
 
 For other datasets `weight_matrix` draws a layer's W (inputs down, units across): the numbers
 when they fit, else the signed cells.
@@ -24,6 +26,7 @@ from tui.numbers import step_number
 
 PIXEL_WIDTH = 2  # a square pixel
 TILE_GAP = 2  # columns between tiles
+SMALL_IMAGE = 16  # a side up to this: two columns a pixel; beyond: a cell holds two pixels
 FULL = 12  # up to this many units across, the numbers themselves
 SCALE_PERCENTILE = 99.0
 
@@ -40,10 +43,30 @@ class TilePage:
     last: int
 
 
+def tile_shape(image_shape: tuple[int, int]) -> tuple[int, int, int]:
+    """(cell rows, pixels across, columns a pixel) of one tile."""
+    rows, cols = image_shape
+    if max(image_shape) <= SMALL_IMAGE:
+        return rows, cols, PIXEL_WIDTH
+    return -(-rows // 2), cols, 1
+
+
+def tile_picture(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
+    """A unit's weights as the tile's cells: the image itself, or for a big image the mean of
+    each two stacked pixels (an odd last row alone)."""
+    image = weights.reshape(image_shape)
+    if max(image_shape) <= SMALL_IMAGE:
+        return image
+    if len(image) % 2:
+        image = np.vstack([image, image[-1:]])
+    out: np.ndarray = (image[0::2] + image[1::2]) / 2
+    return out
+
+
 def grid_size(image_shape: tuple[int, int], width: int, height: int) -> tuple[int, int]:
     """Tiles across and down that fit `width` x `height` (at least 1 x 1)."""
-    rows, cols = image_shape
-    across = max(1, (width + TILE_GAP) // (cols * PIXEL_WIDTH + TILE_GAP))
+    rows, cols, pixel = tile_shape(image_shape)
+    across = max(1, (width + TILE_GAP) // (cols * pixel + TILE_GAP))
     down = max(1, (height + 1) // (rows + 2))  # a label line above, a blank line below
     return across, down
 
@@ -59,7 +82,7 @@ def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequenc
                  page: int, width: int, height: int, palette: Palette = plain) -> TilePage:
     """Page `page` (wrapping) of the tiles of W (pixels, units), one per unit, labelled."""
     weights = np.asarray(W, dtype=np.float64)
-    rows, cols = image_shape
+    rows, cols, pixel = tile_shape(image_shape)
     n_units = weights.shape[1]
     across, down = grid_size(image_shape, width, height)
     per_page = across * down
@@ -67,7 +90,7 @@ def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequenc
     page %= pages
     first, last = page * per_page, min((page + 1) * per_page, n_units)
     scale = robust_scale(weights)
-    tile_width = cols * PIXEL_WIDTH
+    tile_width = cols * pixel
     lines: list[Text] = []
     for start in range(first, last, across):
         units = range(start, min(start + across, last))
@@ -76,10 +99,10 @@ def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequenc
         for k, j in enumerate(units):
             gap = " " * TILE_GAP if k else ""
             label_line.append(gap + labels[j][:tile_width].center(tile_width), palette("label"))
-            image = weights[:, j].reshape(rows, cols)
+            image = tile_picture(weights[:, j], image_shape)
             for r in range(rows):
                 picture[r].append(gap)
-                picture[r].append_text(signed_cells(image[r], scale, PIXEL_WIDTH, palette))
+                picture[r].append_text(signed_cells(image[r], scale, pixel, palette))
         lines += [label_line, *picture, Text()]
     return TilePage(lines[:-1], page, pages, first, last)
 

@@ -7,9 +7,10 @@ which is which on the panel's bottom border, outside both plots, where it never 
 (plotext's own legend sits in the plot's top-left corner, over the first epochs). A log scale
 has its ticks on round values (0.01, 0.1, 1, 10... and 2 and 5 between when there are few).
 
-Drawing goes through each `PlotextPlot`'s `plt` and ends with `refresh()`; the plot is built when
-Textual renders it, so the app calls `show` at a bounded rate. Colours come from component
-classes in app.tcss (theme variables), never from Python.
+Drawing goes through each `PlotextPlot`'s `plt` and ends with `repaint()` (`QuietPlot`): the
+plot is built then and only its changed cells are sent to the terminal; the app calls `show` at a
+bounded rate. Colours come from component classes in app.tcss (theme variables), never from
+Python.
 
 Runs overlaid (chosen on the runs screen, or raced) turn the charts into a comparison: each run
 one curve, its validation figure (its training one when it has no validation split), with a
@@ -30,10 +31,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from engine import EpochEnd
 from tui.controller.compare import MAX_CURVES, Curve
+from tui.widgets.quiet_plot import QuietPlot
 
 POINTS_PER_CELL = 2  # braille dots across a cell: more points than this cannot be seen
 # The least room a chart reads in: a title, a frame around four rows of curve, the epoch axis;
@@ -159,8 +160,8 @@ class TrainingCharts(Horizontal, can_focus=True):
         self._legend_parts: list[Text] = []
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot(id="loss-chart")
-        yield PlotextPlot(id="score-chart")
+        yield QuietPlot(id="loss-chart")
+        yield QuietPlot(id="score-chart")
         yield Static("", id="charts-hint")
         yield Static("", id="charts-legend")
 
@@ -244,7 +245,7 @@ class TrainingCharts(Horizontal, can_focus=True):
                                      Series]],
               log_scale: bool, target: int) -> None:
         """One chart: each (epochs, figure, series) of `layers` drawn in turn."""
-        widget = self.query_one(selector, PlotextPlot)
+        widget = self.query_one(selector, QuietPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
@@ -266,4 +267,4 @@ class TrainingCharts(Horizontal, can_focus=True):
         plt.xticks(ticks, [str(tick) for tick in ticks])
         if not title.endswith("loss") and not plotted:
             plt.ylim(0, 1)
-        widget.refresh()
+        widget.repaint()  # only the cells that changed

@@ -12,16 +12,16 @@ from typing import ClassVar
 import numpy as np
 from rich.console import RenderableType
 from rich.text import Text
-from textual.widget import Widget
 
 from tui.render import ConfusionStyles, confusion_lines, confusion_width
+from tui.widgets.repaint import Repaint
 
 EMPTY_MESSAGE = "no confusion matrix yet"
 REGRESSION_MESSAGE = "no confusion matrix for regression"
 FALLBACK_WIDTH = 38  # before the first layout
 
 
-class ConfusionMatrix(Widget):
+class ConfusionMatrix(Repaint):
     DEFAULT_CSS = """
     ConfusionMatrix { height: auto; padding: 0; }
     ConfusionMatrix > .confusion-matrix--correct { color: $success; text-style: bold; }
@@ -53,12 +53,16 @@ class ConfusionMatrix(Widget):
         """`matrix` (k, k) counts; a private copy is kept, so the caller may reuse its array.
 
         The height (k + 2 lines, or one for a message) changes only with the number of classes,
-        so the layout pass runs only then: this is called up to ~10 times a second in training."""
+        so the layout pass runs only then: this is called up to ~10 times a second in training,
+        and only the counts that changed are sent to the terminal (`Repaint`)."""
         resized = self._matrix is None or self._matrix.shape != np.shape(matrix)
         self._matrix = np.array(matrix, dtype=np.int64)
         self._class_names = tuple(class_names)
         self._split = split
-        self.refresh(layout=resized)
+        if resized:
+            self.refresh(layout=True)
+        else:
+            self.repaint()
 
     def clear(self, message: str = EMPTY_MESSAGE) -> None:
         """Shows `message` instead of a matrix (e.g. REGRESSION_MESSAGE)."""

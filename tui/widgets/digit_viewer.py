@@ -15,18 +15,18 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from tui.render import (
     SHADES,
     BarStyles,
     ImageStyles,
     feature_lines,
-    image_to_blocks,
     probability_bars,
 )
+from tui.render_image import half_block_lines, image_layout, shrink_note
 from tui.sample_browser import SampleBrowser
 from tui.sample_text import header, regression_lines, side_by_side
+from tui.widgets.repaint import Repaint
 
 if TYPE_CHECKING:
     from engine import Dataset, Network
@@ -35,6 +35,7 @@ DEFAULT_SEED = 0
 SIDE_GAP = 2  # columns between the image (or features) and the bars
 MIN_SIDE_WIDTH = 18  # narrowest bars column kept beside the image: 7 bar cells
 MAX_FEATURES_WIDTH = 28
+MIN_BARS_BELOW = 4  # under an image with no room beside it: predicted, true and two more
 FALLBACK_SIZE = (60, 20)  # before the first layout, when the widget has no size yet
 
 _SHADE_CSS = "\n".join(
@@ -44,10 +45,10 @@ _SHADE_CSS = "\n".join(
 )
 _MOVE = Binding.Group("move", compact=True)
 DRAW_ACTIONS = frozenset({"move_cursor", "paint", "toggle_pixel", "clear_canvas",
-                          "invert_canvas", "leave_draw_mode"})
+                          "invert_canvas", "leave_draw_mode", "stroke", "cycle_brush"})
 
 
-class DigitViewer(Widget, can_focus=True):
+class DigitViewer(Repaint, can_focus=True):
     """Browse the test split (the app binds n/p/m/R/d to the methods); draw mode edits a copy."""
 
     DEFAULT_CSS = """
@@ -84,6 +85,13 @@ class DigitViewer(Widget, can_focus=True):
         *(Binding(str(d), f"paint({d})", "ink (moves right)", show=d == 9, key_display="0-9",
                   tooltip="ink 0 (none) to 9 (full) at the cursor, then move right")
           for d in range(10)),
+        *(Binding(key, f"stroke({dr}, {dc})", "stroke", show=key == "shift+right",
+                  key_display="⇧←↑↓→" if key == "shift+right" else None,
+                  tooltip="draw a line: ink under the brush as the cursor moves (H J K L too)")
+          for key, dr, dc in (("shift+up", -1, 0), ("K", -1, 0), ("shift+down", 1, 0),
+                              ("J", 1, 0), ("shift+left", 0, -1), ("H", 0, -1),
+                              ("shift+right", 0, 1), ("L", 0, 1))),
+        Binding("b", "cycle_brush", "brush", tooltip="the brush's size: 1, 2 or 3 pixels"),
         Binding("space", "toggle_pixel", "toggle"),
         Binding("c", "clear_canvas", "clear"),
         Binding("i", "invert_canvas", "invert"),
@@ -97,6 +105,8 @@ class DigitViewer(Widget, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         rng = rng if rng is not None else np.random.default_rng(DEFAULT_SEED)
         self._browser = SampleBrowser(rng)
+        self.image_shrunk = False  # the last render drew the image smaller than it is
+        self.zoomed_for_drawing = False  # the app zoomed the panel for draw mode: undo on leaving
 
     # -- what the app sets ----------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
@@ -168,7 +178,7 @@ class DigitViewer(Widget, can_focus=True):
 
     def _update(self) -> None:
         self._browser.predict()
-        self.refresh()
+        self.repaint()  # only what changed: new scores often move a bar or two
 
     # -- drawing ---------------------------------------------------------------------------------
     def toggle_draw_mode(self) -> None:
@@ -185,6 +195,9 @@ class DigitViewer(Widget, can_focus=True):
             self._browser.start_drawing()
         else:
             self._browser.stop_drawing()
+            if self.zoomed_for_drawing and self.is_mounted and self.screen.maximized is not None:
+                self.screen.minimize()
+            self.zoomed_for_drawing = False
         self._update()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -197,6 +210,14 @@ class DigitViewer(Widget, can_focus=True):
     def action_paint(self, level: int) -> None:
         self._browser.canvas.paint(level)
         self._update()
+
+    def action_stroke(self, rows: int, columns: int) -> None:
+        self._browser.canvas.stroke(rows, columns)
+        self._update()
+
+    def action_cycle_brush(self) -> None:
+        self._browser.canvas.cycle_brush()
+        self.refresh()
 
     def action_toggle_pixel(self) -> None:
         self._browser.canvas.toggle()
@@ -228,9 +249,18 @@ class DigitViewer(Widget, can_focus=True):
             return Text(message, self._style("muted"))
         rows = max(height - 1, 1)
         if ds.image_shape is not None:
-            left = image_to_blocks(browser.shown_input(), ds.image_shape,
-                                   cursor=self._cursor_cell(), styles=self._image_styles())
-            left_width = left[0].cell_len if left else 0
+            below = min(MIN_BARS_BELOW, len(ds.class_names) or 3)
+            fit, beside = image_layout(ds.image_shape, width, rows, MIN_SIDE_WIDTH, SIDE_GAP,
+                                       below)
+            left = half_block_lines(browser.shown_input(), ds.image_shape, fit,
+                                    color=not self.app.no_color, cursor=self._cursor_cell(),
+                                    styles=self._image_styles())
+            self.image_shrunk = fit.shrunk
+            if fit.shrunk:
+                left.append(Text(shrink_note(fit), self._style("muted")))
+            left_width = fit.cols
+            if not beside:
+                left_width = width
         else:
             left_width = min(MAX_FEATURES_WIDTH, max(width - SIDE_GAP - MIN_SIDE_WIDTH, 16))
             left = feature_lines(ds.feature_names, browser.original_units(), left_width, rows,

@@ -1,6 +1,7 @@
 """`StatusBar`: one line at the top saying what is loaded, what the trainer is doing, how far it
 got, the pace, and the test score. One widget drawing one line of text: it changes several
-times a second while training, and redrawing a line costs far less than a layout of labels.
+times a second while training, and redrawing a line costs far less than a layout of labels; only
+its changed cells are sent to the terminal (`Repaint`).
 Colours are component classes in app.tcss, one per trainer state.
 
 When the line does not fit, whole parts go, the least useful first (`status_parts`): the pace,
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widget import Widget
+
+from tui.widgets.repaint import Repaint
 
 STATE_MARKS = {
     "loading": "… loading",
@@ -74,7 +76,7 @@ def line_width(parts: list[Part]) -> int:
     return margin + len(" ".join(left)) + 1 + len("  ".join(right)) + 1
 
 
-class StatusBar(Widget):
+class StatusBar(Repaint):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "status-bar--app", "status-bar--model", "status-bar--muted", "status-bar--score",
         *(f"status-bar--{state}" for state in STATE_MARKS),
@@ -87,7 +89,7 @@ class StatusBar(Widget):
     def show(self, status: Status) -> None:
         if status != self.status:
             self.status = status
-            self.refresh()
+            self.repaint()  # the terminal gets the cells that changed: "epoch 41" -> "42"
 
     def render(self) -> Text:
         style = self.get_component_rich_style
