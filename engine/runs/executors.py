@@ -27,8 +27,8 @@ from engine.runs.sweep import Job, train_job
 ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 # Imported once by the forkserver, which then forks each worker ready to train: a worker costs
-# a fork, not a Python start-up and a scikit-learn import (seconds on a busy machine).
-PRELOAD = ["engine.runs.sweep", "sklearn.datasets"]
+# a fork, not a Python start-up, a scikit-learn import and a load of the compiled step.
+PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
 JobFn = Callable[[Job], dict[str, Any]]
 
 

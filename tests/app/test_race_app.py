@@ -42,6 +42,8 @@ async def test_a_race_of_learning_rates_is_drawn_and_recorded(make_app, runs_sto
         assert {(r.source, r.status, r.epochs_done) for r in rows} == {("race", "finished", 3)}
         notes = "\n".join(app.log_panel.lines_text)
         assert notes.count("race, lr ") == 3 and notes.count(", test acc ") == 3
+        for process in race._processes:  # the collector ends on their last event: they may
+            process.join(SPAWN_TIMEOUT)     # still be exiting
         assert all(p.exitcode == 0 for p in race._processes)
 
 
