@@ -38,6 +38,14 @@ class Source:
     mirrors: tuple[str, ...]
     files: tuple[tuple[str, str], ...]  # (file name, md5)
     fashion: bool
+    megabytes: float = 0.0  # the four files' download, roughly
+    about: str = ""  # what it teaches, for `nn-tui datasets`
+
+
+# Both sets alike, known without downloading them (`nn-tui datasets` lists them offline).
+SAMPLES = 70_000  # 60,000 training images and 10,000 test images
+SIDE = 28  # each image SIDE x SIDE grey levels: SIDE * SIDE features
+CLASSES = 10
 
 
 _NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -53,6 +61,8 @@ FETCHABLE: dict[str, Source] = {
                            "9fb629c4189551a2d022fa330f9573f3",
                            "ec29112dd5afa0611ce80d1b7f02629c"))),
         fashion=False,
+        megabytes=11.6,
+        about="handwritten digits 28x28: the classic benchmark, digits' big sibling",
     ),
     "fashion_mnist": Source(
         "fashion_mnist",
@@ -63,6 +73,8 @@ FETCHABLE: dict[str, Source] = {
                            "bef4ecab320f06d8554ea6380940ec79",
                            "bb300cfdad3c16e7a12a480ee83cd310"))),
         fashion=True,
+        megabytes=30.9,
+        about="clothes 28x28 in 10 kinds: MNIST's shape, a harder task",
     ),
 }
 

@@ -330,6 +330,14 @@ class RunStore:
                        " model_file = coalesce(?, model_file) WHERE id = ?",
                        (status, _finite(test_accuracy), float(seconds), model_file, run_id))
 
+    def set_model_file(self, run_id: int, path: str) -> None:
+        """The run's model was saved (later, or again) to `path`: its row says so. An unknown
+        id raises RunStoreError."""
+        with self._write() as db:
+            if db.execute("UPDATE runs SET model_file = ? WHERE id = ?",
+                          (str(path), run_id)).rowcount == 0:
+                raise RunStoreError(f"{self.path}: no run {run_id}")
+
     def set_status(self, run_id: int, status: str) -> None:
         """A run trained on after its end is `running` again (owned by this process)."""
         with self._write() as db:

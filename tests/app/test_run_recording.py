@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import RunStore
-from tests.ui import ready, trained
+from tests.ui import ready, trained, wait_for
 from tui.controller import Controller
+from tui.controller.autosave import autosave
+from tui.screens.confirm import ConfirmScreen
 from tui.sessions import Preset
 
 TIMEOUT = 20.0
@@ -125,3 +127,37 @@ def test_the_row_has_the_learning_rate_just_typed_in_the_editor(tmp_path):
     controller.shutdown()
     (row,) = RunStore(path).runs()
     assert row.lr == 0.05 and row.config["lr"] == 0.05
+
+
+async def test_a_model_saved_in_the_app_is_written_onto_its_runs_row(make_app, runs_store):
+    app = make_app(epochs=2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await trained(pilot)
+        await pilot.press("ctrl+s", "enter")  # under the suggested name
+        path = app.controller.models_dir / "iris-100relu-3softmax.safetensors"
+        await wait_for(pilot, path.is_file)
+        assert app.controller.runs.wait()
+        (row,) = RunStore(runs_store).runs()
+        assert row.model_file == str(path) and row.status == "finished"
+        await pilot.press("r")  # fresh weights: a save now is no recorded run's model
+        if isinstance(app.screen, ConfirmScreen):
+            await pilot.press("y")
+        await wait_for(pilot, lambda: app.controller.state.epoch == 0)
+        other = app.controller.save(app.controller.models_dir / "fresh.safetensors")
+        assert app.controller.runs.wait()
+        assert RunStore(runs_store).run(row.id).model_file == str(path) != other
+
+
+def test_an_autosave_is_written_onto_the_runs_row(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    controller = Controller(Preset(dataset="iris", epochs=2, seed=0), pace=None,
+                            runs_path=path, models_dir=tmp_path / "models")
+    controller.adopt(controller.first_build()())
+    controller.train()
+    settle(controller)
+    saved = autosave(controller)  # what SIGTERM and SIGHUP do
+    assert saved is not None and Path(saved).is_file()
+    (row,) = RunStore(path).runs()
+    assert (row.model_file, row.status) == (saved, "finished")

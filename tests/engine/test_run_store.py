@@ -56,6 +56,24 @@ def test_a_run_round_trips(tmp_path: Path) -> None:
             store.delete(run_id)
 
 
+def test_a_model_saved_later_is_written_onto_its_row_and_kept(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id, other = _start(store), _start(store)
+        store.finish_run(run_id, status="finished", test_accuracy=0.9, seconds=1.0)
+        assert store.run(run_id).model_file is None
+        store.set_model_file(run_id, "saved_models/a.safetensors")
+        assert store.run(run_id).model_file == "saved_models/a.safetensors"
+        assert store.run(other).model_file is None  # only that row
+        row = store.run(run_id)
+        assert (row.status, row.test_accuracy, row.seconds) == ("finished", 0.9, 1.0)
+        store.finish_run(run_id, status="finished", test_accuracy=0.95, seconds=2.0)
+        assert store.run(run_id).model_file == "saved_models/a.safetensors"  # not forgotten
+        store.set_model_file(run_id, "saved_models/b.safetensors")  # saved again: the newest
+        assert store.run(run_id).model_file == "saved_models/b.safetensors"
+        with pytest.raises(RunStoreError, match="no run"):
+            store.set_model_file(run_id + 99, "saved_models/c.safetensors")
+
+
 def test_the_recorder_keeps_every_epoch_of_a_real_run(tmp_path: Path) -> None:
     session = Experiment.create("iris", "8:relu,3:softmax", config=TrainConfig(lr=0.05,
                                                                                epochs=7))

@@ -150,10 +150,12 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                       help="the same as --verbose 0")
     runs_cli.add_runs_option(train)
 
-    listing = commands.add_parser("datasets", help="the built-in datasets and what each teaches")
+    listing = commands.add_parser(
+        "datasets", help="the built-in datasets, mnist and fashion_mnist, and what each teaches")
     listing.add_argument("--json", action="store_true",
                          help='one object a line: {"name", "task", "samples", "features", '
-                              '"classes" or "targets", "about"}')
+                              '"classes" or "targets", "about"}; mnist and fashion_mnist '
+                              'add "fetched" (in the cache) and "download_mb"')
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on its test split")
     evaluate.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")

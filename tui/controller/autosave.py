@@ -19,8 +19,19 @@ PREFIX = "autosave"
 
 def autosave(controller: Controller, when: float | None = None) -> str | None:
     """Stops the training thread; if the model holds trained epochs no file has, saves it and
-    returns the path written (else None). Raises the user's errors (a full disk...)."""
-    controller.shutdown()
+    returns the path written (else None), noted on the run's row in the run store. Raises the
+    user's errors (a full disk...)."""
+    controller.halt()  # the run log stays open until the model is noted on the run's row
+    try:
+        path = _save(controller, when)
+        if path is not None:
+            controller.runs.model_saved(path)
+        return path
+    finally:
+        controller.shutdown()  # writes everything handed to the run log and closes it
+
+
+def _save(controller: Controller, when: float | None = None) -> str | None:
     experiment = controller.experiment
     if experiment is None or not experiment.unsaved:
         return None

@@ -304,11 +304,16 @@ class Controller:
         self._pull()
         return self.state.phase == "running"
 
-    def shutdown(self) -> None:
-        """Stops the training thread and waits for it (quitting, closing the app)."""
+    def halt(self) -> None:
+        """Stops the training thread and waits for it; the run's row stays open (a model
+        saved now is still noted on it)."""
         if self.experiment is not None:
             self.experiment.runner.stop(wait=True)
             self._pull()  # the run's last events, for its row in the store
+
+    def shutdown(self) -> None:
+        """Stops the training thread and waits for it (quitting, closing the app)."""
+        self.halt()
         self.racing.close()
         self.runs.close()
 
@@ -414,7 +419,9 @@ class Controller:
         written."""
         if self.is_running():
             raise EngineError("not saved: training is still running (press t to pause)")
-        return self._experiment().save(str(path), overwrite=overwrite)
+        written = self._experiment().save(str(path), overwrite=overwrite)
+        self.runs.model_saved(written)  # onto the run's row, in the writer thread
+        return written
 
     def models(self) -> list[ModelInfo]:
         """The models folder's files, newest first (damaged ones with their error)."""

@@ -118,6 +118,13 @@ class RunLog:
             self._recording = False
             self._submit(lambda: self._end(status))
 
+    def model_saved(self, path: str) -> None:
+        """The model was written to `path`: the row of the run that trained these weights says
+        so (written by the writer thread). Nothing when no run is being recorded (a reset, an
+        opened model: the weights are no recorded run's)."""
+        if self._recording:
+            self._submit(lambda: self._model_saved(path))
+
     def forget(self, run_id: int) -> None:
         """The run `run_id` was deleted from the store: if it is the one being recorded, the
         next run (or "train more") starts a new row."""
@@ -180,6 +187,13 @@ class RunLog:
         if self._recorder is not None:
             for event in events:
                 self._recorder.on_event(event)
+
+    def _model_saved(self, path: str) -> None:
+        if self._recorder is not None:
+            try:
+                self.store().set_model_file(self._recorder.run_id, path)
+            except EngineError as exc:  # the run goes on being recorded; only this is lost
+                self._say(f"the saved model is not noted on its run: {exc}")
 
     def _end(self, status: str | None) -> None:
         if self._recorder is not None:
