@@ -88,6 +88,7 @@ class TrainingRunner:
     def __init__(self, trainer: Trainer, held_out: HeldOut | None = None,
                  evaluations_per_second: float = EVALUATIONS_PER_SECOND) -> None:
         self.trainer = trainer
+        trainer.reserved_cores = 1  # the UI thread keeps a core (see engine.train.threads)
         self.held_out = held_out
         self._events: deque[Event] = deque()
         self._cond = threading.Condition()

@@ -112,10 +112,12 @@ def _set_blas_threads(n: int) -> None:
 class BlasThreads:
     """The BLAS threads of one training run: `with BlasThreads(...) as threads:` around the
     loop, `threads.apply(batch_rows)` before each epoch. `requested` > 0 is a fixed count
-    (`--threads N`); 0 follows `policy_threads`."""
+    (`--threads N`); 0 follows `policy_threads`, leaving `reserve` of the free cores to the
+    process's other threads (the app's UI thread: BLAS threads that take every core starve it)."""
 
-    def __init__(self, requested: int, widths: Sequence[int]) -> None:
+    def __init__(self, requested: int, widths: Sequence[int], reserve: int = 0) -> None:
         self.requested = requested
+        self.reserve = reserve
         self.widths = tuple(widths)
         self.cores = machine_cores()
         self.chosen = 0  # the count applied last (0: none yet)
@@ -136,8 +138,8 @@ class BlasThreads:
         if now - self._checked < RECHECK_SECONDS:
             return self.chosen or 1
         self._checked = now
-        return policy_threads(batch_rows, self.widths, self._free.measure(self.cores),
-                              self.cores)
+        free = max(0.0, self._free.measure(self.cores) - self.reserve)
+        return policy_threads(batch_rows, self.widths, free, self.cores)
 
     def apply(self, batch_rows: int) -> int:
         """Chooses and sets the count (a no-op when it is unchanged); returns it."""

@@ -89,6 +89,9 @@ class Trainer:
         # The step itself (`TrainStep`), from the backend the config names ("auto": numba if it
         # imports); the epoch loop hands it its batches.
         self.step: TrainStep = backend(self.config.backend).make_step(network, self.optimizer)
+        # Cores the automatic BLAS thread count leaves to the process's other threads (the
+        # background runner sets 1: the app's UI thread needs a core to answer keys).
+        self.reserved_cores = 0
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
         self.history = EpochHistory()
@@ -155,7 +158,7 @@ class Trainer:
         self.step.prepare()  # numba: compiled or loaded from its cache before the first epoch
         yield Started(self.epoch, target, len(self._X), self._batch_size())
         widths = [self.network.n_inputs, *(layer.n_out for layer in self.network.layers)]
-        with BlasThreads(self.config.threads, widths) as threads:
+        with BlasThreads(self.config.threads, widths, self.reserved_cores) as threads:
             while self.epoch < target:
                 self._apply_pending()
                 self.blas_threads = threads.apply(self._batch_size())

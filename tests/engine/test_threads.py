@@ -12,6 +12,7 @@ from engine.network import Network
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig
 from engine.train import threads
 from engine.train.events import EpochEnd
+from engine.train.runner import TrainingRunner
 from engine.train.threads import BlasThreads, policy_threads
 from engine.train.train_data import TrainData
 from engine.train.trainer import Trainer
@@ -49,6 +50,21 @@ def test_a_busy_neighbour_takes_the_second_thread_away(monkeypatch: pytest.Monke
     # 1 until the machine was watched (the first epoch), then the free cores each time.
     assert [plan.choose(128) for _ in range(4)] == [1, 2, 1, 2]
     assert plan.choose(32) == 1  # small batch: no measuring at all (the iterator is spent)
+
+
+def test_a_reserved_core_is_left_to_the_process_s_other_threads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's runner reserves a core for its UI thread: two free cores give one BLAS thread,
+    and the background runner asks for that reserve."""
+    monkeypatch.setattr(threads.FreeCores, "measure", lambda self, cores: 2.0)
+    monkeypatch.setattr(threads, "RECHECK_SECONDS", 0.0)
+    plan = BlasThreads(0, MNIST, reserve=1)
+    plan.cores = 2
+    assert [plan.choose(128) for _ in range(3)] == [1, 1, 1]
+    trainer = _trainer(0, 32)
+    assert trainer.reserved_cores == 0  # headless: every free core
+    TrainingRunner(trainer)
+    assert trainer.reserved_cores == 1
 
 
 def _trainer(threads_wanted: int, batch: int) -> Trainer:
