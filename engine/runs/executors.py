@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import signal
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -43,9 +45,23 @@ class Outcome:
     error: str | None = None
 
 
-def _worker_init() -> None:
-    """Ctrl+C is the launcher's to handle: it stops the workers itself."""
+def _worker_init(launcher: int) -> None:
+    """Ctrl+C is the launcher's to handle: it stops the workers itself. A worker whose launcher
+    is gone (killed, even by SIGKILL: the forkserver outlives it) stops too, within a second,
+    instead of training on for nobody."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(launcher, 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # its pid went to another user's process: gone too
+                os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
@@ -104,7 +120,7 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
     into those that were `running` (their mark is on disk) and those still `waiting`."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
                                mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(os.getpid(),))
     futures: dict[Future[dict[str, Any]], Job] = {}
     clean = False
     try:

@@ -63,11 +63,16 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_finished_runs(tmp_path: Path) -> N
         cwd=tmp_path, env={**{k: v for k, v in os.environ.items() if k != "NN_TUI_RUNS"},
                            "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    finished = [process.stdout.readline(), process.stdout.readline()]
-    assert all("epochs=3 " in line and "finished" in line for line in finished)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        assert process.stdout is not None
+        finished = [process.stdout.readline(), process.stdout.readline()]
+        assert all("epochs=3 " in line and "finished" in line for line in finished)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:  # a failed check never leaves an endless sweep running (its workers stop with it)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130
     assert err == "interrupted: 2 of 4 runs finished and recorded\n"
     assert "epochs=3" in out and "epochs=100000000" not in out  # the summary of what finished
