@@ -29,6 +29,10 @@ class TrainStep(Protocol):
     Fills the network's `grads`; if the loss is at most `loss_limit`, steps its `params`.
     Returns (mean loss, correct predictions against labels, whether it stepped)."""
 
+    # Whether the step needs writeable batches (the compiled one: numba types read-only arrays
+    # apart); the trainer then keeps a small X writeable once rather than a copy a call.
+    wants_writeable: bool
+
     def __call__(self, X: Array, T: Array, labels: Array | None, lr: float, l2: float,
                  loss_limit: float = math.inf) -> tuple[float, int, bool]: ...
 
@@ -48,6 +52,8 @@ class TrainStep(Protocol):
 
 class NumpyStep:
     """The NumPy step: `train_step_gradients`, then the optimizer's own `step`."""
+
+    wants_writeable = False
 
     def __init__(self, network: NetworkCore, optimizer: Optimizer) -> None:
         self.network, self.optimizer = network, optimizer

@@ -380,6 +380,8 @@ class FusedStep:
     it fills `network.grads` and, if the loss is at most `loss_limit`, steps `network.params`
     and the optimizer's state. Returns (mean loss, correct predictions, whether it stepped)."""
 
+    wants_writeable = True
+
     def __init__(self, network: NetworkCore, optimizer: Optimizer | None) -> None:
         self.network, self.optimizer = network, optimizer
         layers = network.layers

@@ -79,8 +79,6 @@ class Trainer:
         self.data = data
         net = network
         self._X = np.ascontiguousarray(data.X_train, dtype=net.dtype)
-        if not self._X.flags.writeable and self._X.nbytes <= SHUFFLE_COPY_BYTES:
-            self._X = self._X.copy()  # the compiled step takes writeable batches (else it copies)
         self._T = np.ascontiguousarray(net.targets(data.y_train))
         self._labels = net.labels_from_outputs(self._T) if data.classification else None
         self._X_val = np.ascontiguousarray(data.X_val, dtype=net.dtype)
@@ -89,6 +87,9 @@ class Trainer:
         # The step itself (`TrainStep`), from the backend the config names ("auto": numba if it
         # imports); the epoch loop hands it its batches.
         self.step: TrainStep = backend(self.config.backend).make_step(network, self.optimizer)
+        if (self.step.wants_writeable and not self._X.flags.writeable
+                and self._X.nbytes <= SHUFFLE_COPY_BYTES):
+            self._X = self._X.copy()  # once, rather than the step copying each call
         # Cores the automatic BLAS thread count leaves to the process's other threads (the
         # background runner sets 1: the app's UI thread needs a core to answer keys).
         self.reserved_cores = 0
