@@ -241,9 +241,13 @@ class RunStore:
                     raise
 
     def _check(self) -> int:
-        app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, so one read snapshot: three separate reads could see a racing
+        # process's schema land between them (no id yet, then its tables).
+        app_id, version, tables = self._db.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id),"
+            " (SELECT user_version FROM pragma_user_version),"
+            " (SELECT count(*) FROM sqlite_master)").fetchone()
+        version = int(version)
         if app_id != APPLICATION_ID and (tables or version):
             raise RunStoreError(f"{self.path}: not an nn-tui run store (another SQLite "
                                 "database); left as it is")
