@@ -16,6 +16,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -224,7 +225,7 @@ class RunStore:
             version = self._check()
             # Ours (or empty): WAL first, so that even the schema is written without a journal
             # file's fsyncs; synchronous NORMAL is safe against kill -9 in WAL mode.
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._to_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
@@ -239,6 +240,19 @@ class RunStore:
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
+
+    def _to_wal(self) -> None:
+        """WAL mode, once per file. The switch needs the file to itself, and SQLite refuses it
+        at once (no busy wait) while another process's switch holds a lock: so retry briefly."""
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _check(self) -> int:
         # One statement, so one read snapshot: three separate reads could see a racing
