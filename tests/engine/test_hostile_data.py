@@ -15,7 +15,7 @@ import numpy as np
 import numpy.lib.format as npy
 import pytest
 
-from engine.data import files, metrics
+from engine.data import csv_reader, metrics, npz_reader
 from engine.data.datasets import load_dataset
 from engine.data.split import CLASSIFICATION, REGRESSION, RawData, split_and_scale
 from engine.errors import DatasetError
@@ -196,7 +196,7 @@ def test_a_highly_compressed_array_is_refused_under_a_lowered_limit(
     np.savez_compressed(tmp_path / "zeros.npz", X=np.zeros((20_000, 10)),
                         y=np.arange(20_000) % 2)
     assert (tmp_path / "zeros.npz").stat().st_size < 50_000  # 1.6 MB of zeros, squeezed
-    monkeypatch.setattr(files, "MAX_NPZ_BYTES", 1 << 20)
+    monkeypatch.setattr(npz_reader, "MAX_NPZ_BYTES", 1 << 20)
     # Refused by the size the zip records for the member, before even its header is read.
     refused(str(tmp_path / "zeros.npz"),
             r"zeros\.npz: array 'X' decompresses to 1\.5 MiB; the limit is 1\.0 MiB")
@@ -206,7 +206,7 @@ def test_the_limit_counts_x_and_y_together(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     np.savez_compressed(tmp_path / "pair.npz", X=np.zeros((1000, 10)), y=np.zeros((1000, 10)))
-    monkeypatch.setattr(files, "MAX_NPZ_BYTES", 100_000)
+    monkeypatch.setattr(npz_reader, "MAX_NPZ_BYTES", 100_000)
     refused(str(tmp_path / "pair.npz"), r"pair\.npz: arrays X and y would take 156\.2 KiB "
                                         r"together; the limit is 97\.7 KiB")
 
@@ -215,7 +215,7 @@ def test_a_member_declaring_more_bytes_than_the_limit_is_refused_unopened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The zip's own size for the member is checked too: its header is never reached."""
-    monkeypatch.setattr(files, "MAX_NPZ_BYTES", 10_000)
+    monkeypatch.setattr(npz_reader, "MAX_NPZ_BYTES", 10_000)
     path = write_npz(tmp_path / "padded.npz", {"X.npy": b"\0" * 200_000,
                                                "y.npy": labels_npy(10)})
     refused(path, r"padded\.npz: array 'X' decompresses to 195\.3 KiB; the limit is 9\.8 KiB")
@@ -306,8 +306,8 @@ def test_fortran_order_and_big_endian_members_read_as_saved(tmp_path: Path) -> N
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Every CSV test below runs with chunks of 1, 3 and 1000 rows, gathered in blocks of a
     few rows: boundaries everywhere."""
-    monkeypatch.setattr(files, "CSV_CHUNK_ROWS", request.param)
-    monkeypatch.setattr(files, "BLOCK_BYTES", 40)
+    monkeypatch.setattr(csv_reader, "CSV_CHUNK_ROWS", request.param)
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 40)
     return int(request.param)
 
 
