@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +67,34 @@ def test_a_worker_that_dies_fails_its_run_and_the_sweep_goes_on(tmp_path: Path) 
         statuses = {r.seed: (r.status, r.epochs_done, r.source) for r in store.runs()}
     assert statuses == {0: ("finished", 3, "sweep"), 1: ("failed", 0, "sweep"),
                         2: ("finished", 3, "sweep"), 3: ("finished", 3, "sweep")}
+
+
+def what_the_worker_has(job: Job) -> dict[str, Any]:
+    """Trains `job` and says whether it came with its dataset and what the worker imported."""
+    result = train_job(job)
+    return {**result, "handed": job.data is not None,
+            "imported": [m for m in ("sklearn", "scipy.stats") if m in sys.modules]}
+
+
+def test_a_local_pool_hands_each_job_its_dataset_and_never_imports_sklearn() -> None:
+    """The forkserver's preload leaves scikit-learn (1.2 s of CPU) to the launcher, which
+    hands each job its split: the workers never import it, and train what they would have."""
+    jobs = make_jobs("digits", TrainConfig(epochs=2), [], (0, 1, 2, 3))
+    outcomes = sorted(run_local(jobs, 2, fn=what_the_worker_has), key=lambda o: o.job.index)
+    assert [(o.error, o.result["handed"], o.result["imported"]) for o in outcomes] == \
+        [(None, True, [])] * 4
+    by_name = train_job(jobs[1])  # loaded by name here, as a Dask worker does
+    figures = [{k: v for k, v in e.items() if k != "seconds"} for e in by_name["epochs"]]
+    assert [{k: v for k, v in e.items() if k != "seconds"}
+            for e in outcomes[1].result["epochs"]] == figures
+    assert outcomes[1].result["test_score"] == by_name["test_score"]
+
+
+def test_building_the_jobs_imports_no_numba() -> None:
+    """The launcher checks the jobs without training: "auto" must not import numba for it."""
+    code = ("import sys\nfrom engine import TrainConfig\nfrom engine.runs.sweep import "
+            "make_jobs\nmake_jobs('iris', TrainConfig(), [], (0, 1))\n"
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
