@@ -43,6 +43,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import wait_for_quiet
+
 CONTENDERS = ("1 worker", "2 workers", "dask 2")
 COMMAND = ("1 worker", "2 workers")
 RUNS, EPOCHS = 8, 30
@@ -147,11 +149,14 @@ def report(rounds: int = 3) -> list[str]:
     times: dict[str, dict[str, list[float]]] = {name: {"first": [], "warm": []}
                                                 for name in CONTENDERS}
     command: dict[str, list[float]] = {name: [] for name in COMMAND}
+    busy: list[float] = []  # the share of the CPU others used just before each figure
     for round_ in range(rounds):
         order = CONTENDERS if round_ % 2 == 0 else CONTENDERS[::-1]
         for name in order:
             if name in COMMAND:
+                busy.append(wait_for_quiet(max_wait=20.0))
                 command[name].append(time_command(name))
+            busy.append(wait_for_quiet(max_wait=20.0))
             out = subprocess.run([sys.executable, __file__, "--contender", name],
                                  capture_output=True, text=True, check=True)
             for key, value in json.loads(out.stdout.splitlines()[-1]).items():
@@ -201,6 +206,8 @@ def report(rounds: int = 3) -> list[str]:
                  f"(SQLite checkpoints the WAL into the file, fsyncs) {closing * 1000:.2f} ms")
     lines.append(f"    so `nn-tui train`, one run a process, pays open + first run + close = "
                  f"{one_run:.1%} of its training")
+    lines.append(f"  other processes used {statistics.median(busy):.0%} of the CPU just before "
+                 f"a figure (median; up to {max(busy):.0%}: each waits up to 20 s for < 15%)")
     lines.append(f"  load average {' '.join(load_before)} at the start, "
                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end, on "
                  f"{os.cpu_count()} cores (2 workers need 2 free ones)")
