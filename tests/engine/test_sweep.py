@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from engine import RunStore, SpecError, TrainConfig
+from engine.runs import executors, sweep
 from engine.runs.executors import run_local
 from engine.runs.sweep import Job, make_jobs, parse_grid, parse_seeds, record_result, train_job
 
@@ -98,3 +100,40 @@ def test_building_the_jobs_imports_no_numba() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_jobs_are_sent_a_few_ahead_of_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each job sent carries its dataset: a big sweep must not load them all before the first
+    result comes back (memory, and the progress lines would wait)."""
+    loaded: list[int] = []
+    with_data = Job.with_data
+
+    def counted(job: Job) -> Job:
+        loaded.append(job.index)
+        return with_data(job)
+
+    monkeypatch.setattr(Job, "with_data", counted)
+    jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], tuple(range(12)),
+                     layers="2:sigmoid,1:sigmoid")
+    outcomes = run_local(jobs, 2)
+    first = next(outcomes)
+    assert first.error is None and len(loaded) <= 2 + executors.AHEAD
+    assert len([first, *outcomes]) == 12 and sorted(loaded) == list(range(12))
+
+
+def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threadpoolctl
+
+    calls: list[int] = []
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits",
+                        lambda limits: calls.append(limits) or contextlib.nullcontext())
+    for name in sweep.ONE_THREAD_ENV:
+        monkeypatch.setenv(name, "1")
+    with sweep._one_blas_thread():
+        pass
+    assert calls == []  # the pool's workers: their BLAS started with one thread
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    with sweep._one_blas_thread():
+        pass
+    assert calls == [1]  # a Dask worker, say: limited around the run
