@@ -106,8 +106,11 @@ class Job:
     val_size: float
     test_size: float
     point: tuple[tuple[str, Any], ...]
-    # The split dataset itself, when the launcher hands it over (`with_data`); else the worker
-    # loads `dataset` by name (the same arrays: the same loader, seed and sizes).
+    # Whether a local launcher loads the dataset for the worker (`with_data`): it is small
+    # (`HAND_OVER_BYTES`; known from the check's load, so a big one is never loaded twice).
+    hand_over: bool = False
+    # The split dataset itself, once handed over; else the worker loads `dataset` by name (the
+    # same arrays: the same loader, seed and sizes).
     data: Dataset | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
@@ -120,18 +123,19 @@ class Job:
 
     def with_data(self) -> Job:
         """This job with its dataset loaded here, as its worker would load it, when it is
-        small (`HAND_OVER_BYTES`); else this job as it is."""
-        if self.data is not None:
+        small (`hand_over`); else this job as it is."""
+        if self.data is not None or not self.hand_over:
             return self
         try:
             data = load_dataset(self.dataset, seed=self.seed, val_size=self.val_size,
                                 test_size=self.test_size, dtype=str(self.config["dtype"]))
         except EngineError:  # the worker meets it too, and fails that run with the reason
             return self
-        arrays = (getattr(data, f"{a}_{s}") for a in "Xy" for s in ("train", "val", "test"))
-        if sum(a.nbytes for a in arrays) > HAND_OVER_BYTES:
-            return self
         return dataclasses.replace(self, data=data)
+
+
+def _nbytes(data: Dataset) -> int:
+    return sum(getattr(data, f"{a}_{s}").nbytes for a in "Xy" for s in ("train", "val", "test"))
 
 
 def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequence[Any]]],
@@ -150,7 +154,7 @@ def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequen
     # The trial never trains: "auto" need not import numba here (0.2 s of CPU) to pick a step.
     trial_config = base.with_changes(epochs=1, backend="numpy" if base.backend == "auto"
                                      else base.backend)
-    specs: dict[tuple[Any, Any], tuple[dict[str, Any], str]] = {}
+    specs: dict[tuple[Any, Any], tuple[dict[str, Any], str, bool]] = {}
     jobs: list[Job] = []
     known = {f.name for f in fields(TrainConfig)}
     for point in points:
@@ -160,13 +164,13 @@ def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequen
             trial = Experiment.create(dataset, model[0], model[1], trial_config,
                                       val_size=val_size, test_size=test_size)
             specs[model] = ({**trial.spec.to_dict(), "n_inputs": trial.network.n_inputs},
-                            trial.dataset.name)
-        spec, name = specs[model]
+                            trial.dataset.name, _nbytes(trial.dataset) <= HAND_OVER_BYTES)
+        spec, name, small = specs[model]
         changes = {k: v for k, v in settings.items() if k in known}
         for seed in seeds:
             config = base.with_changes(**changes, seed=seed).checked()
             jobs.append(Job(len(jobs), dataset, name, spec, config.to_dict(), val_size,
-                            test_size, tuple(settings.items())))
+                            test_size, tuple(settings.items()), hand_over=small))
     return jobs
 
 

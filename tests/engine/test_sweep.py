@@ -137,3 +137,14 @@ def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
     with sweep._one_blas_thread():
         pass
     assert calls == [1]  # a Dask worker, say: limited around the run
+
+
+def test_a_big_dataset_is_left_for_each_worker_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over `HAND_OVER_BYTES` (known from the check's load) the launcher never loads it again:
+    each worker loads it by name, as a cluster's workers do."""
+    small = make_jobs("iris", TrainConfig(epochs=1), [], (0,))[0]
+    assert small.hand_over and small.with_data().data is not None
+    monkeypatch.setattr(sweep, "HAND_OVER_BYTES", 100)
+    big = make_jobs("iris", TrainConfig(epochs=1), [], (0, 1))
+    monkeypatch.setattr(sweep, "load_dataset", lambda *a, **k: pytest.fail("loaded again"))
+    assert [(job.hand_over, job.with_data().data) for job in big] == [(False, None)] * 2
