@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EngineError
-from engine.runs.sweep import ONE_THREAD_ENV, Job, train_job
+from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, train_job
 
 # Imported once by the forkserver, which then forks each worker ready to train: a worker costs
 # a fork, not a Python start-up and a load of the compiled step. No scikit-learn (1.2 s of CPU
@@ -100,6 +100,7 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
     job that was running is a suspect, run again alone; a suspect whose worker dies again is
     the culprit, and that run is failed."""
     start_workers_early()
+    loaded = LoadedData()
     pending: list[Job] = list(jobs)
     suspects: list[Job] = []
     with tempfile.TemporaryDirectory(prefix="nn-tui-sweep-") as marks:
@@ -108,7 +109,8 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
             batch = [suspects.pop(0)] if alone else pending
             running: list[Job] = []
             waiting: list[Job] = []
-            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting)
+            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting,
+                                 loaded)
             if alone:
                 yield from (Outcome(job, None, "its worker process died") for job in running)
             else:
@@ -117,7 +119,7 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
 
 
 def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: list[Job],
-              waiting: list[Job]) -> Iterator[Outcome]:
+              waiting: list[Job], loaded: LoadedData) -> Iterator[Outcome]:
     """`jobs` in one pool, each handed its dataset as it is submitted (the first ones train
     while the launcher loads the next). If a worker dies, the jobs the broken pool gives back
     are sorted into those that were `running` (their mark is on disk) and those still
@@ -134,7 +136,7 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         nonlocal broken
         for job in itertools.islice(unsent, 0 if broken else count):
             try:
-                futures[pool.submit(_tracked, fn, job.with_data(), marks)] = job
+                futures[pool.submit(_tracked, fn, job.with_data(loaded), marks)] = job
             except BrokenProcessPool:
                 broken = True
                 waiting.append(job)

@@ -14,6 +14,7 @@ import dataclasses
 import itertools
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -121,17 +122,39 @@ class Job:
     def label(self) -> str:
         return " ".join(f"{key}={value}" for key, value in self.point) or "(base)"
 
-    def with_data(self) -> Job:
-        """This job with its dataset loaded here, as its worker would load it, when it is
-        small (`hand_over`); else this job as it is."""
+    def with_data(self, loaded: LoadedData | None = None) -> Job:
+        """This job with its dataset loaded here (through `loaded`, which keeps the last few),
+        as its worker would load it, when it is small (`hand_over`); else this job as it is."""
         if self.data is not None or not self.hand_over:
             return self
         try:
-            data = load_dataset(self.dataset, seed=self.seed, val_size=self.val_size,
-                                test_size=self.test_size, dtype=str(self.config["dtype"]))
+            data = (loaded or LoadedData(0)).load(self)
         except EngineError:  # the worker meets it too, and fails that run with the reason
             return self
         return dataclasses.replace(self, data=data)
+
+
+class LoadedData:
+    """The datasets a launcher loaded for its jobs, by what makes one (name, seed, split sizes,
+    dtype): the jobs of a grid that share a seed share its split, loaded once. Keeps the last
+    `size` (a sweep's jobs run through every seed of one setting, then the next's)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], Dataset] = OrderedDict()
+
+    def load(self, job: Job) -> Dataset:
+        dtype = str(job.config["dtype"])
+        key = (job.dataset, job.seed, job.val_size, job.test_size, dtype)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        data = load_dataset(job.dataset, seed=job.seed, val_size=job.val_size,
+                            test_size=job.test_size, dtype=dtype)
+        self._kept[key] = data
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return data
 
 
 def _nbytes(data: Dataset) -> int:

@@ -108,9 +108,9 @@ def test_jobs_are_sent_a_few_ahead_of_the_workers(monkeypatch: pytest.MonkeyPatc
     loaded: list[int] = []
     with_data = Job.with_data
 
-    def counted(job: Job) -> Job:
+    def counted(job: Job, data: sweep.LoadedData | None = None) -> Job:
         loaded.append(job.index)
-        return with_data(job)
+        return with_data(job, data)
 
     monkeypatch.setattr(Job, "with_data", counted)
     jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], tuple(range(12)),
@@ -148,3 +148,20 @@ def test_a_big_dataset_is_left_for_each_worker_to_load(monkeypatch: pytest.Monke
     big = make_jobs("iris", TrainConfig(epochs=1), [], (0, 1))
     monkeypatch.setattr(sweep, "load_dataset", lambda *a, **k: pytest.fail("loaded again"))
     assert [(job.hand_over, job.with_data().data) for job in big] == [(False, None)] * 2
+
+
+def test_the_jobs_of_a_grid_that_share_a_seed_share_one_load(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[int] = []
+    load_dataset = sweep.load_dataset
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(kwargs["seed"])
+        return load_dataset(*args, **kwargs)
+
+    jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0),
+                     [parse_grid("lr=0.1,0.5,1.0")], (0, 1), layers="2:sigmoid,1:sigmoid")
+    monkeypatch.setattr(sweep, "load_dataset", counted)
+    outcomes = list(run_local(jobs, 2))
+    assert len(outcomes) == 6 and all(o.error is None for o in outcomes)
+    assert sorted(loads) == [0, 1]  # six jobs, two splits
