@@ -7,6 +7,7 @@ has not finished and stops the workers.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -15,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import forkserver
@@ -23,15 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EngineError
-from engine.runs.sweep import Job, train_job
+from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, train_job
 
-# Set for the forkserver (and so every worker it forks): BLAS starts with one thread.
-ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 # Imported once by the forkserver, which then forks each worker ready to train: a worker costs
-# a fork, not a Python start-up, a scikit-learn import and a load of the compiled step.
-PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
+# a fork, not a Python start-up and a load of the compiled step. No scikit-learn (1.2 s of CPU
+# here): the launcher hands each job its dataset (`Job.with_data`), and imports it meanwhile.
+PRELOAD = ["engine.runs.sweep", "engine.runs.warm_worker"]
+# A Dask worker loads each job's dataset by name: `dask worker --preload` these.
+DASK_PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
 JobFn = Callable[[Job], dict[str, Any]]
+AHEAD = 2  # jobs submitted beyond one a worker
 
 
 class SweepError(EngineError):
@@ -98,6 +100,7 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
     job that was running is a suspect, run again alone; a suspect whose worker dies again is
     the culprit, and that run is failed."""
     start_workers_early()
+    loaded = LoadedData()
     pending: list[Job] = list(jobs)
     suspects: list[Job] = []
     with tempfile.TemporaryDirectory(prefix="nn-tui-sweep-") as marks:
@@ -106,7 +109,8 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
             batch = [suspects.pop(0)] if alone else pending
             running: list[Job] = []
             waiting: list[Job] = []
-            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting)
+            yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting,
+                                 loaded)
             if alone:
                 yield from (Outcome(job, None, "its worker process died") for job in running)
             else:
@@ -115,26 +119,50 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
 
 
 def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: list[Job],
-              waiting: list[Job]) -> Iterator[Outcome]:
-    """`jobs` in one pool. If a worker dies, the jobs the broken pool gives back are sorted
-    into those that were `running` (their mark is on disk) and those still `waiting`."""
+              waiting: list[Job], loaded: LoadedData) -> Iterator[Outcome]:
+    """`jobs` in one pool, each handed its dataset as it is submitted (the first ones train
+    while the launcher loads the next). If a worker dies, the jobs the broken pool gives back
+    are sorted into those that were `running` (their mark is on disk) and those still
+    `waiting`."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
                                mp_context=multiprocessing.get_context("forkserver"),
                                initializer=_worker_init, initargs=(os.getpid(),))
     futures: dict[Future[dict[str, Any]], Job] = {}
+    unsent = iter(jobs)
+    broken = False
     clean = False
-    try:
-        futures = {pool.submit(_tracked, fn, job, marks): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
+
+    def send(count: int) -> None:
+        nonlocal broken
+        for job in itertools.islice(unsent, 0 if broken else count):
             try:
-                yield Outcome(job, future.result())
+                futures[pool.submit(_tracked, fn, job.with_data(loaded), marks)] = job
             except BrokenProcessPool:
-                mark = Path(marks) / str(job.index)
-                (running if mark.exists() else waiting).append(job)
-                mark.unlink(missing_ok=True)
-            except Exception as exc:  # the job's own error: that run failed, the rest go on
-                yield Outcome(job, None, _reason(exc))
+                broken = True
+                waiting.append(job)
+
+    try:
+        # A few jobs ahead of the workers, not all: each carries its dataset (memory), and
+        # the launcher loads the next ones while the first train and come back.
+        send(workers + AHEAD)
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: futures[f].index):
+                job = futures.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    mark = Path(marks) / str(job.index)
+                    (running if mark.exists() else waiting).append(job)
+                    mark.unlink(missing_ok=True)
+                    continue
+                except Exception as exc:  # the job's own error: that run failed, the rest go on
+                    yield Outcome(job, None, _reason(exc))
+                else:
+                    yield Outcome(job, result)
+                send(1)
+        waiting.extend(unsent)  # not sent: the pool broke first
         clean = True
     finally:
         if clean:

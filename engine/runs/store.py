@@ -169,6 +169,11 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+
+
 def _process_started(pid: int) -> str | None:
     """When `pid` started (clock ticks since boot, from /proc), to tell it from a later process
     that reuses its number; None where /proc is missing."""
@@ -300,26 +305,56 @@ class RunStore:
         interrupted); returns its id. `spec` is a `ModelSpec.to_dict()` (with `n_inputs` for
         the layers text), `config` a `TrainConfig.to_dict()`; `started` and `versions_used`
         default to now and this process's (a sweep passes its worker's)."""
+        with self._write() as db:
+            return self._insert_run(db, dataset=dataset, spec=spec, config=config, seed=seed,
+                                    source=source, started=started, is_regression=is_regression,
+                                    versions_used=versions_used)
+
+    def record_run(self, *, dataset: str, spec: Mapping[str, Any], config: Mapping[str, Any],
+                   seed: int, source: str, epochs: Sequence[EpochRow], status: str,
+                   test_accuracy: float | None, seconds: float, started: str | None = None,
+                   is_regression: bool | None = None,
+                   versions_used: tuple[str, str] | None = None) -> int:
+        """A whole run trained elsewhere (a sweep's worker), written in one transaction: its
+        row, epochs and end at once, so it costs one commit and is never seen half-written.
+        The arguments are `start_run`'s, `add_epochs`' and `finish_run`'s; returns its id."""
+        _check_status(status)
+        with self._write() as db:
+            run_id = self._insert_run(db, dataset=dataset, spec=spec, config=config, seed=seed,
+                                      source=source, started=started,
+                                      is_regression=is_regression, versions_used=versions_used)
+            self._add_epochs(db, run_id, epochs)
+            self._finish(db, run_id, status, test_accuracy, seconds, None)
+        return run_id
+
+    def _insert_run(self, db: sqlite3.Connection, *, dataset: str, spec: Mapping[str, Any],
+                    config: Mapping[str, Any], seed: int, source: str, started: str | None,
+                    is_regression: bool | None, versions_used: tuple[str, str] | None) -> int:
         ours, numpy_version = versions_used or versions()
         regression = _is_regression(spec) if is_regression is None else is_regression
-        with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO runs (started, status, dataset, layers, optimizer, lr, batch_size,"
-                " seed, is_regression, source, spec, config, nn_tui_version, numpy_version,"
-                " host, pid, pid_started) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?)",
-                (started or now_utc(), dataset, layers_text(spec),
-                 str(config.get("optimizer", "")), float(config.get("lr", 0.0)),
-                 int(config.get("batch_size", 0)), int(seed), int(regression), source,
-                 json.dumps(dict(spec)), json.dumps(dict(config)), ours, numpy_version,
-                 self._host, self._pid, self._pid_started))
-            run_id = cursor.lastrowid
+        cursor = db.execute(
+            "INSERT INTO runs (started, status, dataset, layers, optimizer, lr, batch_size,"
+            " seed, is_regression, source, spec, config, nn_tui_version, numpy_version,"
+            " host, pid, pid_started) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?)",
+            (started or now_utc(), dataset, layers_text(spec),
+             str(config.get("optimizer", "")), float(config.get("lr", 0.0)),
+             int(config.get("batch_size", 0)), int(seed), int(regression), source,
+             json.dumps(dict(spec)), json.dumps(dict(config)), ours, numpy_version,
+             self._host, self._pid, self._pid_started))
+        run_id = cursor.lastrowid
         assert run_id is not None
         return run_id
 
     def add_epochs(self, run_id: int, epochs: Sequence[EpochRow]) -> None:
         """Appends epochs (a repeated epoch number replaces the earlier one) and updates the
         run's running figures, in one transaction."""
+        if epochs:
+            with self._write() as db:
+                self._add_epochs(db, run_id, epochs)
+
+    @staticmethod
+    def _add_epochs(db: sqlite3.Connection, run_id: int, epochs: Sequence[EpochRow]) -> None:
         if not epochs:
             return
         rows = [(run_id, e.epoch, e.train_loss, _finite(e.train_score), _finite(e.val_loss),
@@ -327,26 +362,32 @@ class RunStore:
         last = epochs[-1]
         val_losses = [v for e in epochs if (v := _finite(e.val_loss)) is not None]
         best = min(val_losses) if val_losses else None
-        with self._write() as db:
-            db.executemany("INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.execute(
-                "UPDATE runs SET epochs_done = ?, final_train_loss = ?, final_val_loss = ?,"
-                " final_val_score = ?, best_val_loss = CASE WHEN ? IS NULL THEN best_val_loss"
-                " WHEN best_val_loss IS NULL OR ? < best_val_loss THEN ? ELSE best_val_loss END"
-                " WHERE id = ?",
-                (last.epoch, _finite(last.train_loss), _finite(last.val_loss),
-                 _finite(last.val_score), best, best, best, run_id))
+        db.executemany("INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.execute(
+            "UPDATE runs SET epochs_done = ?, final_train_loss = ?, final_val_loss = ?,"
+            " final_val_score = ?, best_val_loss = CASE WHEN ? IS NULL THEN best_val_loss"
+            " WHEN best_val_loss IS NULL OR ? < best_val_loss THEN ? ELSE best_val_loss END"
+            " WHERE id = ?",
+            (last.epoch, _finite(last.train_loss), _finite(last.val_loss),
+             _finite(last.val_score), best, best, best, run_id))
 
     def finish_run(self, run_id: int, *, status: str, test_accuracy: float | None,
-                   seconds: float, model_file: str | None = None) -> None:
-        """The run's end: its status, test score (accuracy or R²), seconds and model file.
-        May be called again (a run trained on, a model saved later)."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown run status {status!r}")
+                   seconds: float, model_file: str | None = None,
+                   epochs: Sequence[EpochRow] = ()) -> None:
+        """The run's end: its status, test score (accuracy or R²), seconds and model file,
+        with its last `epochs` not yet written (one transaction for both). May be called
+        again (a run trained on, a model saved later)."""
+        _check_status(status)
         with self._write() as db:
-            db.execute("UPDATE runs SET status = ?, test_accuracy = ?, seconds = ?,"
-                       " model_file = coalesce(?, model_file) WHERE id = ?",
-                       (status, _finite(test_accuracy), float(seconds), model_file, run_id))
+            self._add_epochs(db, run_id, epochs)
+            self._finish(db, run_id, status, test_accuracy, seconds, model_file)
+
+    @staticmethod
+    def _finish(db: sqlite3.Connection, run_id: int, status: str, test_accuracy: float | None,
+                seconds: float, model_file: str | None) -> None:
+        db.execute("UPDATE runs SET status = ?, test_accuracy = ?, seconds = ?,"
+                   " model_file = coalesce(?, model_file) WHERE id = ?",
+                   (status, _finite(test_accuracy), float(seconds), model_file, run_id))
 
     def set_model_file(self, run_id: int, path: str) -> None:
         """The run's model was saved (later, or again) to `path`: its row says so. An unknown

@@ -3,19 +3,27 @@
 A `Job` is plain data (picklable by any executor, including Dask's transport) and `train_job` a
 top-level function that trains it wherever it lands and returns plain dicts: the store is written
 only in the launching process (`record_result`), so a cluster's workers need no shared disk.
+A local pool hands each job its dataset, loaded by the launcher (`with_data`), so that its
+workers never import scikit-learn; a cluster's workers load it by name.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
+import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from engine.errors import SpecError
+from engine.data import metrics
+from engine.data.datasets import load_dataset
+from engine.data.split import Dataset
+from engine.errors import EngineError, SpecError
 from engine.experiment import Experiment
 from engine.nn.spec import TrainConfig
 from engine.runs.recorder import END_STATUS, epoch_row
@@ -39,6 +47,14 @@ GRID_KEYS: dict[str, Callable[[str], Any]] = {
 }
 MODEL_KEYS = ("layers", "loss")
 MAX_JOBS = 10_000
+# A dataset up to this size is loaded by the launcher and handed to a local worker with its job
+# (about 1 MB for digits: a millisecond to pass); a larger one each worker loads itself.
+HAND_OVER_BYTES = 32 * 2**20
+# Set for the local pool's workers before their BLAS loads (`executors.ONE_THREAD`): a worker
+# that sees them all at "1" already runs one BLAS thread and skips threadpoolctl's per-run scan
+# of the loaded libraries (3 to 25 ms a run here).
+ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 def parse_grid(text: str) -> tuple[str, tuple[Any, ...]]:
@@ -91,6 +107,12 @@ class Job:
     val_size: float
     test_size: float
     point: tuple[tuple[str, Any], ...]
+    # Whether a local launcher loads the dataset for the worker (`with_data`): it is small
+    # (`HAND_OVER_BYTES`; known from the check's load, so a big one is never loaded twice).
+    hand_over: bool = False
+    # The split dataset itself, once handed over; else the worker loads `dataset` by name (the
+    # same arrays: the same loader, seed and sizes).
+    data: Dataset | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def seed(self) -> int:
@@ -99,6 +121,44 @@ class Job:
     @property
     def label(self) -> str:
         return " ".join(f"{key}={value}" for key, value in self.point) or "(base)"
+
+    def with_data(self, loaded: LoadedData | None = None) -> Job:
+        """This job with its dataset loaded here (through `loaded`, which keeps the last few),
+        as its worker would load it, when it is small (`hand_over`); else this job as it is."""
+        if self.data is not None or not self.hand_over:
+            return self
+        try:
+            data = (loaded or LoadedData(0)).load(self)
+        except EngineError:  # the worker meets it too, and fails that run with the reason
+            return self
+        return dataclasses.replace(self, data=data)
+
+
+class LoadedData:
+    """The datasets a launcher loaded for its jobs, by what makes one (name, seed, split sizes,
+    dtype): the jobs of a grid that share a seed share its split, loaded once. Keeps the last
+    `size` (a sweep's jobs run through every seed of one setting, then the next's)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], Dataset] = OrderedDict()
+
+    def load(self, job: Job) -> Dataset:
+        dtype = str(job.config["dtype"])
+        key = (job.dataset, job.seed, job.val_size, job.test_size, dtype)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        data = load_dataset(job.dataset, seed=job.seed, val_size=job.val_size,
+                            test_size=job.test_size, dtype=dtype)
+        self._kept[key] = data
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return data
+
+
+def _nbytes(data: Dataset) -> int:
+    return sum(getattr(data, f"{a}_{s}").nbytes for a in "Xy" for s in ("train", "val", "test"))
 
 
 def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequence[Any]]],
@@ -114,23 +174,26 @@ def make_jobs(dataset: str, base: TrainConfig, grids: Sequence[tuple[str, Sequen
     points = list(itertools.product(*(values for _, values in grids)))
     if len(points) * len(seeds) > MAX_JOBS:
         raise SpecError(f"the sweep has {len(points) * len(seeds)} runs (max {MAX_JOBS})")
-    specs: dict[tuple[Any, Any], tuple[dict[str, Any], str]] = {}
+    # The trial never trains: "auto" need not import numba here (0.2 s of CPU) to pick a step.
+    trial_config = base.with_changes(epochs=1, backend="numpy" if base.backend == "auto"
+                                     else base.backend)
+    specs: dict[tuple[Any, Any], tuple[dict[str, Any], str, bool]] = {}
     jobs: list[Job] = []
     known = {f.name for f in fields(TrainConfig)}
     for point in points:
         settings = dict(zip(keys, point, strict=True))
         model = (settings.get("layers", layers), settings.get("loss", loss))
         if model not in specs:  # the model and the dataset checked once per distinct model
-            trial = Experiment.create(dataset, model[0], model[1], base.with_changes(epochs=1),
+            trial = Experiment.create(dataset, model[0], model[1], trial_config,
                                       val_size=val_size, test_size=test_size)
             specs[model] = ({**trial.spec.to_dict(), "n_inputs": trial.network.n_inputs},
-                            trial.dataset.name)
-        spec, name = specs[model]
+                            trial.dataset.name, _nbytes(trial.dataset) <= HAND_OVER_BYTES)
+        spec, name, small = specs[model]
         changes = {k: v for k, v in settings.items() if k in known}
         for seed in seeds:
             config = base.with_changes(**changes, seed=seed).checked()
             jobs.append(Job(len(jobs), dataset, name, spec, config.to_dict(), val_size,
-                            test_size, tuple(settings.items())))
+                            test_size, tuple(settings.items()), hand_over=small))
     return jobs
 
 
@@ -141,8 +204,9 @@ def train_job(job: Job) -> dict[str, Any]:
         started = now_utc()
         config = TrainConfig(**job.config)
         layers = ",".join(f"{d['units']}:{d['activation']}" for d in job.spec["layers"])
-        session = Experiment.create(job.dataset, layers, job.spec["loss"], config,
-                                    val_size=job.val_size, test_size=job.test_size)
+        session = Experiment.create(job.dataset if job.data is None else job.data, layers,
+                                    job.spec["loss"], config, val_size=job.val_size,
+                                    test_size=job.test_size)
         epochs: list[dict[str, Any]] = []
         status = "finished"
         begin = time.perf_counter()
@@ -152,17 +216,31 @@ def train_job(job: Job) -> dict[str, Any]:
             elif event.kind in END_STATUS:
                 status = END_STATUS[event.kind]
         seconds = time.perf_counter() - begin
-        test = session.evaluate("test")
+        test_score = _test_score(session)
     return {"index": job.index, "started": started, "status": status, "epochs": epochs,
-            "test_score": test.accuracy if test.r2 is None else test.r2,
-            "is_regression": not session.dataset.is_classification, "seconds": seconds,
-            "versions": list(versions())}
+            "test_score": test_score, "is_regression": not session.dataset.is_classification,
+            "seconds": seconds, "versions": list(versions())}
+
+
+def _test_score(session: Experiment) -> float | None:
+    """Accuracy (or R²) on the test split: `Experiment.evaluate`'s figure without its
+    confusion matrix, whose scikit-learn import would cost each worker 1.2 s of CPU."""
+    data, net = session.dataset, session.network
+    if len(data.X_test) == 0:
+        return None
+    out = net.predict_proba(data.X_test)
+    if not data.is_classification:
+        return metrics.r2(out, data.y_test)
+    return metrics.accuracy(net.labels_from_outputs(out), data.y_test)
 
 
 @contextlib.contextmanager
 def _one_blas_thread() -> Iterator[None]:
     """Runs share the machine's cores: each one keeps to one BLAS thread (threadpoolctl comes
-    with scikit-learn; the pool's workers also get the environment variables)."""
+    with scikit-learn), unless the process started with one already (the pool's workers)."""
+    if all(os.environ.get(name) == "1" for name in ONE_THREAD_ENV):
+        yield
+        return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - scikit-learn brings it
@@ -174,16 +252,15 @@ def _one_blas_thread() -> Iterator[None]:
 
 def record_result(store: RunStore, job: Job, result: Mapping[str, Any] | None,
                   error: str | None = None) -> int:
-    """Writes one finished job (or, with `error`, a failed one) to the store; returns its id."""
+    """Writes one finished job (or, with `error`, a failed one) to the store in one transaction
+    (the run is whole when it comes back); returns its id."""
     result = result or {}
     ours, numpy_version = result.get("versions") or versions()
-    run_id = store.start_run(dataset=job.dataset_name, spec=job.spec, config=job.config,
-                             seed=job.seed, source="sweep", started=result.get("started"),
-                             is_regression=result.get("is_regression"),
-                             versions_used=(str(ours), str(numpy_version)))
-    epochs = [EpochRow(**e) for e in result.get("epochs", ())]
-    store.add_epochs(run_id, epochs)
-    store.finish_run(run_id, status="failed" if error else str(result["status"]),
-                     test_accuracy=result.get("test_score"),
-                     seconds=float(result.get("seconds", 0.0)))
-    return run_id
+    return store.record_run(dataset=job.dataset_name, spec=job.spec, config=job.config,
+                            seed=job.seed, source="sweep", started=result.get("started"),
+                            is_regression=result.get("is_regression"),
+                            versions_used=(str(ours), str(numpy_version)),
+                            epochs=[EpochRow(**e) for e in result.get("epochs", ())],
+                            status="failed" if error else str(result["status"]),
+                            test_accuracy=result.get("test_score"),
+                            seconds=float(result.get("seconds", 0.0)))

@@ -231,3 +231,42 @@ def test_default_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert RunStore.default_path() == Path("runs/runs.sqlite")
     monkeypatch.setenv("NN_TUI_RUNS", "/elsewhere/r.sqlite")
     assert RunStore.default_path() == Path("/elsewhere/r.sqlite")
+
+
+class _CountingStore(RunStore):
+    """A store that counts its write transactions (each one a commit)."""
+
+    commits = 0
+
+    def _write(self):  # type: ignore[no-untyped-def]
+        self.commits += 1
+        return super()._write()
+
+
+def test_a_short_run_writes_its_epochs_with_its_end(tmp_path: Path) -> None:
+    with _CountingStore(tmp_path / "runs.sqlite") as store:
+        session = Experiment.create("iris", "8:relu,3:softmax", config=TrainConfig(epochs=5))
+        recorder = RunRecorder.for_experiment(store, session, source="cli")
+        for event in session.trainer.run():  # five epochs well within FLUSH_SECONDS
+            recorder.on_event(event)
+        assert store.commits == 2  # the row, then the epochs and the end together
+        recorder.close(test_accuracy=0.5)  # the test score, known after the end
+        assert store.commits == 3
+        assert [e.epoch for e in store.epochs(recorder.run_id)] == [1, 2, 3, 4, 5]
+        assert store.run(recorder.run_id).status == "finished"
+
+
+def test_a_whole_run_is_recorded_in_one_commit(tmp_path: Path) -> None:
+    with _CountingStore(tmp_path / "runs.sqlite") as store:
+        run_id = store.record_run(dataset="iris", spec=SPEC, config=CONFIG, seed=3,
+                                  source="sweep", epochs=[_epoch(1, 0.8), _epoch(2, 0.5)],
+                                  status="early_stopped", test_accuracy=0.9, seconds=1.25)
+        assert store.commits == 1
+        row = store.run(run_id)
+        assert (row.status, row.epochs_done, row.best_val_loss, row.test_accuracy,
+                row.seconds, row.source) == ("early_stopped", 2, 0.5, 0.9, 1.25, "sweep")
+        assert [e.val_loss for e in store.epochs(run_id)] == [0.8, 0.5]
+        with pytest.raises(ValueError, match="unknown run status"):
+            store.record_run(dataset="iris", spec=SPEC, config=CONFIG, seed=3, source="sweep",
+                             epochs=[], status="done", test_accuracy=None, seconds=0.0)
+        assert len(store.runs()) == 1

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine import RunStore, SpecError, TrainConfig
+from engine.runs import executors, sweep
 from engine.runs.executors import run_local
 from engine.runs.sweep import Job, make_jobs, parse_grid, parse_seeds, record_result, train_job
 
@@ -65,3 +69,99 @@ def test_a_worker_that_dies_fails_its_run_and_the_sweep_goes_on(tmp_path: Path) 
         statuses = {r.seed: (r.status, r.epochs_done, r.source) for r in store.runs()}
     assert statuses == {0: ("finished", 3, "sweep"), 1: ("failed", 0, "sweep"),
                         2: ("finished", 3, "sweep"), 3: ("finished", 3, "sweep")}
+
+
+def what_the_worker_has(job: Job) -> dict[str, Any]:
+    """Trains `job` and says whether it came with its dataset and what the worker imported."""
+    result = train_job(job)
+    return {**result, "handed": job.data is not None,
+            "imported": [m for m in ("sklearn", "scipy.stats") if m in sys.modules]}
+
+
+def test_a_local_pool_hands_each_job_its_dataset_and_never_imports_sklearn() -> None:
+    """The forkserver's preload leaves scikit-learn (1.2 s of CPU) to the launcher, which
+    hands each job its split: the workers never import it, and train what they would have."""
+    jobs = make_jobs("digits", TrainConfig(epochs=2), [], (0, 1, 2, 3))
+    outcomes = sorted(run_local(jobs, 2, fn=what_the_worker_has), key=lambda o: o.job.index)
+    assert [(o.error, o.result["handed"], o.result["imported"]) for o in outcomes] == \
+        [(None, True, [])] * 4
+    by_name = train_job(jobs[1])  # loaded by name here, as a Dask worker does
+    figures = [{k: v for k, v in e.items() if k != "seconds"} for e in by_name["epochs"]]
+    assert [{k: v for k, v in e.items() if k != "seconds"}
+            for e in outcomes[1].result["epochs"]] == figures
+    assert outcomes[1].result["test_score"] == by_name["test_score"]
+
+
+def test_building_the_jobs_imports_no_numba() -> None:
+    """The launcher checks the jobs without training: "auto" must not import numba for it."""
+    code = ("import sys\nfrom engine import TrainConfig\nfrom engine.runs.sweep import "
+            "make_jobs\nmake_jobs('iris', TrainConfig(), [], (0, 1))\n"
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
+
+
+def test_jobs_are_sent_a_few_ahead_of_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each job sent carries its dataset: a big sweep must not load them all before the first
+    result comes back (memory, and the progress lines would wait)."""
+    loaded: list[int] = []
+    with_data = Job.with_data
+
+    def counted(job: Job, data: sweep.LoadedData | None = None) -> Job:
+        loaded.append(job.index)
+        return with_data(job, data)
+
+    monkeypatch.setattr(Job, "with_data", counted)
+    jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], tuple(range(12)),
+                     layers="2:sigmoid,1:sigmoid")
+    outcomes = run_local(jobs, 2)
+    first = next(outcomes)
+    assert first.error is None and len(loaded) <= 2 + executors.AHEAD
+    assert len([first, *outcomes]) == 12 and sorted(loaded) == list(range(12))
+
+
+def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threadpoolctl
+
+    calls: list[int] = []
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits",
+                        lambda limits: calls.append(limits) or contextlib.nullcontext())
+    for name in sweep.ONE_THREAD_ENV:
+        monkeypatch.setenv(name, "1")
+    with sweep._one_blas_thread():
+        pass
+    assert calls == []  # the pool's workers: their BLAS started with one thread
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    with sweep._one_blas_thread():
+        pass
+    assert calls == [1]  # a Dask worker, say: limited around the run
+
+
+def test_a_big_dataset_is_left_for_each_worker_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over `HAND_OVER_BYTES` (known from the check's load) the launcher never loads it again:
+    each worker loads it by name, as a cluster's workers do."""
+    small = make_jobs("iris", TrainConfig(epochs=1), [], (0,))[0]
+    assert small.hand_over and small.with_data().data is not None
+    monkeypatch.setattr(sweep, "HAND_OVER_BYTES", 100)
+    big = make_jobs("iris", TrainConfig(epochs=1), [], (0, 1))
+    monkeypatch.setattr(sweep, "load_dataset", lambda *a, **k: pytest.fail("loaded again"))
+    assert [(job.hand_over, job.with_data().data) for job in big] == [(False, None)] * 2
+
+
+def test_the_jobs_of_a_grid_that_share_a_seed_share_one_load(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[int] = []
+    load_dataset = sweep.load_dataset
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(kwargs["seed"])
+        return load_dataset(*args, **kwargs)
+
+    jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0),
+                     [parse_grid("lr=0.1,0.5,1.0")], (0, 1), layers="2:sigmoid,1:sigmoid")
+    monkeypatch.setattr(sweep, "load_dataset", counted)
+    outcomes = list(run_local(jobs, 2))
+    assert len(outcomes) == 6 and all(o.error is None for o in outcomes)
+    assert sorted(loads) == [0, 1]  # six jobs, two splits
