@@ -48,6 +48,7 @@ NO_UPDATE, SGD_CODE, MOMENTUM_CODE, NESTEROV_CODE, RMSPROP_CODE, ADAM_CODE = ran
 # hyper: the slots below
 LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT, FACTOR = range(10)
 HYPER_SLOTS = 10
+SCALARS = 5  # the optimizer's scalars, in the buffers' dtype, at the end of `work`
 
 JIT = numba.njit(cache=True, error_model="numpy", fastmath=False, nogil=True)
 
@@ -96,6 +97,67 @@ def _activate(code: int, z: Array, a: Array) -> None:  # pragma: no cover (compi
 
 
 @JIT
+def _add_bias_activate(code: int, z: Array, b: Array,
+                       a: Array) -> None:  # pragma: no cover (compiled)
+    """z += b (b (m,) on every row), then a = f(z): for relu and leaky relu in one sweep over z
+    (the same arithmetic as the two passes; (a)'s (1437, 100) hidden layer is read once)."""
+    n, m = z.shape
+    if code == RELU:
+        for r in range(n):
+            for c in range(m):
+                v = z[r, c] + b[c]
+                z[r, c] = v
+                a[r, c] = v if v > 0 else 0.0
+    elif code == LEAKY_RELU:
+        for r in range(n):
+            for c in range(m):
+                v = z[r, c] + b[c]
+                z[r, c] = v
+                a[r, c] = v if v > 0 else LEAKY_SLOPE * v
+    else:
+        _add_bias(z, b)
+        _activate(code, z, a)
+
+
+@JIT
+def _add_bias(z: Array, b: Array) -> None:  # pragma: no cover (compiled)
+    n, m = z.shape
+    for r in range(n):
+        for c in range(m):
+            z[r, c] += b[c]
+
+
+@JIT
+def _to_dz_and_sum(code: int, z: Array, a: Array, g: Array,
+                   db: Array) -> None:  # pragma: no cover (compiled)
+    """`_to_dz` (g becomes dL/dz in place), and db = dL/dz summed over the rows, in the same
+    sweep for relu (the same sums in the same order as two passes)."""
+    n, m = z.shape
+    if code == RELU:
+        for c in range(m):
+            db[c] = 0.0
+        for r in range(n):
+            for c in range(m):
+                v = g[r, c] if z[r, c] > 0 else 0.0
+                g[r, c] = v
+                db[c] += v
+    else:
+        _to_dz(code, z, a, g)
+        _column_sum(g, db)
+
+
+@JIT
+def _column_sum(g: Array, db: Array) -> None:  # pragma: no cover (compiled)
+    """db (m,) = g (n, m) summed over its rows, row after row."""
+    n, m = g.shape
+    for c in range(m):
+        db[c] = 0.0
+    for r in range(n):
+        for c in range(m):
+            db[c] += g[r, c]
+
+
+@JIT
 def _to_dz(code: int, z: Array, a: Array, g: Array) -> None:  # pragma: no cover (compiled)
     """g = dL/da (n, m) becomes dL/dz = f'(z) * g, in place (softmax: a * (g - <g, a>))."""
     n, m = z.shape
@@ -131,21 +193,25 @@ def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
                  dz: Array) -> float:  # pragma: no cover (compiled)
     """The output layer: a = f(z), the mean loss, and dL/dz into dz, all (n, k)."""
     n, k = z.shape
-    _activate(act, z, a)
     total = 0.0
     if code == CROSS_ENTROPY:  # with softmax: L = -(1/n) sum T log softmax(z); dz = (a - T) / n
+        # softmax's exponentials serve the log-sum-exp too: one exp an element, not two
         for r in range(n):
             top = z[r, 0]
             for c in range(1, k):
                 top = max(top, z[r, c])
             norm = 0.0
             for c in range(k):
-                norm += np.exp(z[r, c] - top)
+                e = np.exp(z[r, c] - top)
+                a[r, c] = e
+                norm += e
             log_norm = np.log(norm)
             for c in range(k):
+                a[r, c] /= norm
                 total -= T[r, c] * (z[r, c] - top - log_norm)
                 dz[r, c] = (a[r, c] - T[r, c]) * (1.0 / n)
         return float(total / n)
+    _activate(act, z, a)
     if code == BINARY_CROSS_ENTROPY:  # with sigmoid, from the logits; dz = (a - T) / (n k)
         for r in range(n):
             for c in range(k):
@@ -164,10 +230,10 @@ def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
 
 @JIT
 def _update(code: int, params: Array, grads: Array, decay: Array, s1: Array, s2: Array,
-            hyper: Array) -> None:  # pragma: no cover (compiled)
+            hyper: Array, one: Array) -> None:  # pragma: no cover (compiled)
     """L2 into `grads` (weights only), then one optimizer step over the flat buffers; the same
     formulas as `optimizers.py` (Adam's folded form: `kernels.adam_update`)."""
-    one = np.empty(5, params.dtype)  # the scalars in the buffers' dtype, as NumPy would use them
+    # `one` (SCALARS,): the scalars in the buffers' dtype, as NumPy would use them
     l2 = hyper[L2]
     one[0] = l2
     if l2 != 0:
@@ -211,27 +277,36 @@ def _update(code: int, params: Array, grads: Array, decay: Array, s1: Array, s2:
 
 
 @JIT
-def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array,
-               T: Array, labels: Array, work: Array, meta: Array,
-               hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
-    """One training step on the batch X (n, d), T (n, k): fills `grads`, then (if the loss is
-    at most hyper[LOSS_LIMIT], and an optimizer is given) updates `params` and the state.
-    Returns (mean data loss, correct predictions against `labels` (n,), or 0 if it is empty,
-    whether it stepped). `work` holds z, a per layer and two gradient buffers, n rows each."""
+def _layout(meta: Array, rows: int) -> tuple[Array, Array, int]:  # pragma: no cover (compiled)
+    """Where each layer's W starts in params, and its z (then a) in `work`, for batches of at
+    most `rows` rows; then the two gradient buffers (`widest` columns each) and the optimizer's
+    scalars (`SCALARS`). Worked out once a call, not once a step."""
+    n_layers = meta[0]
+    sizes = meta[3:4 + n_layers]
+    p_at = np.empty(n_layers + 1, np.int64)
+    w_at = np.empty(n_layers + 1, np.int64)
+    p_at[0] = w_at[0] = 0
+    widest = 0
+    for i in range(n_layers):
+        p_at[i + 1] = p_at[i] + sizes[i] * sizes[i + 1] + sizes[i + 1]
+        w_at[i + 1] = w_at[i] + 2 * rows * sizes[i + 1]
+        widest = max(widest, sizes[i + 1], sizes[i])
+    return p_at, w_at, widest
+
+
+@JIT
+def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array, T: Array,
+          labels: Array, work: Array, meta: Array, hyper: Array, p_at: Array, w_at: Array,
+          widest: int, rows: int) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
+    """`fused_step` on a batch of n <= rows rows, in `work` laid out by `_layout(meta, rows)`."""
     n_layers, loss_code, opt_code = meta[0], meta[1], meta[2]
     sizes = meta[3:4 + n_layers]
     acts = meta[4 + n_layers:4 + 2 * n_layers]
     n = X.shape[0]
-    widest = 0
-    p_at = np.empty(n_layers + 1, np.int64)  # where each layer's W starts in params
-    w_at = np.empty(n_layers + 1, np.int64)  # where each layer's z (then a) starts in work
-    p_at[0] = w_at[0] = 0
-    for i in range(n_layers):
-        p_at[i + 1] = p_at[i] + sizes[i] * sizes[i + 1] + sizes[i + 1]
-        w_at[i + 1] = w_at[i] + 2 * n * sizes[i + 1]
-        widest = max(widest, sizes[i + 1], sizes[i])
     top = w_at[n_layers]
-    buffers = (work[top:top + n * widest], work[top + n * widest:top + 2 * n * widest])
+    buffers = (work[top:top + n * widest], work[top + rows * widest:top + rows * widest
+                                                + n * widest])
+    scalars = work[top + 2 * rows * widest:top + 2 * rows * widest + SCALARS]
 
     # forward: z = x @ W + b, a = f(z); the output layer's a, loss and dz come together
     for i in range(n_layers):
@@ -242,43 +317,40 @@ def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, 
         if i == 0:
             np.dot(X, W, z)
         else:
-            m_prev = sizes[i]
-            np.dot(work[w_at[i - 1] + n * m_prev:w_at[i]].reshape(n, m_prev), W, z)
-        for r in range(n):
-            for c in range(m):
-                z[r, c] += b[c]
+            a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k]
+            np.dot(a_prev.reshape(n, k), W, z)
         if i < n_layers - 1:
-            _activate(acts[i], z, work[w_at[i] + n * m:w_at[i + 1]].reshape(n, m))
+            _add_bias_activate(acts[i], z, b,
+                               work[w_at[i] + rows * m:w_at[i] + rows * m + n * m].reshape(n, m))
+        else:
+            _add_bias(z, b)
 
     last = n_layers - 1
     k_out = sizes[n_layers]
     z_out = work[w_at[last]:w_at[last] + n * k_out].reshape(n, k_out)
-    a_out = work[w_at[last] + n * k_out:w_at[n_layers]].reshape(n, k_out)
+    a_out = work[w_at[last] + rows * k_out:w_at[last] + rows * k_out + n * k_out].reshape(
+        n, k_out)
     dz = buffers[0][:n * k_out].reshape(n, k_out)
     loss = _loss_and_dz(loss_code, acts[last], z_out, a_out, T, dz)
+    _column_sum(dz, grads[p_at[last] + sizes[last] * k_out:p_at[n_layers]])
 
-    # backward: dW = x.T @ dz, db = dz summed over rows, dx = dz @ W.T then through f'
+    # backward: dW = x.T @ dz, dx = dz @ W.T, then through f' (and summed over the rows: the
+    # layer below's db) in one sweep
     turn = 0  # dz is in buffers[turn]; dx goes into the other one
     for i in range(last, -1, -1):
         k, m = sizes[i], sizes[i + 1]
         W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
         dW = grads[p_at[i]:p_at[i] + k * m].reshape(k, m)
-        db = grads[p_at[i] + k * m:p_at[i + 1]]
         if i == 0:
             np.dot(X.T, dz, dW)
         else:
-            np.dot(work[w_at[i - 1] + n * k:w_at[i]].reshape(n, k).T, dz, dW)
-        for c in range(m):
-            db[c] = 0.0
-        for r in range(n):
-            for c in range(m):
-                db[c] += dz[r, c]
-        if i > 0:
+            a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k].reshape(n, k)
+            np.dot(a_prev.T, dz, dW)
             turn = 1 - turn
             dx = buffers[turn][:n * k].reshape(n, k)
             np.dot(dz, W.T, dx)
-            _to_dz(acts[i - 1], work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k),
-                   work[w_at[i - 1] + n * k:w_at[i]].reshape(n, k), dx)
+            _to_dz_and_sum(acts[i - 1], work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k),
+                           a_prev, dx, grads[p_at[i - 1] + sizes[i - 1] * k:p_at[i]])
             dz = dx
 
     correct = 0
@@ -295,12 +367,27 @@ def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, 
                 correct += 1
     stepped = False
     if opt_code != NO_UPDATE and loss <= hyper[LOSS_LIMIT]:
-        _update(opt_code, params, grads, decay, s1, s2, hyper)
+        _update(opt_code, params, grads, decay, s1, s2, hyper, scalars)
         stepped = True
     elif opt_code == NO_UPDATE and hyper[L2] != 0:
         for j in range(params.size):
             grads[j] += hyper[L2] * params[j] * decay[j]
     return loss, correct, stepped
+
+
+@JIT
+def fused_step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Array,
+               T: Array, labels: Array, work: Array, meta: Array,
+               hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
+    """One training step on the batch X (n, d), T (n, k): fills `grads`, then (if the loss is
+    at most hyper[LOSS_LIMIT], and an optimizer is given) updates `params` and the state.
+    Returns (mean data loss, correct predictions against `labels` (n,), or 0 if it is empty,
+    whether it stepped). `work` holds z, a per layer, two gradient buffers, n rows each, and
+    the optimizer's `SCALARS`."""
+    n = X.shape[0]
+    p_at, w_at, widest = _layout(meta, n)
+    return _step(params, grads, decay, s1, s2, X, T, labels, work, meta, hyper, p_at, w_at,
+                 widest, n)
 
 
 @JIT
@@ -316,6 +403,7 @@ def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Arra
     total = 0.0
     correct = 0
     has_labels = labels.shape[0] > 0
+    p_at, w_at, widest = _layout(meta, size)
     for lo in range(start, stop, size):
         hi = min(lo + size, stop)
         if order.shape[0] > 0:
@@ -325,8 +413,8 @@ def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Arra
         else:
             xb, tb = X[lo:hi], T[lo:hi]
             lb = labels[lo:hi] if has_labels else labels
-        loss, right, stepped = fused_step(params, grads, decay, s1, s2, xb, tb, lb, work, meta,
-                                          hyper)
+        loss, right, stepped = _step(params, grads, decay, s1, s2, xb, tb, lb, work, meta,
+                                     hyper, p_at, w_at, widest, size)
         if not stepped:
             return loss, 0, True
         hyper[STEP_T] += 1
@@ -404,8 +492,8 @@ class FusedStep:
                  loss_limit: float = math.inf) -> tuple[float, int, bool]:
         net, hyper = self.network, self._hyper
         n = X.shape[0]
-        if self._work.size < n * self._per_row:
-            self._work = np.empty(n * self._per_row, dtype=net.dtype)
+        if self._work.size < n * self._per_row + SCALARS:
+            self._work = np.empty(n * self._per_row + SCALARS, dtype=net.dtype)
         s1 = s2 = self._empty
         if self._state is not None:
             code, s1, s2 = self._state(self.optimizer, net.params, hyper, self._empty)
@@ -427,8 +515,8 @@ class FusedStep:
         given), in one compiled call: (loss summed over the rows, correct count, the first loss
         past the limit or None, the loss limit now: `factor` x max(first loss, 1) once set)."""
         net, hyper = self.network, self._hyper
-        if self._work.size < size * self._per_row:
-            self._work = np.empty(size * self._per_row, dtype=net.dtype)
+        if self._work.size < size * self._per_row + SCALARS:
+            self._work = np.empty(size * self._per_row + SCALARS, dtype=net.dtype)
         assert self._state is not None, "run_batches needs an optimizer"
         code, s1, s2 = self._state(self.optimizer, net.params, hyper, self._empty)
         self._meta[2] = code
