@@ -28,6 +28,9 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import ir  # type: ignore[import-untyped]
+from numba import types
+from numba.extending import intrinsic, overload
 
 from engine.nn.activations import LEAKY_SLOPE
 from engine.nn.network import NetworkCore
@@ -51,6 +54,53 @@ HYPER_SLOTS = 10
 SCALARS = 5  # the optimizer's scalars, in the buffers' dtype, at the end of `work`
 
 JIT = numba.njit(cache=True, error_model="numpy", fastmath=False, nogil=True)
+
+
+# -- the one speed trick beyond fusing: an exp that vectorizes ------------------------------------
+# numba calls libm's expf once an element (about 2.3 ns each here); NumPy's own SIMD exp does 16
+# at a time. Softmax needs exp only of z - max(z) <= 0, so a float32 exp valid there (Cephes'
+# expf: 2^n times a degree-7 polynomial, all inline) lets LLVM vectorize the pass: 14,370
+# exps (digits, full batch) in 5 us instead of 34. Within 1.4 ulp of the exact value (NumPy's
+# own float32 exp: 3.5); float64 keeps np.exp. Tested in tests/engine/test_compiled.py.
+@intrinsic
+def _float32_from_bits(typingctx: Any, bits: Any) -> Any:  # pragma: no cover (compiled)
+    """The float32 whose bit pattern is the int32 `bits` (2^n is (n + 127) << 23)."""
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+def exp_nonpositive(x: float) -> float:
+    """exp(x) for x <= 0 (compiled: `_exp_nonpositive`; float32 vectorizes)."""
+    return float(np.exp(x))
+
+
+@overload(exp_nonpositive, jit_options={"error_model": "numpy"})
+def _exp_nonpositive(x: Any) -> Any:  # pragma: no cover (compiled)
+    f = np.float32
+    if x != types.float32:
+        def exp(x: Any) -> Any:
+            return np.exp(x)
+        return exp
+
+    def exp32(x: Any) -> Any:
+        x = max(x, f(-87.33654))  # exp underflows below: 2^-126 here (nan stays nan)
+        n = np.floor(x * f(1.44269504088896341) + f(0.5))  # x = n ln 2 + r, |r| <= ln 2 / 2
+        r = x - n * f(0.693359375) - n * f(-2.12194440e-4)
+        y = ((((f(1.9875691500e-4) * r + f(1.3981999507e-3)) * r + f(8.3334519073e-3)) * r
+              + f(4.1665795894e-2)) * r + f(1.6666665459e-1)) * r + f(5.0000001201e-1)
+        y = y * (r * r) + r + f(1.0)  # exp(r)
+        return y * _float32_from_bits(  # type: ignore[call-arg]
+            (np.int32(n) + np.int32(127)) << np.int32(23))
+    return exp32
+
+
+@JIT
+def exp_nonpositive_inplace(x: Array) -> None:  # pragma: no cover (compiled)
+    """x = exp(x) for x <= 0, x flat (m,). In place: with two arguments LLVM would guard the
+    vector loop with an overlap check that an in-place call fails (66 us instead of 5)."""
+    for i in range(x.shape[0]):
+        x[i] = exp_nonpositive(x[i])
 
 
 # -- the kernels ----------------------------------------------------------------------------------
@@ -195,21 +245,29 @@ def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
     n, k = z.shape
     total = 0.0
     if code == CROSS_ENTROPY:  # with softmax: L = -(1/n) sum T log softmax(z); dz = (a - T) / n
-        # softmax's exponentials serve the log-sum-exp too: one exp an element, not two
+        # softmax's exponentials serve the log-sum-exp too: one exp an element, not two, and
+        # all n k of them in one flat pass that vectorizes
+        for r in range(n):
+            top = z[r, 0]
+            for c in range(1, k):
+                top = max(top, z[r, c])
+            for c in range(k):
+                a[r, c] = z[r, c] - top
+        exp_nonpositive_inplace(a.reshape(n * k))
         for r in range(n):
             top = z[r, 0]
             for c in range(1, k):
                 top = max(top, z[r, c])
             norm = 0.0
             for c in range(k):
-                e = np.exp(z[r, c] - top)
-                a[r, c] = e
-                norm += e
+                norm += a[r, c]
             log_norm = np.log(norm)
+            row = 0.0  # the row's sum first: rows overlap, not one long chain of adds
             for c in range(k):
                 a[r, c] /= norm
-                total -= T[r, c] * (z[r, c] - top - log_norm)
+                row += T[r, c] * (z[r, c] - top - log_norm)
                 dz[r, c] = (a[r, c] - T[r, c]) * (1.0 / n)
+            total -= row
         return float(total / n)
     _activate(act, z, a)
     if code == BINARY_CROSS_ENTROPY:  # with sigmoid, from the logits; dz = (a - T) / (n k)
