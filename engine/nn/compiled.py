@@ -454,7 +454,8 @@ def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Arra
                   work: Array, meta: Array,
                   hyper: Array) -> tuple[float, int, bool]:  # pragma: no cover (compiled)
     """`fused_step` on the batches of rows start, start + size, ... < stop of X (n, d), T (n, k)
-    (rows `order[lo:hi]` when `order` is not empty: big data is gathered a batch at a time),
+    (rows `order[lo:hi]` when `order` is not empty, gathered a batch at a time into buffers
+    made once a call: a shuffled epoch costs no copy of X),
     as the trainer's epoch loop: after the first step the loss limit becomes hyper[FACTOR] times
     max(loss, 1); hyper[STEP_T] counts the steps taken. Returns (loss summed over the rows,
     correct count, False) or, at the first loss past the limit, (that loss, 0, True)."""
@@ -462,12 +463,21 @@ def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Arra
     correct = 0
     has_labels = labels.shape[0] > 0
     p_at, w_at, widest = _layout(meta, size)
+    gathered = order.shape[0] > 0
+    rows = size if gathered else 0
+    x_rows = np.empty((rows, X.shape[1]), X.dtype)
+    t_rows = np.empty((rows, T.shape[1]), T.dtype)
+    l_rows = np.empty(rows if has_labels else 0, labels.dtype)
     for lo in range(start, stop, size):
         hi = min(lo + size, stop)
-        if order.shape[0] > 0:
-            rows = order[lo:hi]
-            xb, tb = X[rows], T[rows]
-            lb = labels[rows] if has_labels else labels
+        if gathered:
+            xb, tb, lb = x_rows[:hi - lo], t_rows[:hi - lo], l_rows[:hi - lo]
+            for j in range(hi - lo):
+                row = order[lo + j]
+                xb[j, :] = X[row]
+                tb[j, :] = T[row]
+                if has_labels:
+                    lb[j] = labels[row]
         else:
             xb, tb = X[lo:hi], T[lo:hi]
             lb = labels[lo:hi] if has_labels else labels
@@ -527,6 +537,7 @@ class FusedStep:
     and the optimizer's state. Returns (mean loss, correct predictions, whether it stepped)."""
 
     wants_writeable = True
+    gathers_batches = True  # `fused_batches` gathers into buffers made once an epoch
 
     def __init__(self, network: NetworkCore, optimizer: Optimizer | None) -> None:
         self.network, self.optimizer = network, optimizer
