@@ -472,10 +472,12 @@ def fused_batches(params: Array, grads: Array, decay: Array, s1: Array, s2: Arra
         hi = min(lo + size, stop)
         if gathered:
             xb, tb, lb = x_rows[:hi - lo], t_rows[:hi - lo], l_rows[:hi - lo]
-            for j in range(hi - lo):
+            for j in range(hi - lo):  # element loops: `xb[j, :] = X[row]` took twice as long
                 row = order[lo + j]
-                xb[j, :] = X[row]
-                tb[j, :] = T[row]
+                for c in range(X.shape[1]):
+                    xb[j, c] = X[row, c]
+                for c in range(T.shape[1]):
+                    tb[j, c] = T[row, c]
                 if has_labels:
                     lb[j] = labels[row]
         else:
