@@ -11,8 +11,11 @@ the same matmuls alone in NumPy, timed in the same round). At each BLAS thread c
 BLAS library and kernel each child ran (threadpoolctl).
 
     python -m bench.interleaved [--only abc] [--threads 1,2] [--rounds 5] [--backend numpy,numba]
+                                [--base PATH]
 
 `--backend` runs ours once per backend (`TrainConfig.backend`, where the engine has one).
+`--base PATH` also runs ours from another checkout of the project (say `git archive main`
+unpacked in /tmp), as "ours...@base" in the same rounds: a before/after from one run.
 """
 
 from __future__ import annotations
@@ -57,8 +60,14 @@ class Figures:
         return statistics.median(pairs) if pairs else None
 
 
-def contenders(key: str, torch: bool, backends: list[str | None]) -> list[str]:
+BASE = "@base"  # the suffix of ours run from the `--base` checkout
+
+
+def contenders(key: str, torch: bool, backends: list[str | None],
+               base: bool = False) -> list[str]:
     ours = [OURS if b is None else f"{OURS}:{b}" for b in backends]
+    if base:
+        ours = [name + suffix for name in ours for suffix in (BASE, "")]
     others = (["sklearn"] if key in "ab" else []) + (["torch"] if torch else [])
     return [*ours, *others, "floor"]
 
@@ -119,10 +128,15 @@ def run_child(name: str, key: str, threads: int) -> dict[str, object]:
     return {"seconds": seconds, "blas": blas}
 
 
-def run_in_process(name: str, key: str, threads: int) -> dict[str, object] | None:
+def run_in_process(name: str, key: str, threads: int,
+                   base: Path | None = None) -> dict[str, object] | None:
+    """One contender in a fresh process; "...@base" runs from the `base` checkout."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}  # PyTorch's pool, from the start
+    root = ROOT
+    if name.endswith(BASE) and base is not None:
+        name, root = name.removesuffix(BASE), base
     done = subprocess.run([sys.executable, "-m", "bench.interleaved", "--child", name, key,
-                           str(threads)], cwd=ROOT, env=env, capture_output=True, text=True,
+                           str(threads)], cwd=root, env=env, capture_output=True, text=True,
                           check=False, timeout=900)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -137,19 +151,21 @@ def run_in_process(name: str, key: str, threads: int) -> dict[str, object] | Non
 
 def measure(keys: str, threads: list[int], rounds: int, torch: bool,
             backends: list[str | None],
-            on_figures: Callable[[Figures], None] | None = None) -> list[Figures]:
+            on_figures: Callable[[Figures], None] | None = None,
+            base: Path | None = None) -> list[Figures]:
     """All the rounds of each workload at each thread count; `on_figures` gets each workload's
-    figures as soon as its rounds are done (a long run shows what it has so far)."""
+    figures as soon as its rounds are done (a long run shows what it has so far). With `base`,
+    ours also runs from that checkout in the same rounds (see `--base`)."""
     out = []
     for key in keys:
         for k in threads:
             figures = Figures(key, k)
-            names = contenders(key, torch, backends)
+            names = contenders(key, torch, backends, base is not None)
             for r in range(rounds):
                 print(f"  ({key}) at {k} thread(s), round {r + 1}/{rounds}", file=sys.stderr,
                       flush=True)
                 for name in rotated(names, r):
-                    result = run_in_process(name, key, k)
+                    result = run_in_process(name, key, k, base)
                     seconds = None if result is None else float(str(result["seconds"]))
                     figures.times.setdefault(name, []).append(seconds)
                     if result is not None:
@@ -202,6 +218,11 @@ def figure_lines(fig: Figures) -> list[str]:
             parts.append(f"x PT {_x(fig.paired('torch', name), vs_pt)}")
         parts.append(f"floor {_pct(fig.paired('floor', name), of_floor)}")
         lines.append("  ".join(parts))
+    for name in fig.times:
+        now = name.removesuffix(BASE)
+        if name.endswith(BASE) and now in fig.times:
+            lines.append(f"  {now} against {name}: {_x(fig.paired(name, now))} as fast "
+                         f"(paired: base time / this time)")
     return lines
 
 
@@ -233,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backend", default="", help="ours once per backend, e.g. numpy,numba")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="also run ours from this checkout, in the same rounds")
     args = parser.parse_args(argv)
     if args.child:
         name, key, threads = args.child
@@ -244,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     print("\n".join(header(args.rounds)), flush=True)
     figures = measure(args.only.replace(",", ""), [int(t) for t in args.threads.split(",")],
-                      args.rounds, torch_version() is not None, backends, print_figures)
+                      args.rounds, torch_version() is not None, backends, print_figures,
+                      args.base)
     print("\n".join(blas_lines(figures)))
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0

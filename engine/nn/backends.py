@@ -32,6 +32,9 @@ class TrainStep(Protocol):
     # Whether the step needs writeable batches (the compiled one: numba types read-only arrays
     # apart); the trainer then keeps a small X writeable once rather than a copy a call.
     wants_writeable: bool
+    # Whether `run_batches` gathers the rows `order[lo:hi]` about as fast as it slices rows (the
+    # compiled one: into buffers of its own); the trainer then shuffles no copy of a small X.
+    gathers_batches: bool
 
     def __call__(self, X: Array, T: Array, labels: Array | None, lr: float, l2: float,
                  loss_limit: float = math.inf) -> tuple[float, int, bool]: ...
@@ -54,6 +57,7 @@ class NumpyStep:
     """The NumPy step: `train_step_gradients`, then the optimizer's own `step`."""
 
     wants_writeable = False
+    gathers_batches = False
 
     def __init__(self, network: NetworkCore, optimizer: Optimizer) -> None:
         self.network, self.optimizer = network, optimizer

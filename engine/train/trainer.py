@@ -187,8 +187,9 @@ class Trainer:
         size = self._batch_size()
         X, T, labels = self._X, self._T, self._labels
         order = self.rng.permutation(n) if size < n else None
-        if order is not None and X.nbytes <= SHUFFLE_COPY_BYTES:
-            # Small data: one shuffled copy per epoch, then each batch is a cheap slice.
+        if order is not None and X.nbytes <= SHUFFLE_COPY_BYTES and not self.step.gathers_batches:
+            # Small data: one shuffled copy per epoch, then each batch is a cheap slice (a step
+            # that gathers a batch as cheaply as it slices one gets `order` instead).
             X, T = X[order], T[order]
             labels = labels[order] if labels is not None else None
             order = None
