@@ -97,6 +97,11 @@ def paired(rates: Figures, top: str, bottom: str) -> float:
     return statistics.median(a[0] / b[0] for a, b in zip(rates[top], rates[bottom]) if b[0])
 
 
+def gil_paired(rates: Figures, top: str, bottom: str) -> float:
+    """The median over the rounds of (1 - `top`'s blocked share) / (1 - `bottom`'s)."""
+    return statistics.median((1 - a[2]) / (1 - b[2]) for a, b in zip(rates[top], rates[bottom]))
+
+
 def measurement_cost(repeats: int = 30) -> tuple[float, float]:
     """(best ms of one layer-figures measurement, best ms of one epoch) for the default digits
     model, in this thread: the figures' share of training, free of the UI and its noise."""
@@ -140,6 +145,9 @@ def report(rounds: int = 6, window: float = 2.0) -> list[str]:
     lines.append(f"    view open / view closed = {ratio:.3f} (target >= {TARGET}: {verdict}); "
                  f"figures measured / off = {paired(rates, 'view closed', 'figures off'):.3f}"
                  "   (medians of the rounds' ratios)")
+    lines.append(f"    the same from the GIL alone, (1 - blocked open) / (1 - blocked closed) = "
+                 f"{gil_paired(rates, 'view open', 'view closed'):.3f}: the ratio where the UI "
+                 "thread has a core of its own (other processes move it less than epochs/s)")
     every_ms = INSIDE_SECONDS * 1000
     lines.append(f"    one measurement of the figures {record_ms:.2f} ms, one epoch "
                  f"{epoch_ms:.1f} ms (best of 30): at most one each {every_ms:.0f} ms and at a "
