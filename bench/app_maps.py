@@ -4,7 +4,8 @@ runner's snapshots off the UI thread as the scores arrive.
 
 1. key latency: a harmless key (`n`, next sample, which also moves the highlighted point on the
    map) posted as a key event, timed from posting to the action method's start and end;
-2. epochs per second in the app (map visible) against `nn-tui train` on the same settings;
+2. epochs per second in the app (map visible) against `nn-tui train` on the same settings, in
+   interleaved rounds as in `bench.app_responsiveness` (and the app with the map hidden);
 3. how many maps were drawn, how long the forward pass over the map's grid took, and the CPU
    time each thread used (Linux /proc): on a shared machine the epoch rates follow the other
    processes' load, while the UI thread's own CPU, with the map and without, is the map's cost.
@@ -25,7 +26,16 @@ from pathlib import Path
 
 from textual import events
 
-from bench.app_responsiveness import TARGET_P95_MS, TARGET_PACE_RATIO, percentile
+from bench.app_responsiveness import (
+    PACE_ROUNDS,
+    TARGET_P95_MS,
+    Round,
+    app_window,
+    interleaved_pace,
+    pace_lines,
+    pace_medians,
+    percentile,
+)
 from bench.common import wait_for_quiet
 from tui import map_jobs
 from tui.app import NNTuiApp
@@ -47,6 +57,7 @@ class WithMap:
     maps: int  # maps computed while measuring
     map_ms: list[float]  # one forward pass over the grid each
     cpu: dict[str, float]  # share of one core each thread used ("ui", "trainer", "others")
+    rounds: list[Round]  # the pace, interleaved with headless runs (none asked: [])
 
 
 def thread_cpu() -> dict[int, float]:
@@ -71,9 +82,10 @@ def cpu_shares(before: dict[int, float], after: dict[int, float], seconds: float
 
 
 async def measure(pace_window: float = 4.0, presses: int = 60,
-                  size: tuple[int, int] = (120, 40), view: str = "regions") -> WithMap:
+                  size: tuple[int, int] = (120, 40), view: str = "regions",
+                  rounds: int = 0) -> WithMap:
     """Trains moons at full pace with the sample panel on `view` ("sample" hides the map: the
-    control)."""
+    control); with `rounds`, the pace interleaved with as many `nn-tui train` runs."""
     timings: list[float] = []
     compute = map_jobs.plane_maps
 
@@ -113,9 +125,11 @@ async def measure(pace_window: float = 4.0, presses: int = 60,
                 drawn_before = len(timings)
                 trainer = getattr(runner._thread, "native_id", None)
                 cpu_before, cpu_since = thread_cpu(), time.perf_counter()
-                rates = [await _epoch_rate(runner, pace_window / 2) for _ in range(2)]
+                rates = [(await app_window(runner, pace_window / 2))[0] for _ in range(2)]
                 cpu = cpu_shares(cpu_before, thread_cpu(), time.perf_counter() - cpu_since,
                                  trainer)
+                paced = (await interleaved_pace(app, cli_epochs_per_s, rounds, pace_window / 2)
+                         if rounds else [])
                 missed = 0
                 first, since = runner.epoch, time.perf_counter()
                 rng = random.Random(0)
@@ -135,7 +149,7 @@ async def measure(pace_window: float = 4.0, presses: int = 60,
                 runner.stop(wait=True)
     finally:
         map_jobs.plane_maps = compute  # type: ignore[assignment]
-    return WithMap(started, returned, missed, max(rates), keys_rate, maps, timings, cpu)
+    return WithMap(started, returned, missed, max(rates), keys_rate, maps, timings, cpu, paced)
 
 
 def _post_key(app: NNTuiApp, key: str) -> None:
@@ -150,12 +164,6 @@ async def _wait_for(condition: object, timeout: float, what: str) -> None:
         if time.perf_counter() > deadline:
             raise TimeoutError(f"waited {timeout:g} s for {what}")
         await asyncio.sleep(0.01)
-
-
-async def _epoch_rate(runner: object, seconds: float) -> float:
-    first, since = runner.epoch, time.perf_counter()  # type: ignore[attr-defined]
-    await asyncio.sleep(seconds)
-    return (runner.epoch - first) / (time.perf_counter() - since)  # type: ignore[attr-defined]
 
 
 def cli_epochs_per_s(epochs: int = CLI_EPOCHS) -> float:
@@ -173,7 +181,7 @@ def report() -> list[str]:
     """The lines for `make bench` (each figure against its target)."""
     lines = ["app responsiveness with the decision map (headless, 120x40; moons, default model, "
              "full pace, map visible):"]
-    measured = asyncio.run(measure())
+    measured = asyncio.run(measure(rounds=PACE_ROUNDS))
     wait_for_quiet()
     control = asyncio.run(measure(presses=10, view="sample"))
     p50, p95 = percentile(measured.started_ms, 50), percentile(measured.started_ms, 95)
@@ -182,12 +190,9 @@ def report() -> list[str]:
                  f"{len(measured.started_ms)} presses ({measured.missed} missed); handler done "
                  f"p95 {percentile(measured.returned_ms, 95):.1f} ms   target p95 <= "
                  f"{TARGET_P95_MS:g} ms: {verdict}")
-    headless = max(cli_epochs_per_s() for _ in range(2))
-    ratio = measured.epochs_per_s / headless
-    lines.append(f"  epochs/s (best of 2): in app with the map {measured.epochs_per_s:.0f} (while "
-                 f"keys pressed {measured.epochs_per_s_keys:.0f}), headless `nn-tui train "
-                 f"--dataset moons` {headless:.0f}: {ratio:.0%}   target >= "
-                 f"{TARGET_PACE_RATIO:.0%}: {'PASS' if ratio >= TARGET_PACE_RATIO else 'MISS'}")
+    lines += pace_lines(measured.rounds, "`nn-tui train --dataset moons`",
+                        measured.epochs_per_s_keys)
+    headless = pace_medians(measured.rounds)[1]
     lines.append(f"  control, the same app with the map hidden (test sample view): "
                  f"{control.epochs_per_s:.0f} epochs/s ({control.epochs_per_s / headless:.0%} of "
                  f"headless): the map itself costs "

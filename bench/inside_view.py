@@ -12,7 +12,9 @@ same round (neighbours in time share the machine's load, so this ratio is the st
 on a busy machine). The target: the view open keeps >= 95% of the speed with it closed.
 Beside each, the share of a core the UI thread used (its own CPU time over the window): what
 the view costs, in a unit that other processes on a shared machine disturb far less than
-epochs per second.
+epochs per second; and the share of the window the training thread was blocked, neither
+running nor waiting for a core (Linux schedstat; at full pace: waiting for the GIL while the UI
+thread drew in Python), the view's cost to training itself, nearly free of that noise too.
 
     python bench/inside_view.py [--rounds 6] [--window 2]
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.app_responsiveness import app_window
 from bench.common import wait_for_quiet
 from engine.train.trainer import INSIDE_SECONDS
 from tui.app import NNTuiApp
@@ -38,7 +41,8 @@ from tui.screens.inside import InsideScreen
 
 LONG_RUN = 100_000  # epochs: the run outlasts the measurement, which then stops it
 SETTINGS = ("figures off", "view closed", "view open")
-Figures = dict[str, list[tuple[float, float]]]  # setting -> (epochs/s, UI CPU share) a window
+# setting -> (epochs/s, UI CPU share, trainer blocked share) a window
+Figures = dict[str, list[tuple[float, float, float]]]
 TARGET = 0.95  # view open / view closed
 
 
@@ -63,11 +67,10 @@ async def measure(rounds: int = 6, window: float = 2.0,
                     trainer.inside = None if name == "figures off" else tracker
                     await _show_inside(app, name == "view open")
                     await asyncio.sleep(0.3)  # the screen switched, its first drawing done
-                    first, since, cpu = trainer.epoch, time.perf_counter(), time.thread_time()
-                    await asyncio.sleep(window)
-                    wall = time.perf_counter() - since
-                    rates[name].append(((trainer.epoch - first) / wall,
-                                        (time.thread_time() - cpu) / wall))
+                    cpu, since = time.thread_time(), time.perf_counter()
+                    rate, blocked = await app_window(runner, window)
+                    ui = (time.thread_time() - cpu) / (time.perf_counter() - since)
+                    rates[name].append((rate, ui, blocked))
             if not runner.is_alive:
                 raise RuntimeError(f"training ended during the measurement ({runner.state})")
             runner.stop(wait=True)
@@ -91,7 +94,12 @@ async def _wait_for(condition: object, timeout: float) -> None:
 
 def paired(rates: Figures, top: str, bottom: str) -> float:
     """The median over the rounds of `top`'s epochs/s over `bottom`'s in the same round."""
-    return statistics.median(a / b for (a, _), (b, _) in zip(rates[top], rates[bottom]) if b)
+    return statistics.median(a[0] / b[0] for a, b in zip(rates[top], rates[bottom]) if b[0])
+
+
+def gil_paired(rates: Figures, top: str, bottom: str) -> float:
+    """The median over the rounds of (1 - `top`'s blocked share) / (1 - `bottom`'s)."""
+    return statistics.median((1 - a[2]) / (1 - b[2]) for a, b in zip(rates[top], rates[bottom]))
 
 
 def measurement_cost(repeats: int = 30) -> tuple[float, float]:
@@ -124,21 +132,22 @@ def report(rounds: int = 6, window: float = 2.0) -> list[str]:
     record_ms, epoch_ms = measurement_cost()
     busy = wait_for_quiet()
     rates = asyncio.run(measure(rounds, window))
-    med = {name: statistics.median(rate for rate, _ in values)
-           for name, values in rates.items()}
-    ui = {name: statistics.median(share for _, share in values)
-          for name, values in rates.items()}
+    med, ui, blocked = ({name: statistics.median(window[k] for window in values)
+                         for name, values in rates.items()} for k in range(3))
     ratio = paired(rates, "view open", "view closed")
     verdict = "PASS" if ratio >= TARGET else "MISS"
     lines = ["(g) the inside view: digits 64-100-10 at full pace in a headless app 120x40, "
              f"medians of {rounds} interleaved windows of {window:g} s"]
     for name in SETTINGS:
-        values = ", ".join(f"{rate:.0f}" for rate, _ in rates[name])
-        lines.append(f"    {name:<12} {med[name]:7.1f} epochs/s  UI thread {ui[name]:4.0%} of a "
-                     f"core   ({values})")
+        values = ", ".join(f"{window[0]:.0f}" for window in rates[name])
+        lines.append(f"    {name:<12} {med[name]:7.1f} epochs/s  UI thread {ui[name]:4.1%} of a "
+                     f"core, trainer blocked {blocked[name]:4.1%}   ({values})")
     lines.append(f"    view open / view closed = {ratio:.3f} (target >= {TARGET}: {verdict}); "
                  f"figures measured / off = {paired(rates, 'view closed', 'figures off'):.3f}"
                  "   (medians of the rounds' ratios)")
+    lines.append(f"    the same from the GIL alone, (1 - blocked open) / (1 - blocked closed) = "
+                 f"{gil_paired(rates, 'view open', 'view closed'):.3f}: the ratio where the UI "
+                 "thread has a core of its own (other processes move it less than epochs/s)")
     every_ms = INSIDE_SECONDS * 1000
     lines.append(f"    one measurement of the figures {record_ms:.2f} ms, one epoch "
                  f"{epoch_ms:.1f} ms (best of 30): at most one each {every_ms:.0f} ms and at a "

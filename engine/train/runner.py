@@ -10,6 +10,11 @@ most `evaluations_per_second` times a second while training, and always before a
 run's end (stop, finish, early stop, divergence, failure). `request_evaluation` scores the
 weights outside a run (fresh or re-initialised ones) in a short-lived thread.
 
+While a run goes on, a thread that asks for the GIL gets it within `SWITCH_SECONDS` rather
+than CPython's default 5 ms (`QuickSwitches`): the training thread runs an epoch without the GIL
+(the compiled step) and needs it only briefly between epochs, and every time the UI thread was
+drawing in Python meanwhile, the trainer waited out the full 5 ms, several epochs at full pace.
+
 Once `watch_inside` is called it publishes the trainer's per-layer figures as `InsideStats`
 events too, right after the epoch they were measured at (the trainer bounds how often), and
 measures weights outside a run (fresh, re-initialised or edited by hand) in that same thread.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import threading
 import time
 from collections import deque
@@ -46,6 +52,34 @@ from engine.train.inside_feed import InsidePublisher
 from engine.train.trainer import Trainer
 
 EVALUATIONS_PER_SECOND = 5.0
+# Measured (`make bench`, g): at full pace with the app's UI drawing, the training thread waited
+# for the GIL about 5% of the time with 5 ms, about 2.5% with 0.5 ms.
+SWITCH_SECONDS = 0.0005
+
+
+class QuickSwitches:
+    """While any training thread runs (a context each), `sys.setswitchinterval` is at most
+    `SWITCH_SECONDS`; the interval it had comes back when the last one ends. A process-wide
+    setting, so counted across runners."""
+
+    _lock = threading.Lock()
+    _running = 0
+    _saved = 0.0
+
+    def __enter__(self) -> None:
+        cls = QuickSwitches
+        with cls._lock:
+            if cls._running == 0:
+                cls._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._saved, SWITCH_SECONDS))
+            cls._running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        cls = QuickSwitches
+        with cls._lock:
+            cls._running -= 1
+            if cls._running == 0:
+                sys.setswitchinterval(cls._saved)
 
 
 @dataclass(frozen=True)
@@ -187,7 +221,8 @@ class TrainingRunner:
     def _thread_main(self, events: Generator[Event, None, None]) -> None:
         self._join_scorer()  # its scores of the weights before this run come first
         try:
-            end, state = self._loop(events)
+            with QuickSwitches():
+                end, state = self._loop(events)
         except Exception as error:  # a bug or MemoryError: tell the UI, keep the weights
             end, state = Failed(self.epoch, f"{type(error).__name__}: {error}"), "failed"
         finally:

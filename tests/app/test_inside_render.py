@@ -103,6 +103,24 @@ def test_cells_say_sign_and_size_with_glyphs_alone():
     assert cell(math.nan, 1.0).glyph == "?"
 
 
+@pytest.mark.parametrize("scale", [None, 0.0, 1.0, 1e-9, math.inf])
+def test_a_row_of_cells_is_each_values_cell_and_one_span_a_run(scale):
+    """The rows are worked out as arrays (a page of tiles is thousands of cells): every
+    glyph and its role must be `cell`'s for that value, the boundaries of the levels too."""
+    values = [0.0, 0.15, 0.1499, 0.4, -0.4, 0.7, -0.7, 1.0, -1.0, -1.0, math.nan, math.inf,
+              -math.inf, 1e-30, -0.2, 0.39, 0.39]
+    size = max(abs(v) for v in values if math.isfinite(v)) if scale is None else scale
+    text = signed_cells(values, scale, width=2, palette=lambda role: role)
+    cells = [cell(v, size) for v in values]
+    assert text.plain == "".join(c.glyph * 2 for c in cells)
+    roles = [None] * len(text.plain)
+    for span in text.spans:
+        roles[span.start:span.end] = [span.style] * (span.end - span.start)
+    assert roles == [c.role if c.role != "pos-0" else None for c in cells for _ in range(2)]
+    assert all(a.end < b.start or a.style != b.style  # a run of one role is one span
+               for a, b in zip(text.spans, text.spans[1:]))
+
+
 def test_the_gauge_marks_the_healthy_band_and_the_ratio():
     assert ratio_gauge(-3.0, (-4.0, -2.0)) == "···[·●·]···"
     assert ratio_gauge(-9.0, (-4.0, -2.0)).startswith("●")  # beyond the range: at its end

@@ -136,3 +136,49 @@ async def test_the_inside_keys_are_in_the_help_and_the_palette(make_app):
         await pilot.press("question_mark")
         help_text = "\n".join(screen_lines(app))
         assert "inside view (i)" in help_text or "look inside the network" in help_text
+
+
+async def test_the_main_screen_changing_below_repaints_nothing_of_the_view(make_app):
+    """Textual passes the changes of the screen just below up to the top one; the inside view
+    covers it whole, so the main screen's log and status line (following a run) must not
+    repaint the view, while the view's own changes still do."""
+    app = make_app(dataset="iris")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inside(pilot)
+        await pilot.pause()
+        painted: list[int] = []
+        paint = screen._compositor_refresh
+
+        def counted() -> None:
+            painted.append(len(screen._dirty_widgets))
+            paint()
+
+        screen._compositor_refresh = counted
+        for k in range(3):
+            app.log_panel.note(f"a line on the main screen below ({k})")
+            app.views.show_status()
+            await pilot.pause(0.05)
+        assert painted == []
+        screen.status_bar.refresh()
+        await wait_for(pilot, lambda: painted != [])
+
+
+async def test_the_panel_titles_are_set_only_when_they_change(make_app):
+    """Setting a border title parses it and repaints the panel: a redraw with the same titles
+    sets none (the very same title objects stay), a changed one is set."""
+    app = make_app(dataset="iris")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inside(pilot)
+        await pilot.pause()
+
+        def titles() -> list[object]:
+            return [getattr(panel, name) for panel in (screen.figures, screen.area)
+                    for name in ("_border_title", "_border_subtitle")]
+
+        before = titles()
+        screen.redraw()
+        assert all(a is b for a, b in zip(titles(), before, strict=True))
+        screen.session.checking = True
+        screen.redraw()
+        assert str(screen.figures.border_subtitle) == "gradient check: running…"
+        assert [a is b for a, b in zip(titles(), before, strict=True)] == [True, False, True, True]

@@ -269,3 +269,30 @@ def test_weights_outside_a_run_are_scored_off_the_calling_thread(monkeypatch):
     runner.request_evaluation()  # the same weights again: scored once only
     runner.join(TIMEOUT)
     assert _evaluations(runner.drain()) == []
+
+
+def test_the_gil_comes_back_quickly_while_runs_go_on_and_as_it_was_after_the_last():
+    """The training thread needs the GIL briefly between epochs; while a run goes on, CPython's
+    switch interval is short, so that a UI drawing in Python does not hold it up 5 ms each
+    time. Process-wide: it comes back as it was only when the last of two runs ends."""
+    import sys
+
+    before = sys.getswitchinterval()
+    first, second = _session().runner, _session().runner
+    first.set_pace(1000)
+    second.set_pace(1000)
+    try:
+        first.start()
+        _wait_for(lambda: first.epoch >= 1)
+        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS < before
+        second.start()
+        _wait_for(lambda: second.epoch >= 1)
+        first.stop()
+        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS  # the second runs on
+        second.pause()
+        _wait_for(lambda: second.state == "paused")
+        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS  # paused, not ended
+    finally:
+        first.stop()
+        second.stop()
+    assert sys.getswitchinterval() == before

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from rich.style import StyleType
-from rich.text import Text
+from rich.text import Span, Text
 
 SPARKS = "▁▂▃▄▅▆▇█"
 POSITIVE = ("░", "▓", "█")  # weakest to strongest
@@ -113,17 +113,50 @@ def signed_cells(values: npt.ArrayLike, scale: float | None = None, width: int =
     """A row of cells, `width` columns each (2 makes a square pixel)."""
     flat = np.asarray(values, dtype=np.float64).ravel()
     size = scale_of(flat) if scale is None else scale
-    text = Text(no_wrap=True, overflow="crop", end="")
-    run, role = "", ""  # cells of one style go in as one span: far fewer to render
-    for value in flat:
-        c = cell(float(value), size)
-        if c.role != role and run:
-            text.append(run, palette(role) if role != BLANK.role else None)
-            run = ""
-        run, role = run + c.glyph * width, c.role
-    if run:
-        text.append(run, palette(role) if role != BLANK.role else None)
-    return text
+    return coded_text(cell_codes(flat, size), width, palette)
+
+
+# Every cell as a small code, so that a page of them is worked out with a few array operations
+# rather than one `cell` a number (a page of digits tiles is ~7,000 cells, redrawn while
+# training runs): the codes index these tables, `cell`'s glyphs and roles.
+CODE_GLYPHS = (BLANK.glyph, *POSITIVE, *NEGATIVE, "?", " ")
+CODE_ROLES: tuple[str | None, ...] = (None, "pos-1", "pos-2", "pos-3", "neg-1", "neg-2",
+                                      "neg-3", "muted", None)
+UNKNOWN, GAP = 7, 8  # not a finite number; a gap between pictures (no cell)
+
+
+def cell_codes(values: npt.ArrayLike, scale: float) -> npt.NDArray[np.int8]:
+    """`cell(value, scale)` of every value, as codes into CODE_GLYPHS and CODE_ROLES."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    codes = np.zeros(v.shape, dtype=np.int8)
+    if scale > 0:
+        with np.errstate(all="ignore"):
+            share = np.abs(v) / scale
+        level = sum((share >= floor).astype(np.int8) for floor in LEVELS)
+        codes[...] = np.where(v > 0, level, np.where(level > 0, level + len(POSITIVE), 0))
+    codes[~finite] = UNKNOWN
+    return codes
+
+
+def coded_text(codes: npt.NDArray[np.int8], width: int = 1, palette: Palette = plain,
+               gap: int = 1) -> Text:
+    """One line of coded cells, `width` columns each (a GAP code: `gap` blank columns), each run
+    of one role one span: the text `signed_cells` always drew, cell by cell."""
+    codes = np.asarray(codes, dtype=np.int8).ravel()
+    if not codes.size:
+        return Text(no_wrap=True, overflow="crop", end="")
+    glyphs = [glyph * (gap if code == GAP else width) for code, glyph in enumerate(CODE_GLYPHS)]
+    styles = [palette(role) if role is not None else None for role in CODE_ROLES]
+    ends = np.cumsum(np.where(codes == GAP, gap, width)).tolist()
+    firsts = (np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist()
+    run_codes = codes[[0, *firsts]].tolist()
+    # As Text.append: a span for each run that has a style.
+    spans = [Span(ends[first - 1] if first else 0, ends[last - 1], styles[code])
+             for first, last, code in zip([0, *firsts], [*firsts, codes.size], run_codes)
+             if styles[code]]
+    plain_text = "".join([glyphs[code] for code in codes.tolist()])
+    return Text(plain_text, no_wrap=True, overflow="crop", end="", spans=spans)
 
 
 def legend(palette: Palette = plain, full: str = "the largest |value|") -> Text:

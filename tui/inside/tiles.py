@@ -21,7 +21,16 @@ import numpy as np
 import numpy.typing as npt
 from rich.text import Text
 
-from tui.inside.glyphs import Palette, cell, plain, scale_of, signed_cells
+from tui.inside.glyphs import (
+    GAP,
+    Palette,
+    cell,
+    cell_codes,
+    coded_text,
+    plain,
+    scale_of,
+    signed_cells,
+)
 from tui.numbers import step_number
 
 PIXEL_WIDTH = 2  # a square pixel
@@ -54,12 +63,18 @@ def tile_shape(image_shape: tuple[int, int]) -> tuple[int, int, int]:
 def tile_picture(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
     """A unit's weights as the tile's cells: the image itself, or for a big image the mean of
     each two stacked pixels (an odd last row alone)."""
-    image = weights.reshape(image_shape)
+    out: np.ndarray = tile_pictures(weights[:, None], image_shape)[0]
+    return out
+
+
+def tile_pictures(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
+    """`tile_picture` of each column of `weights` (pixels, units): (units, cell rows, across)."""
+    images = np.ascontiguousarray(weights.T).reshape(-1, *image_shape)
     if max(image_shape) <= SMALL_IMAGE:
-        return image
-    if len(image) % 2:
-        image = np.vstack([image, image[-1:]])
-    out: np.ndarray = (image[0::2] + image[1::2]) / 2
+        return images
+    if image_shape[0] % 2:
+        images = np.concatenate([images, images[:, -1:]], axis=1)
+    out: np.ndarray = (images[:, 0::2] + images[:, 1::2]) / 2
     return out
 
 
@@ -91,18 +106,21 @@ def weight_tiles(W: npt.ArrayLike, image_shape: tuple[int, int], labels: Sequenc
     first, last = page * per_page, min((page + 1) * per_page, n_units)
     scale = robust_scale(weights)
     tile_width = cols * pixel
+    # The page's cells at once (units, cell rows, pixels across), then each line of the grid
+    # as one row of codes, a gap before every tile but the first: this page is redrawn about
+    # once a second while training runs.
+    codes = cell_codes(tile_pictures(weights[:, first:last], image_shape), scale)
     lines: list[Text] = []
     for start in range(first, last, across):
         units = range(start, min(start + across, last))
         label_line = Text(no_wrap=True, end="")
-        picture = [Text(no_wrap=True, end="") for _ in range(rows)]
         for k, j in enumerate(units):
             gap = " " * TILE_GAP if k else ""
             label_line.append(gap + labels[j][:tile_width].center(tile_width), palette("label"))
-            image = tile_picture(weights[:, j], image_shape)
-            for r in range(rows):
-                picture[r].append(gap)
-                picture[r].append_text(signed_cells(image[r], scale, pixel, palette))
+        block = codes[start - first:units.stop - first]
+        gaps = np.full((len(block), rows, 1), GAP, dtype=np.int8)
+        grid = np.concatenate([gaps, block], axis=2).transpose(1, 0, 2).reshape(rows, -1)
+        picture = [coded_text(grid[r, 1:], pixel, palette, TILE_GAP) for r in range(rows)]
         lines += [label_line, *picture, Text()]
     return TilePage(lines[:-1], page, pages, first, last)
 

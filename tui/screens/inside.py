@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, Self
 
 import numpy as np
 from rich.style import Style
@@ -26,7 +26,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -113,6 +115,7 @@ class InsideScreen(Screen[None]):
         self._seen: tuple[object, ...] = ()  # what the last drawing was drawn from
         self._drawn_at = self._followed_at = 0.0
         self._styles: dict[str, Style] = {}
+        self._titles: dict[Widget, tuple[str, str]] = {}  # each panel's, as last set
 
     @property
     def host(self) -> Host:
@@ -141,6 +144,16 @@ class InsideScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.redraw()
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """Ignores the regions the main screen below passes up: Textual counts the screen just
+        under the top one as showing through, so each change there (its status line, log and
+        charts follow the run) repainted this whole screen, which covers it with an opaque
+        background: about half of the view's cost while training ran at full pace."""
+        if regions and not (layout or recompose) and self.styles.background.a == 1:
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # -- drawing ----------------------------------------------------------------------------
     def palette(self, role: str) -> Style:
@@ -176,10 +189,9 @@ class InsideScreen(Screen[None]):
         room = self.area.scrollable_content_region.size  # less borders, padding, scrollbar
         width, height = (room.width, room.height) if room.width > 0 else FALLBACK_SIZE
         title, lines = section_lines(self.session, context, width, height, self.palette)
-        self.area.border_title = title
-        self.area.border_subtitle = "  ".join(
+        self._set_titles(self.area, title, "  ".join(
             f"[{k} {name}]" if name == self.session.section else f"{k} {name}"
-            for k, name in enumerate(SECTIONS, start=1))
+            for k, name in enumerate(SECTIONS, start=1)))
         self.text.show(lines)
         if self.session.section == "edit":  # keep the selected row in view
             top, focus = self.area.scroll_y, self.session.focus_line
@@ -197,11 +209,23 @@ class InsideScreen(Screen[None]):
         latest = feed.latest
         probe = self.host.controller.experiment.trainer.inside
         rows = f"{len(probe.probe)} training rows" if probe is not None else "training rows"
-        self.figures.border_title = (f"layers over epochs · figures at epoch {latest.epoch} on "
-                                    f"{rows}" if latest is not None else "layers over epochs")
-        self.figures.border_subtitle = ("gradient check: running…" if session.checking else
-                                       f"gradient check at epoch {session.checks_epoch} (g)"
-                                       if session.checks is not None else "g: gradient check")
+        self._set_titles(
+            self.figures,
+            f"layers over epochs · figures at epoch {latest.epoch} on {rows}"
+            if latest is not None else "layers over epochs",
+            "gradient check: running…" if session.checking else
+            f"gradient check at epoch {session.checks_epoch} (g)" if session.checks is not None
+            else "g: gradient check")
+
+    def _set_titles(self, panel: Widget, title: str, subtitle: str) -> None:
+        """A panel's border title and subtitle, each set only when it changes: a setting parses
+        the text and repaints the whole panel."""
+        was_title, was_subtitle = self._titles.get(panel, (None, None))
+        if title != was_title:
+            panel.border_title = title
+        if subtitle != was_subtitle:
+            panel.border_subtitle = subtitle
+        self._titles[panel] = (title, subtitle)
 
     def _draw_status(self) -> None:
         controller = self.host.controller
