@@ -13,6 +13,8 @@ from textual.pilot import Pilot
 
 from tui.app import NNTuiApp
 
+POLL_SECONDS = 0.01  # `wait_for` looks again this often (at 0.05 s, ~25 ms lost a wait)
+
 FIXED_TIME = "12:00:00"
 # Runs with fixed figures for the runs screen and the overlay (iris: 4 inputs, 3 classes):
 # (optimizer, lr, batch, status, epochs' val losses, test accuracy).
@@ -74,7 +76,7 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
-        await pilot.pause(0.05)
+        await pilot.pause(POLL_SECONDS)
 
 
 async def ready(pilot: Pilot) -> NNTuiApp:

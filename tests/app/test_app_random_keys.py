@@ -10,6 +10,8 @@ import random
 from dataclasses import fields
 
 import numpy as np
+import pytest
+import textual._wait
 from textual.screen import ModalScreen
 
 from engine import LIVE_SETTINGS, TrainConfig
@@ -43,7 +45,14 @@ def settled(app) -> bool:
             and app.views.score == score_text(scores.accuracy, scores.r2))
 
 
-async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
+async def test_random_keys_leave_the_app_alive_and_consistent(make_app,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    # After each key `Pilot.press` waits until the process has used no CPU for a whole granule
+    # of sleep, twice: 20 ms granules made 200 keys wait ~14 s. Nothing is asserted between two
+    # keys here (a key that lands before the last one has settled is one more random order), and
+    # the checks below wait for the app to settle by name, so 5 ms granules are enough.
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.005 / 20)
     app = make_app(epochs=20, pace=None)
     rng = random.Random(20240601)
     pool = APP_KEYS * 2 + EDITING_KEYS * 2 + TYPING_KEYS
@@ -58,7 +67,7 @@ async def test_random_keys_leave_the_app_alive_and_consistent(make_app):
         app.controller.stop()
         with contextlib.suppress(AssertionError):  # the asserts below say what disagrees
             await wait_for(pilot, lambda: settled(app), 20)
-        await pilot.pause(0.3)
+        await pilot.pause()
         controller = app.controller
         experiment, design, state = controller.experiment, controller.design, controller.state
         runner, scores = experiment.runner, controller.evaluation

@@ -128,8 +128,11 @@ def test_the_wheel_installed_in_a_fresh_venv_runs(wheel: Path, tmp_path: Path) -
     version = subprocess.run([str(script), "--version"], cwd=run, capture_output=True, text=True,
                              timeout=60)
     assert version.stdout == f"nn-tui {metadata.version('nn-tui')}\n", version.stderr
+    # The NumPy step: numba's cache is keyed by the source's path, so the default backend would
+    # compile the step afresh for this install (~9 s of CPU); the compiled step has its own
+    # tests (tests/engine/test_compiled.py), and this one is about the wheel's script.
     trained = subprocess.run([str(script), "train", "--dataset", "and", "--layers", "1:sigmoid",
-                              "--epochs", "1", "--quiet"], cwd=run, capture_output=True,
-                             text=True, timeout=60)
+                              "--epochs", "1", "--quiet", "--backend", "numpy"], cwd=run,
+                             capture_output=True, text=True, timeout=60)
     assert trained.returncode == 0, trained.stderr
     assert re.fullmatch(r"test accuracy \d\.\d{4}  test loss \d\.\d{4}\n", trained.stdout)

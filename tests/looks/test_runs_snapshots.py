@@ -60,8 +60,11 @@ def test_runs_overlaid_with_a_legend(snap_compare, tmp_path, stored, size):
     async def before(pilot) -> None:
         app = await ready(pilot)
         controller = app.controller
-        controller.train()  # the live run, to a fixed epoch without yielding to the UI
-        controller.experiment.runner.join()
+        runner = controller.experiment.runner
+        runner.set_pace(None)  # the live run, to a fixed epoch at full speed...
+        controller.train()
+        runner.join()  # ...without yielding to the UI
+        runner.set_pace(controller.pace)
         app.views.take(timeless(controller.drain()))
         await open_runs(pilot)
         await pilot.press("f")  # iris

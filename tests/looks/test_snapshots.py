@@ -23,11 +23,15 @@ def digits_app(tmp_path) -> NNTuiApp:
 
 
 async def train_to(pilot, epochs: int) -> None:
-    """Trains in the thread, but without yielding to the UI, then relays the events once."""
+    """Trains in the thread, but without yielding to the UI, then relays the events once. At
+    full speed: the app's pace (still the controller's, and shown as such) only spaces the
+    epochs out for a person's eyes, and the picture is taken after the last one."""
     app = await ready(pilot)
     runner = app.controller.experiment.runner
+    runner.set_pace(None)
     runner.start(epochs=epochs)
     runner.join()
+    runner.set_pace(app.controller.pace)
     app.views.take(timeless(app.controller.drain()))
     app.views.refresh()
     await pilot.pause()
