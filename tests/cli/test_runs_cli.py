@@ -47,8 +47,9 @@ def test_train_records_its_run_and_runs_lists_shows_and_removes_it(nn_tui: NnTui
     human = nn_tui("runs", "show", str(run["id"])).out
     assert "4-16relu-3softmax" in human and len(human.splitlines()) == 2 + 5
 
-    table = nn_tui("runs", "--csv", "all.csv").out
+    table = nn_tui("runs").out
     assert "diabetes" in table and "4-16relu-3softmax" in table
+    assert nn_tui("runs", "--csv", "all.csv").out == "wrote 2 runs to all.csv\n"
     with open(tmp_path / "all.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     assert [int(r["id"]) for r in rows] == [newest["id"], run["id"]]

@@ -55,7 +55,7 @@ def add_parser(commands: Any) -> None:
     runs.add_argument("--dataset", metavar="NAME", default=argparse.SUPPRESS,
                       help="only the runs on this dataset")
     runs.add_argument("--json", action="store_true", help="one JSON object a run")
-    runs.add_argument("--csv", metavar="FILE", help="also write the table to FILE as CSV")
+    runs.add_argument("--csv", metavar="FILE", help="write the table to FILE as CSV (and print only where it went)")
     sub = runs.add_subparsers(dest="runs_command", metavar="show|rm")
     show = sub.add_parser("show", help="one run's epochs")
     show.add_argument("id", type=int, metavar="ID")
@@ -80,6 +80,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
             rows = store.runs(getattr(args, "dataset", None))
     if args.csv:
         write_csv(Path(args.csv), rows)
+        if not args.json:  # the table went to the file: say where, not the table again
+            print(f"wrote {len(rows)} run{'s' if len(rows) != 1 else ''} to {args.csv}")
+            return 0
     if args.json:
         for row in rows:
             emit_json(run_dict(row))

@@ -164,8 +164,8 @@ class Progress:
             failed = sum(r.status == "failed" for r in group.rows)
             table.add_row(group.label, f"{len(group.rows)}" + (f" ({failed} failed)"
                                                                  if failed else ""),
-                          _pm(*group.mean_std("test_accuracy"), ".3f"),
-                          _pm(*group.mean_std("best_val_loss"), ".4f"),
+                          _pm(group, "test_accuracy", ".3f"),
+                          _pm(group, "best_val_loss", ".4f"),
                           _num(group.mean_std("seconds")[0], ".1f"))
         print()
         console().print(table)
@@ -175,5 +175,11 @@ def _num(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def _pm(mean: float | None, std: float | None, spec: str) -> str:
-    return "-" if mean is None else f"{mean:{spec}} ± {std or 0.0:{spec}}"
+def _pm(group: Group, name: str, spec: str) -> str:
+    """`0.953 ± 0.004` over the group's seeds; the mean alone from one run (a spread of one
+    value says nothing)."""
+    mean, std = group.mean_std(name)
+    if mean is None:
+        return "-"
+    spread = f" ± {std or 0.0:{spec}}" if len(group.figures(name)) > 1 else ""
+    return f"{mean:{spec}}{spread}"
