@@ -130,6 +130,14 @@ class Comparison:
     def clear(self) -> None:
         self.selected, self.raced = {}, {}
 
+    def keep_dataset(self, dataset: str) -> None:
+        """Drops the runs of other datasets (a switch of dataset: their curves do not compare
+        with the live one's; the store and the runs screen keep them)."""
+        self.selected = {key: run for key, run in self.selected.items()
+                         if run.described.dataset == dataset}
+        self.raced = {key: run for key, run in self.raced.items()
+                      if run.described.dataset == dataset}
+
     def curves(self, live: Sequence[EpochEnd], live_described: Described | None,
                live_id: int | None) -> list[Curve]:
         """The curves to draw, the live run's first (when it has epochs); the live run's own

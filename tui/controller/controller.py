@@ -80,7 +80,8 @@ class Controller:
     def adopt(self, experiment: Experiment, new_run: bool = True) -> None:
         """Makes `experiment` the current one. The old runner is stopped and its last events
         kept for `drain`. `new_run` moves the current curves to the faded "previous run", kept
-        only while the dataset stays the same (curves of other data do not compare)."""
+        only while the dataset stays the same (curves of other data do not compare, nor do the
+        runs overlaid or raced on another dataset: they leave the charts)."""
         old, design = self.experiment, Design.of(experiment)
         if old is not None:
             old.runner.stop(wait=True)
@@ -88,6 +89,7 @@ class Controller:
             self.runs.end()  # the next run is another row, even when the weights are kept
         if self.design is None or self.design.data.source != design.data.source:
             self.previous = []
+            self.comparison.keep_dataset(design.data.name)  # only this dataset's curves
         elif new_run and self.history:
             self.previous = self.history
         trainer = experiment.trainer

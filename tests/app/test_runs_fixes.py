@@ -1,0 +1,64 @@
+"""What a new user tripped over in runs, races and quitting: the charts keep only the runs of
+the dataset being trained; the quit question says what is lost and what is kept; a race says
+so on the status line from the moment it is asked for and a stop during its start-up leaves no
+0-epoch runs; race curves have distinct names and markers."""
+
+from __future__ import annotations
+
+from engine import EpochEnd, RunStore, TrainConfig, Variation
+from tests.app.test_compare import FakeRace, design
+from tests.ui import fill_runs, ready, trained, wait_for
+from tui.controller.compare import Comparison
+from tui.controller.racing import Racing
+from tui.screens.runs import RunsScreen
+
+
+async def open_runs(pilot) -> RunsScreen:
+    app = pilot.app
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen)
+                   and app.screen.rows is not None)
+    await pilot.pause()
+    return app.screen
+
+
+def legend_text(app) -> str:
+    return str(app.charts.border_subtitle) + str(app.charts.query_one("#charts-legend").render())
+
+
+async def test_a_dataset_switch_takes_the_other_datasets_runs_off_the_charts(make_app,
+                                                                            runs_store):
+    ids = fill_runs(runs_store)  # four runs on iris, one on wine
+    app = make_app()  # iris
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await open_runs(pilot)
+        await pilot.press("f")  # iris only
+        await pilot.press("space", "down", "space", "escape")
+        await wait_for(pilot, lambda: len(app.controller.comparison.selected) == 2)
+        await pilot.pause()
+        assert "lr" in legend_text(app)  # two iris runs on the charts
+        app.editor.query_one("#dataset").focus()
+        await pilot.press("right")  # wine
+        await wait_for(pilot, lambda: app.controller.experiment.dataset.name == "wine")
+        await pilot.pause()
+        assert app.controller.comparison.selected == {}
+        assert app.controller.curves() == []
+        assert "train" in legend_text(app) and "lr" not in legend_text(app)  # the usual one
+        screen = await open_runs(pilot)  # the runs screen still lists every run
+        assert sorted(row.id for row in screen.rows) == sorted(ids)
+        assert screen.selected == []
+
+
+def test_a_finished_races_curves_leave_with_their_dataset():
+    comparison = Comparison()
+    racing = Racing(comparison)
+    variations = [Variation(name, TrainConfig(optimizer=name)) for name in ("sgd", "adam")]
+    racing.adopt(FakeRace(variations, [3, 4]), design())  # a race on "and"
+    for key in (3, 4):
+        comparison.race_epoch(key, EpochEnd(1, 1.0, 1.0, 0.1, 0.01, 1.0, train_acc=0.5,
+                                            val_acc=0.5))
+    comparison.keep_dataset("and")
+    assert list(comparison.raced) == [3, 4]  # the same dataset: kept
+    comparison.keep_dataset("xor")
+    assert comparison.raced == {} and comparison.curves([], None, None) == []
