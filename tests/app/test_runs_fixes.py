@@ -10,6 +10,7 @@ from tests.app.test_compare import FakeRace, design
 from tests.ui import fill_runs, ready, trained, wait_for
 from tui.controller.compare import Comparison
 from tui.controller.racing import Racing
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.runs import RunsScreen
 
 
@@ -62,3 +63,25 @@ def test_a_finished_races_curves_leave_with_their_dataset():
     assert list(comparison.raced) == [3, 4]  # the same dataset: kept
     comparison.keep_dataset("xor")
     assert comparison.raced == {} and comparison.curves([], None, None) == []
+
+
+async def test_quitting_while_training_says_what_is_kept_and_keeps_it(make_app, runs_store):
+    app = make_app(epochs=100_000, pace=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        runner = app.controller.experiment.runner
+        await pilot.press("t")
+        await wait_for(pilot, lambda: runner.epoch >= 3)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one(".dialog-text").render())
+        assert question.startswith("Training is running (epoch ")
+        assert "The run stays in the run store, stopped, with its epochs." in question
+        assert "The network is not saved (n, then ctrl+s saves it)." in question
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+    [row] = RunStore(runs_store).runs()
+    assert row.status == "stopped" and row.epochs_done == runner.epoch >= 3
+    assert [e.epoch for e in RunStore(runs_store).epochs(row.id)] == \
+        list(range(1, runner.epoch + 1))

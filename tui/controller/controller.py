@@ -322,12 +322,20 @@ class Controller:
     def quit_question(self) -> str | None:
         """What to ask before quitting (None: nothing would be lost)."""
         if self.is_running():
-            return "Training is running. Stop it and quit?"
+            return (f"Training is running (epoch {self.state.epoch}). Quit? "
+                    f"{self._kept_text()} The network is not saved (n, then ctrl+s saves it).")
         if self.experiment is not None and self.experiment.unsaved:
             what = (f"trained to epoch {self.state.epoch}" if not self.experiment.edited else
                     f"with weights edited by hand (epoch {self.state.epoch})")
             return f"The model {what} is not saved (ctrl+s saves it). Quit anyway?"
         return None
+
+    def _kept_text(self) -> str:
+        """What quitting keeps of the run under way: quitting stops it, and its row (written
+        as the epochs come) is ended `stopped` with them."""
+        if self.runs.recording:
+            return "The run stays in the run store, stopped, with its epochs."
+        return "The run is not recorded in a run store."
 
     # -- design changes ---------------------------------------------------------------------
     def change(self, design: Design, fields: frozenset[str]) -> Change:
