@@ -258,7 +258,7 @@ class NNTuiApp(App[int]):
         self.attempt(self.controller.resume)
 
     def action_stop(self) -> None:
-        self.attempt(self.controller.stop)
+        self.desk.stop()
 
     def action_step(self) -> None:
         self.attempt(self.controller.step)

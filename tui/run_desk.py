@@ -61,7 +61,8 @@ class RunDesk:
             problem = runs.problems.popleft()
             self.app.notify(problem, severity="warning", timeout=8)
             self.app.log_panel.note(problem, problem=True)
-        events = self.controller.racing.drain()
+        racing = self.controller.racing
+        events = racing.drain()
         ended = []
         for item in events:
             kind = item.event.kind
@@ -72,7 +73,14 @@ class RunDesk:
                 self.app.log_panel.note(self._started_note())
             elif kind in ("finished", "stopped", "early_stopped", "diverged", "failed"):
                 ended.append(item)
-                self.app.log_panel.note(self._race_note(item))
+                if racing.race is None or item.index not in racing.race.discarded:
+                    self.app.log_panel.note(self._race_note(item))
+        discarded = [racing.labels[item.index] for item in ended
+                     if racing.race is not None and item.index in racing.race.discarded]
+        if discarded:
+            self.app.log_panel.note(f"race, {', '.join(discarded)}: stopped before the first "
+                                    "epoch, not kept in the run store")
+        self.app.views.show_status()  # the race's part of the status line (when it changed)
         now = time.monotonic()
         if (events and now - self._drawn_at >= VIEW_SECONDS[speed(self.controller.pace)]) \
                 or ended:
@@ -145,6 +153,25 @@ class RunDesk:
         self.app.views.refresh()
 
     # -- races --------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """x: the live run and the race stop. A race's stop is said, and said again (not
+        repeated silently) when it is already stopping."""
+        racing = self.controller.racing
+        again, racing_before, starting = racing.stopping, racing.busy, racing.loading
+        try:
+            self.controller.stop()
+        except USER_ERRORS as exc:
+            self.app.report(exc)
+        if again:
+            self.app.notify("the race is already stopping: each worker ends after its "
+                            "current epoch", timeout=4)
+        elif racing_before:
+            self.app.log_panel.note(
+                "race: stopping…" + (" (it was still starting: no run is kept)"
+                                     if starting else
+                                     " (each worker ends after its current epoch)"))
+        self.app.views.show_status()
+
     def race(self) -> None:
         design = self.controller.design
         if design is None:
@@ -163,19 +190,27 @@ class RunDesk:
                                         controller.runs.store, controller.pace)
         count = len(RACES[kind].variations(controller.design.config))
         self.app.log_panel.note(f"race of {kind}: starting {count} worker processes…")
+        self.app.views.show_status()  # "race: starting 4 workers…" at once
         self.app.run_worker(self._start_race(build), group="race", exclusive=True,
                             exit_on_error=False)
 
     async def _start_race(self, build: Callable[[], Any]) -> None:
+        racing = self.controller.racing
         try:
             race = await asyncio.to_thread(build)
         except USER_ERRORS as exc:
+            racing.unstarted()
+            self.app.views.show_status()
             self.app.report(exc)
             return
         design = self.controller.design
-        if design is None:
-            race.close()
+        if race is None or design is None:
+            racing.unstarted()
+            self.app.views.show_status()
+            if race is not None:
+                await asyncio.to_thread(race.close)
+            self.app.log_panel.note("race stopped before it started: no run recorded")
             return
-        self.controller.racing.adopt(race, design)
+        racing.adopt(race, design)
         self._scores, self._started = {}, False
         self._show()

@@ -135,4 +135,4 @@ class LiveViews:
         self.panels.status_bar.show(Status(controller.model_label, state.phase, state.epoch,
                                            max(controller.run_target, state.epoch),
                                            pace_label(controller.pace), self.score,
-                                           controller.unsaved))
+                                           controller.unsaved, controller.racing.status))

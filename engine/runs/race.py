@@ -9,9 +9,11 @@ In the parent a collector thread reads the queue (waiting on it is its whole job
 run's `RunRecorder` (the store is written by the parent only, source 'race') and appends
 `RaceEvent`s to a deque that `drain()` empties without ever blocking, as `TrainingRunner` does.
 
-`stop()` asks every worker to stop after its current epoch; `close()` waits a moment, then
-terminates what is left, so nothing outlives the race. A worker also stops by itself when its
-parent is gone (an app killed with SIGKILL leaves no orphans training on).
+`stop()` asks every worker to stop after its current epoch (or before it loads its data, while
+it starts); `close()` waits a moment, then terminates what is left, so nothing outlives the race.
+A run stopped before its first epoch is deleted from the store: a row of no epochs says nothing.
+A worker also stops by itself when its parent is gone (an app killed with SIGKILL leaves no
+orphans training on).
 """
 
 from __future__ import annotations
@@ -101,6 +103,9 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
     os.dup2(devnull, 2)
 
     epoch = 0
+    if stop.is_set():  # stopped while this process started: no data loaded, no run
+        put(Stopped(0).to_dict())
+        return
     try:
         dataset = load_dataset(str(load["name_or_path"]), seed=int(load["seed"]),
                                val_size=float(load["val_size"]),
@@ -110,6 +115,9 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
         train_config = TrainConfig(**{k: v for k, v in config.items()
                                       if k in {f.name for f in fields(TrainConfig)}})
         experiment = Experiment(dataset, ModelSpec.from_dict(dict(spec)), train_config)
+        if stop.is_set():  # stopped while the data loaded
+            put(Stopped(0).to_dict())
+            return
         gap = 1.0 / epochs_per_second if epochs_per_second else 0.0
         last = time.perf_counter()
         for event in experiment.trainer.run(train_config.epochs):
@@ -189,6 +197,8 @@ class Race:
         self._processes: list[SpawnProcess] = []
         self._events: deque[RaceEvent] = deque()
         self._ended: set[int] = set()
+        self._epochs = [0] * len(variations)  # each runner's epochs so far
+        self.discarded: set[int] = set()  # runners stopped before an epoch: rows deleted
         self._collector: threading.Thread | None = None
         self.recorders: list[RunRecorder | None] = [None] * len(variations)
         if store is not None:
@@ -266,17 +276,27 @@ class Race:
                 self._take(index, Failed(0, "the race was closed"))
 
     def _take(self, index: int, event: Event) -> None:
+        if isinstance(event, EpochEnd):
+            self._epochs[index] += 1
         recorder = self.recorders[index]
         if recorder is not None:
             try:
                 recorder.on_event(event)
                 if event.kind in END_KINDS:
                     recorder.close()
+                    if self._stop.is_set() and not self._epochs[index]:
+                        self._discard(index, recorder)
             except EngineError:
                 self.recorders[index] = None  # the store went bad: the race goes on
         if event.kind in END_KINDS:
             self._ended.add(index)
         self._events.append(RaceEvent(index, event))
+
+    def _discard(self, index: int, recorder: RunRecorder) -> None:
+        """A run stopped before its first epoch (a race stopped while it started) says
+        nothing: its row is deleted rather than left as a 0-epoch `stopped` run."""
+        recorder.store.delete(recorder.run_id)
+        self.discarded.add(index)
 
     def _check_workers(self) -> None:
         """A worker that died without saying so (killed, out of memory) failed its run."""

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from engine import EpochEnd, RunStore, TrainConfig, Variation
 from tests.app.test_compare import FakeRace, design
-from tests.ui import fill_runs, ready, trained, wait_for
+from tests.ui import fill_runs, ready, wait_for
+from tui.controller import Controller
 from tui.controller.compare import Comparison
 from tui.controller.racing import Racing
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.race import RaceDialog
 from tui.screens.runs import RunsScreen
+from tui.sessions import Preset
 
 
 async def open_runs(pilot) -> RunsScreen:
@@ -85,3 +88,58 @@ async def test_quitting_while_training_says_what_is_kept_and_keeps_it(make_app, 
     assert row.status == "stopped" and row.epochs_done == runner.epoch >= 3
     assert [e.epoch for e in RunStore(runs_store).epochs(row.id)] == \
         list(range(1, runner.epoch + 1))
+
+
+SPAWN_TIMEOUT = 120.0
+
+
+def status_line(app) -> str:
+    return app.status_bar.render().plain
+
+
+async def test_a_race_stopped_while_it_starts_says_so_and_keeps_no_run(make_app, runs_store):
+    app = make_app(dataset="and", epochs=100_000, pace=20.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+        await pilot.press("enter")  # the optimizers: four workers
+        assert "race: starting 4 workers…" in status_line(app)
+        await pilot.press("b")  # no second race while one starts
+        assert not isinstance(app.screen, RaceDialog)
+        await pilot.press("x")  # not lost: the race is stopping
+        assert "race: stopping…" in status_line(app)
+        await pilot.press("x")  # said, not silent
+        assert any("already stopping" in str(n.message) for n in app._notifications)
+        await wait_for(pilot, lambda: not app.controller.racing.busy, SPAWN_TIMEOUT)
+        await pilot.pause(0.3)
+        assert "race" not in status_line(app)
+        race = app.controller.racing.race
+        if race is not None:  # the workers had started: each stopped before an epoch
+            for process in race._processes:
+                process.join(SPAWN_TIMEOUT)
+            assert race.discarded == {0, 1, 2, 3}
+        assert RunStore(runs_store).runs() == []  # no 0-epoch rows left behind
+        notes = "\n".join(app.log_panel.lines_text)
+        assert "no run recorded" in notes or "not kept in the run store" in notes
+
+
+def test_a_race_is_under_way_from_the_moment_it_is_asked_for(tmp_path):
+    """Between `b` and the processes being up, a second race cannot start and `x` applies:
+    it cancels the race before any process or run is made."""
+    controller = Controller(Preset(dataset="and", seed=0), tmp_path,
+                            runs_path=tmp_path / "runs.sqlite")
+    controller.adopt(controller.first_build()())
+    assert controller.can("race") and not controller.can("stop")
+    start = controller.racing.build("optimizers", controller.experiment, controller.design,
+                                    controller.runs.store, None)
+    assert controller.racing.status == "race: starting 4 workers…"
+    assert not controller.can("race") and controller.can("stop")
+    controller.stop()
+    assert controller.racing.status == "race: stopping…"
+    assert start() is None  # the worker finds it cancelled: nothing spawned, nothing recorded
+    controller.racing.unstarted()
+    assert controller.racing.status == "" and controller.can("race")
+    controller.shutdown()
+    assert not (tmp_path / "runs.sqlite").exists() or \
+        RunStore(tmp_path / "runs.sqlite").runs() == []

@@ -55,7 +55,8 @@ def add_parser(commands: Any) -> None:
     runs.add_argument("--dataset", metavar="NAME", default=argparse.SUPPRESS,
                       help="only the runs on this dataset")
     runs.add_argument("--json", action="store_true", help="one JSON object a run")
-    runs.add_argument("--csv", metavar="FILE", help="write the table to FILE as CSV (and print only where it went)")
+    runs.add_argument("--csv", metavar="FILE",
+                      help="write the table to FILE as CSV (and print only where it went)")
     sub = runs.add_subparsers(dest="runs_command", metavar="show|rm")
     show = sub.add_parser("show", help="one run's epochs")
     show.add_argument("id", type=int, metavar="ID")

@@ -185,8 +185,8 @@ class Controller:
             "continue_training": not state.alive and state.epoch > 0,
             "pause": state.phase == "running",
             "resume": state.phase == "paused",
-            "stop": state.alive or self.racing.alive,
-            "race": not self.racing.alive,
+            "stop": state.alive or self.racing.busy,
+            "race": not self.racing.busy,
             "draw": dataset.image_shape is not None,
             "next_misclassified": dataset.is_classification,
         }
@@ -269,7 +269,7 @@ class Controller:
         """Asks the run (and a race) to stop after the current epoch; `Stopped` tells when
         it has."""
         self.racing.stop()
-        if self.state.alive or not self.racing.alive:
+        if self.state.alive or not self.racing.busy:
             self._experiment().runner.stop(wait=False)
 
     def reset_question(self) -> str | None:

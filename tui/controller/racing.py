@@ -5,6 +5,7 @@ spawn takes a moment), drains its events onto the comparison's curves and stops 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,27 +67,64 @@ def layers_text(design: Design) -> str:
 
 
 class Racing:
-    """The race under way (or the last one), its runs shown on `comparison`'s curves."""
+    """The race under way (or the last one), its runs shown on `comparison`'s curves.
+
+    A race is under way (`busy`) from the moment it is asked for: its worker processes take
+    seconds to start, and meanwhile `b` must not start another nor `x` be lost (a stop then
+    cancels it; see `status`)."""
 
     def __init__(self, comparison: Comparison) -> None:
         self.comparison = comparison
         self.race: Race | None = None
         self.labels: list[str] = []
         self.keys: list[int] = []  # each runner's curve key, in the race's order
+        self.starting = 0  # runners of the race being started (0: none is)
+        self.stopping = False  # a stop was asked of the race under way
+        self._cancel = threading.Event()  # the stop of the race being started
+        self._epochs: list[int] = []  # each runner's latest epoch
+        self._started = False  # some runner of the race has begun to train
 
     @property
     def alive(self) -> bool:
         return self.race is not None and self.race.is_alive
 
+    @property
+    def busy(self) -> bool:
+        """A race is starting or running."""
+        return bool(self.starting) or self.alive
+
+    @property
+    def status(self) -> str:
+        """The status line's words for the race: 'race: starting 4 workers…', 'race: 4 runs,
+        epoch 12', 'race: stopping…'; '' when none is under way."""
+        if not self.busy:
+            return ""
+        if self.stopping:
+            return "race: stopping…"
+        if self.loading:
+            return f"race: starting {self.starting or len(self.labels)} workers…"
+        return f"race: {len(self.labels)} runs, epoch {max(self._epochs, default=0)}"
+
+    @property
+    def loading(self) -> bool:
+        """The race is starting: its processes are being spawned, or none has begun to train
+        yet (each imports the engine and loads the data first, seconds on a busy machine)."""
+        return bool(self.starting) or (self.alive and not self._started)
+
     def build(self, kind: str, experiment: Experiment, design: Design,
-              store: Callable[[], RunStore], pace: float | None) -> Callable[[], Race]:
+              store: Callable[[], RunStore], pace: float | None) -> Callable[[], Race | None]:
         """What the app's worker runs to start a race of `kind` on the design (the store is
-        opened there; a race goes on unrecorded when it cannot be)."""
+        opened there; a race goes on unrecorded when it cannot be). From now on the race is
+        `busy`; the worker returns None when it was stopped before anything started."""
         variations = RACES[kind].variations(design.config)
         load = experiment.dataset_load()
         spec, data = design.spec, design.data
+        self.starting, self.stopping = len(variations), False
+        cancel = self._cancel = threading.Event()
 
-        def start() -> Race:
+        def start() -> Race | None:
+            if cancel.is_set():
+                return None
             try:
                 runs: RunStore | None = store()
             except EngineError:
@@ -95,14 +133,26 @@ class Racing:
                         is_regression=not data.is_classification, store=runs,
                         epochs_per_second=pace)
             race.start()
+            if cancel.is_set():  # stopped while the processes started: they leave at once
+                race.stop()
             return race
 
         return start
 
+    def unstarted(self) -> None:
+        """The race asked for did not start (stopped first, or an error)."""
+        self.starting, self.stopping = 0, False
+
     def adopt(self, race: Race, design: Design) -> None:
-        """Shows `race`'s runs (stopping any race before it)."""
-        self.close()
+        """Shows `race`'s runs (closing any race before it)."""
+        if self.race is not None:
+            self.race.close()
+        if self._cancel.is_set():  # stopped while it started
+            race.stop()
         self.race = race
+        self.starting = 0
+        self._epochs = [0] * len(race.variations)
+        self._started = False
         self.labels = [variation.label for variation in race.variations]
         layers = layers_text(design)
         shown = [Shown(run_id if run_id is not None else -(index + 1),
@@ -119,15 +169,26 @@ class Racing:
             return []
         events = self.race.drain()
         for item in events:  # (a run unselected meanwhile is no longer drawn)
+            self._started = self._started or item.event.kind == "started"
             if isinstance(item.event, EpochEnd) and item.index < len(self.keys):
+                self._epochs[item.index] = item.event.epoch
                 self.comparison.race_epoch(self.keys[item.index], item.event)
+        if not self.race.is_alive:
+            self.stopping = False
         return events
 
     def stop(self) -> None:
-        if self.race is not None:
+        """Asks the race under way to stop: one starting leaves before its first epoch (and
+        keeps no run), one running after its current epoch."""
+        if self.starting:
+            self._cancel.set()
+            self.stopping = True
+        elif self.race is not None and self.race.is_alive:
             self.race.stop()
+            self.stopping = True
 
     def close(self) -> None:
         """Stops the race and waits for its workers (quitting; a new race)."""
+        self._cancel.set()  # (a race still starting leaves as soon as it has)
         if self.race is not None:
             self.race.close()

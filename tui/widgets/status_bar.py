@@ -5,7 +5,8 @@ its changed cells are sent to the terminal (`Repaint`).
 Colours are component classes in app.tcss, one per trainer state.
 
 When the line does not fit, whole parts go, the least useful first (`status_parts`): the pace,
-the app's name, "unsaved", the model, the epoch, the score; the trainer's state stays. A number
+the app's name, "unsaved", the model, the epoch, the score, the race under way ("race: 4 runs,
+epoch 12", from the moment a race is asked for); the trainer's state stays. A number
 is never cut: "test acc 0.974" is on the line with all its digits, or not at all. "· unsaved"
 follows the model while trained epochs or weights edited by hand are in no file."""
 
@@ -39,6 +40,7 @@ class Status:
     pace: str
     score: str  # "test acc 0.953", or "" before the first look
     unsaved: bool = False  # trained epochs or weights edited by hand that no file holds
+    race: str = ""  # "race: 4 runs, epoch 12" while a race is under way
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def status_parts(status: Status, width: int) -> list[Part]:
         Part(" nn-tui ", "app", False, 2),
         Part(status.model, "model", False, 3),
         Part("· unsaved" if status.unsaved else "", "muted", False, 2),
+        Part(status.race, "race", True, 7),
         Part(STATE_MARKS.get(status.state, status.state), status.state, True, 9),
         Part(f"epoch {status.epoch}{target}", "muted", True, 5),
         Part(status.pace, "muted", True, 1),
@@ -82,6 +85,7 @@ def line_width(parts: list[Part]) -> int:
 class StatusBar(Repaint):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "status-bar--app", "status-bar--model", "status-bar--muted", "status-bar--score",
+        "status-bar--race",
         *(f"status-bar--{state}" for state in STATE_MARKS),
     }
 
