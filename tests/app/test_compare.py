@@ -61,4 +61,4 @@ def test_the_live_run_is_first_and_drawn_once():
                                TrainConfig(lr=0.01).to_dict())
     curves = comparison.curves([epoch(1, 1.0)], live, live_id=4)  # the live run is run 4
     assert [(c.key, c.live) for c in curves] == [(0, True), (3, False)]
-    assert [c.label for c in curves] == ["lr 0.01 (live)", "lr 0.1"]
+    assert [c.label for c in curves] == ["live run: lr 0.01", "lr 0.1"]

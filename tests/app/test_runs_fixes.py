@@ -5,16 +5,22 @@ so on the status line from the moment it is asked for and a stop during its star
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+from textual_plotext import PlotextPlot
+
 from engine import EpochEnd, RunStore, TrainConfig, Variation
+from tests.app.screen import screen_lines, widget_lines
 from tests.app.test_compare import FakeRace, design
 from tests.ui import fill_runs, ready, wait_for
 from tui.controller import Controller
-from tui.controller.compare import Comparison
+from tui.controller.compare import Comparison, Curve, Described, labels
 from tui.controller.racing import Racing
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.race import RaceDialog
-from tui.screens.runs import RunsScreen
+from tui.screens.runs import COLUMNS, RunsScreen
 from tui.sessions import Preset
+from tui.widgets.charts import stamps
 
 
 async def open_runs(pilot) -> RunsScreen:
@@ -143,3 +149,95 @@ def test_a_race_is_under_way_from_the_moment_it_is_asked_for(tmp_path):
     controller.shutdown()
     assert not (tmp_path / "runs.sqlite").exists() or \
         RunStore(tmp_path / "runs.sqlite").runs() == []
+
+
+def test_race_labels_are_distinct_and_the_live_run_says_so():
+    def run(optimizer: str, lr: float = 0.001) -> Described:
+        return Described("iris", "4-100relu-3softmax", optimizer, lr, 32, 0)
+
+    names = ("sgd", "momentum", "rmsprop", "adam")
+    race = [run(name) for name in names]
+    # The live run is the race's adam: `live run` and `adam (same as live)`, never two `adam`s.
+    assert labels([run("adam"), *race], [1, 2, 3, 4, 5], [True, *[False] * 4]) == \
+        ["live run", "sgd", "momentum", "rmsprop", "adam (same as live)"]
+    # The live run trained at another lr: each curve names its variation and what differs.
+    assert labels([run("adam", 0.01), *race], [1, 2, 3, 4, 5], [True, *[False] * 4]) == \
+        ["live run: adam lr 0.01", "sgd lr 0.001", "momentum lr 0.001", "rmsprop lr 0.001",
+         "adam lr 0.001"]
+
+
+def test_stamps_give_each_curve_columns_of_its_own_on_its_line():
+    xs, ys = list(range(1, 61)), [1.0 / x for x in range(1, 61)]
+    columns = 35
+    taken = [stamps(xs, ys, index, 5, 60, columns)[0] for index in range(5)]
+    cells = [{int(x / 60 * columns) for x in at} for at in taken]
+    assert all(len(at) >= 2 for at in taken)
+    assert all(not cells[i] & cells[j] for i in range(5) for j in range(i))  # apart
+    at, on = stamps(xs, ys, 2, 5, 60, columns)
+    assert on == pytest.approx(list(np.interp(at, xs, ys)))  # on the curve's own line
+
+
+async def test_curves_lying_on_one_another_all_show(make_app):
+    """Five runs that learned exactly alike: every marker is still on the plots."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        epochs = [EpochEnd(n, 1.0 / n, 1.2 / n, 0.1, 0.01, 1.0, train_acc=0.5,
+                           val_acc=0.5 + n / 100) for n in range(1, 41)]
+        curves = [Curve(key, f"run {key}", epochs, live=key == 0) for key in range(5)]
+        app.charts.show([], [], overlays=curves)
+        await pilot.pause()
+        for chart in app.charts.query(PlotextPlot):
+            plotted = "\n".join(widget_lines(chart)[1:-2])  # the plot, without the axis
+            for glyph in ("•", "×", "+", "○"):
+                assert glyph in plotted, (glyph, plotted)
+            assert any("\u2800" < char <= "\u28ff" for char in plotted)  # the live braille
+
+
+def add_wide_run(path) -> None:
+    """A digits run with the widest cells a table shows: its layers, 'interrupted', R²."""
+    store = RunStore(path)
+    config = {"optimizer": "momentum", "lr": 0.0005, "batch_size": 128, "epochs": 300,
+              "seed": 0}
+    spec = {"layers": [{"units": 100, "activation": "relu"},
+                       {"units": 10, "activation": "softmax"}], "loss": "cross_entropy",
+            "n_inputs": 64}
+    run_id = store.start_run(dataset="digits", spec=spec, config=config, seed=0,
+                             source="sweep", started="2026-01-09T10:09:00+00:00")
+    store.finish_run(run_id, status="interrupted", test_accuracy=0.97, seconds=1234.5)
+    store.close()
+
+
+HEADER_WORDS = {word for column in COLUMNS for word in column.header.split()} | {"↓", "↑"}
+
+
+async def _headers(pilot, size) -> tuple[str, str]:
+    app = pilot.app
+    await pilot.resize_terminal(*size)
+    await pilot.pause()
+    lines = screen_lines(app)
+    header = next(line for line in lines if line.lstrip().startswith("id "))
+    title = " ".join(" ".join(lines[:lines.index(header)]).split())
+    return header, title
+
+
+async def test_the_runs_table_drops_whole_columns_and_never_cuts_a_header(make_app,
+                                                                          runs_store):
+    fill_runs(runs_store)
+    add_wide_run(runs_store)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await open_runs(pilot)
+        header, title = await _headers(pilot, (120, 40))
+        assert set(header.split()) <= HEADER_WORDS, header  # no "fro" for "from"
+        assert "64-100relu-10softmax" in "\n".join(screen_lines(app))
+        for size in ((100, 30), (80, 24)):
+            header, title = await _headers(pilot, size)
+            assert set(header.split()) <= HEADER_WORDS, (size, header)
+            shown = [c.header for c in COLUMNS if f" {c.header} " in f" {header} "
+                     or f" {c.header} ↓" in header]
+            hidden = [c.header for c in COLUMNS if c.header not in shown]
+            assert hidden and f"{', '.join(hidden)} hidden" in title  # said which
+            assert {"id", "dataset", "optimizer", "lr", "test"} <= set(shown)
+            assert "from" in hidden  # the least useful goes first

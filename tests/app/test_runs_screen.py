@@ -76,7 +76,7 @@ async def test_selected_runs_are_overlaid_with_a_legend_outside_the_plots(make_a
             str(app.charts.query_one("#charts-legend").render())
         for curve in curves:
             assert curve.label in subtitle
-        assert "(live)" in subtitle
+        assert "live run" in subtitle
         for chart in app.charts.query(PlotextPlot):
             lines = widget_lines(chart)
             frame = [i for i, line in enumerate(lines) if "┌" in line or "└" in line]

@@ -49,17 +49,32 @@ FIELD_TEXT: dict[str, Any] = {
 }
 
 
-def labels(runs: Sequence[Described], ids: Sequence[int | None]) -> list[str]:
-    """A short label per run: the fields that differ between them; `#id` for identical ones."""
+LIVE = "live run"
+
+
+def labels(runs: Sequence[Described], ids: Sequence[int | None],
+           live: Sequence[bool] = ()) -> list[str]:
+    """A short label per run: the fields that differ between them; `#id` for identical ones.
+    The `live` run (at most one) reads `live run: adam lr 0.01`, or `live run` alone when
+    another run is the same design, which then reads `adam (same as live)`: never two `adam`s."""
+    live = list(live) or [False] * len(runs)
     differing = [name for name in FIELD_TEXT
                  if len({getattr(run, name) for run in runs}) > 1]
     out = []
     for run, run_id in zip(runs, ids, strict=True):
         parts = [FIELD_TEXT[name](getattr(run, name)) for name in differing]
         out.append(" ".join(parts) if parts else (f"#{run_id}" if run_id is not None else "run"))
-    twice = {text for text in out if out.count(text) > 1}  # the ids tell these apart
-    return [f"#{run_id} {text}" if text in twice and run_id is not None else text
-            for text, run_id in zip(out, ids, strict=True)]
+    live_text = next((text for text, is_live in zip(out, live, strict=True) if is_live), None)
+    others = [text for text, is_live in zip(out, live, strict=True) if not is_live]
+    twice = {text for text in others if others.count(text) > 1}  # the ids tell these apart
+    named = []
+    for text, run_id, is_live in zip(out, ids, live, strict=True):
+        if is_live:
+            named.append(LIVE if text in others or not differing else f"{LIVE}: {text}")
+        else:
+            text = f"#{run_id} {text}" if text in twice and run_id is not None else text
+            named.append(f"{text} (same as live)" if differing and text == live_text else text)
+    return named
 
 
 def epoch_event(row: EpochRow, regression: bool) -> EpochEnd:
@@ -152,6 +167,6 @@ class Comparison:
             runs.append((0, live_described, live, True, live_id))
         runs += [(run.key, run.described, run.epochs, False, run.run_id) for run in others]
         runs = runs[:MAX_CURVES]
-        texts = labels([r[1] for r in runs], [r[4] for r in runs])
-        return [Curve(key, text + (" (live)" if is_live else ""), epochs, is_live)
+        texts = labels([r[1] for r in runs], [r[4] for r in runs], [r[3] for r in runs])
+        return [Curve(key, text, epochs, is_live)
                 for (key, _, epochs, is_live, _), text in zip(runs, texts, strict=True)]

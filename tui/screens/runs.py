@@ -3,7 +3,9 @@
 Sorted by any column (`s` moves the sort to the next column, `S` turns it round, or a click
 on a header), filtered by dataset (`f` steps through the datasets present), `space` selects up
 to six runs to overlay on the charts, `o` opens a run's design in the editor to train it again,
-`d` deletes a run (asks first). `escape` goes back, with the runs selected overlaid.
+`d` deletes a run (asks first). `escape` goes back, with the runs selected overlaid. A
+terminal too narrow for every column drops whole columns, the least useful first (`fitting`),
+and the title says which: no header or cell is ever cut.
 
 The rows are read in a thread worker (`Host.read_runs`): a store that another process is
 writing to may keep SQLite waiting, and the keys must not wait with it.
@@ -28,6 +30,7 @@ from tui.controller.compare import MAX_CURVES
 from tui.widgets.key_bar import KeyBar
 
 MAX_SELECTED = MAX_CURVES - 1  # the live run takes one marker
+SCROLLBAR = 2  # the table's vertical scrollbar, when the rows overflow
 
 
 class Host(Protocol):
@@ -52,12 +55,14 @@ def _score(row: RunRow) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, its text for a row, and the value it sorts by."""
+    """A column: its header, its text for a row, the value it sorts by, and how useful it is
+    (`keep`: in a narrow terminal the least useful columns go first, whole)."""
 
     header: str
     text: Callable[[RunRow], str]
     key: Callable[[RunRow], Any]
     right: bool = False
+    keep: int = 50
 
 
 def _none_last(value: Any) -> tuple[bool, Any]:
@@ -65,22 +70,42 @@ def _none_last(value: Any) -> tuple[bool, Any]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", lambda r: str(r.id), lambda r: r.id, right=True),
-    Column("date (UTC)", lambda r: r.started[5:16].replace("T", " "), lambda r: r.started),
-    Column("dataset", lambda r: r.dataset, lambda r: r.dataset),
-    Column("optimizer", lambda r: r.optimizer, lambda r: r.optimizer),
-    Column("lr", lambda r: f"{r.lr:g}", lambda r: r.lr, right=True),
+    Column("id", lambda r: f"{SELECTED_MARK} {r.id}", lambda r: r.id, right=True, keep=100),
+    Column("date (UTC)", lambda r: r.started[5:16].replace("T", " "), lambda r: r.started,
+           keep=30),
+    Column("dataset", lambda r: r.dataset, lambda r: r.dataset, keep=90),
+    Column("optimizer", lambda r: r.optimizer, lambda r: r.optimizer, keep=85),
+    Column("lr", lambda r: f"{r.lr:g}", lambda r: r.lr, right=True, keep=80),
     Column("batch", lambda r: str(r.batch_size) if r.batch_size else "all",
-           lambda r: r.batch_size, right=True),
-    Column("epochs", lambda r: str(r.epochs_done), lambda r: r.epochs_done, right=True),
+           lambda r: r.batch_size, right=True, keep=55),
+    Column("epochs", lambda r: str(r.epochs_done), lambda r: r.epochs_done, right=True,
+           keep=65),
     Column("val loss", lambda r: _num(r.best_val_loss, ".4f"),
-           lambda r: _none_last(r.best_val_loss), right=True),
-    Column("test", _score, lambda r: _none_last(r.test_accuracy), right=True),
-    Column("secs", lambda r: _num(r.seconds, ".1f"), lambda r: r.seconds, right=True),
-    Column("status", lambda r: STATUS_TEXT.get(r.status, r.status), lambda r: r.status),
-    Column("layers", lambda r: r.layers, lambda r: r.layers),
-    Column("from", lambda r: r.source, lambda r: r.source),
+           lambda r: _none_last(r.best_val_loss), right=True, keep=70),
+    Column("test", _score, lambda r: _none_last(r.test_accuracy), right=True, keep=75),
+    Column("secs", lambda r: _num(r.seconds, ".1f"), lambda r: r.seconds, right=True,
+           keep=20),
+    Column("status", lambda r: STATUS_TEXT.get(r.status, r.status), lambda r: r.status,
+           keep=60),
+    Column("layers", lambda r: r.layers, lambda r: r.layers, keep=40),
+    Column("from", lambda r: r.source, lambda r: r.source, keep=10),
 )
+CELL_PADDING = 1  # the table's blank columns on each side of a cell (DataTable's default)
+SORT_MARK = 2  # " ↓" after the sorted column's header
+
+
+def fitting(rows: Sequence[RunRow], width: int, sort_column: int) -> list[int]:
+    """The columns (indices into COLUMNS) that fit in `width` cells, each whole, header and
+    all, the most useful first: the least useful are those left out. The id and the sorted
+    column always stay."""
+    widths = [max([len(column.header) + (SORT_MARK if i == sort_column else 0),
+                   *(len(column.text(row)) for row in rows)]) + 2 * CELL_PADDING
+              for i, column in enumerate(COLUMNS)]
+    kept = {0, sort_column}
+    for index in sorted(range(len(COLUMNS)), key=lambda i: -COLUMNS[i].keep):
+        if index not in kept and sum(widths[i] for i in kept) + widths[index] <= width:
+            kept.add(index)  # (a narrow column may still fit where a wider one did not)
+    return sorted(kept)
 STATUS_TEXT = {"early_stopped": "early stop"}
 SELECTED_MARK = "●"  # the first cell of a selected row (a glyph: reads without colour)
 
@@ -115,6 +140,7 @@ class RunsScreen(ModalScreen[None]):
         self.shown: list[RunRow] = []
         self.sort_column, self.descending = 0, True
         self.dataset: str | None = None
+        self.columns: list[int] = list(range(len(COLUMNS)))  # those shown, as fit the width
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
@@ -152,6 +178,9 @@ class RunsScreen(ModalScreen[None]):
         elif event.state == WorkerState.ERROR:
             self.title_line.update(f"✗ {worker.error}")
 
+    def on_resize(self) -> None:
+        self.redraw()
+
     @property
     def rows_by_id(self) -> dict[int, RunRow]:
         return {row.id: row for row in self.rows or ()}
@@ -168,14 +197,18 @@ class RunsScreen(ModalScreen[None]):
         self.shown = arranged(self.rows, self.sort_column, self.descending, self.dataset)
         table.clear(columns=True)
         arrow = "↓" if self.descending else "↑"
-        for i, column in enumerate(COLUMNS):
+        overflow = len(self.shown) + 1 > table.size.height  # a scrollbar takes its columns
+        self.columns = fitting(self.shown, self.size.width - (SCROLLBAR if overflow else 0),
+                               self.sort_column)
+        for i in self.columns:
+            column = COLUMNS[i]
             header = column.header + (f" {arrow}" if i == self.sort_column else "")
             table.add_column(Text(header, justify="right" if column.right else "left"),
                              key=str(i))
         for row in self.shown:
             table.add_row(self._id_cell(row), *(
-                Text(c.text(row), justify="right" if c.right else "left") for c in COLUMNS[1:]),
-                key=str(row.id))
+                Text(COLUMNS[i].text(row), justify="right" if COLUMNS[i].right else "left")
+                for i in self.columns[1:]), key=str(row.id))
         if keep is not None and keep.id in {row.id for row in self.shown}:
             table.move_cursor(row=[row.id for row in self.shown].index(keep.id))
         self._title()
@@ -187,6 +220,9 @@ class RunsScreen(ModalScreen[None]):
         text = (f"runs in {self.store_name}: {len(self.shown)} of {len(rows)} ({which}), "
                 f"by {sort} {'↓' if self.descending else '↑'}, "
                 f"{len(self.selected)} selected to overlay (at most {MAX_SELECTED})")
+        hidden = [column.header for i, column in enumerate(COLUMNS) if i not in self.columns]
+        if hidden:
+            text += f"; {', '.join(hidden)} hidden (a wider terminal shows them)"
         if not rows:
             text = (f"runs in {self.store_name}: none yet. Every run trained here, with "
                     "nn-tui train or a sweep is listed.")

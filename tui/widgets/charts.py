@@ -16,7 +16,8 @@ Runs overlaid (chosen on the runs screen, or raced) turn the charts into a compa
 one curve, its validation figure (its training one when it has no validation split), with a
 marker and a colour of its own (`RUNS`: the live run the braille line, the others a character
 each, so they read apart with NO_COLOR too), and the legend on the bottom border names each run
-by what differs between them.
+by what differs between them. Runs that learn alike lie on one another: each is marked again,
+on top of them all, in columns of its own (`stamps`), so that no curve is hidden entirely.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -37,6 +39,7 @@ from tui.controller.compare import MAX_CURVES, Curve
 from tui.widgets.quiet_plot import QuietPlot
 
 POINTS_PER_CELL = 2  # braille dots across a cell: more points than this cannot be seen
+PLOT_MARGIN = 8  # a plot's columns besides its curves: the y ticks and the frame
 # The least room a chart reads in: a title, a frame around four rows of curve, the epoch axis;
 # ticks and curve in 24 columns. With less, the charts hide behind a hint (`cramped`).
 MIN_CHART = (24, 8)
@@ -125,6 +128,18 @@ def log_ticks(values: Sequence[float]) -> tuple[list[float], list[str], tuple[in
     return ticks, [_round_label(10 ** tick) for tick in ticks], (low, high)
 
 
+def stamps(xs: Sequence[int], ys: Sequence[float], index: int, count: int, right: int,
+           columns: int) -> tuple[list[float], list[float]]:
+    """Where curve `index` of `count` is marked again on top of all the curves: at every
+    `count`-th slot two columns wide across the x axis (0 to `right` over `columns`), its own
+    slots, on its line. Curves that lie on one another (runs that learn alike) take turns
+    there, so none is hidden entirely behind the others."""
+    slots = max(columns // 2, count)
+    at = [right * (slot + 0.5) / slots for slot in range(index, slots, count)]
+    at = [x for x in at if xs[0] <= x <= xs[-1]]
+    return at, [float(y) for y in np.interp(at, xs, ys)]
+
+
 def cramped(width: int, height: int) -> str:
     """What to say instead of the two charts in `width` x `height` cells ("" if they fit)."""
     need_w, need_h = 2 * MIN_CHART[0], MIN_CHART[1]
@@ -210,7 +225,7 @@ class TrainingCharts(Horizontal, can_focus=True):
             layers = [(thinned(run.epochs, limit), read, style)
                       for run, style in sorted(runs, key=lambda r: r[0].live)]
             title = f"{'val ' if has_val else ''}{chart.title}"
-            self._draw(selector, title, layers, log, target)
+            self._draw(selector, title, layers, log, target, stamped=True)
         self._show_legend([(style, run.label) for run, style in runs])
 
     def _show_legend(self, entries: Sequence[tuple[Series, str]]) -> None:
@@ -243,25 +258,34 @@ class TrainingCharts(Horizontal, can_focus=True):
     def _draw(self, selector: str, title: str,
               layers: Sequence[tuple[Sequence[EpochEnd], Callable[[EpochEnd], float | None],
                                      Series]],
-              log_scale: bool, target: int) -> None:
-        """One chart: each (epochs, figure, series) of `layers` drawn in turn."""
+              log_scale: bool, target: int, stamped: bool = False) -> None:
+        """One chart: each (epochs, figure, series) of `layers` drawn in turn; `stamped`
+        (a comparison), each then marked again on top in columns of its own (`stamps`)."""
         widget = self.query_one(selector, QuietPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title(title + (" (log)" if log_scale else ""))
         plotted: list[float] = []
+        drawn: list[tuple[list[int], list[float], Series]] = []
         for history, read, kind in layers:
             xs, ys = series(history, read, log_scale)
             if xs:
                 plt.plot(xs, ys, marker=kind.marker, color=self._color(kind.part))
                 plotted += ys
+                drawn.append((xs, ys, kind))
+        last = max((e.epoch for history, _, _ in layers for e in history), default=0)
+        right = max(last, target, 1)
+        if stamped and len(drawn) > 1:
+            columns = max(widget.size.width - PLOT_MARGIN, 8)
+            for index, (xs, ys, kind) in enumerate(drawn):
+                points = stamps(xs, ys, index, len(drawn), right, columns)
+                if points[0]:
+                    plt.scatter(*points, marker=kind.marker, color=self._color(kind.part))
         if log_scale and plotted:
             ticks, labels, (low, high) = log_ticks(plotted)
             plt.ylim(low, high)
             plt.yticks(ticks, labels)
-        last = max((e.epoch for history, _, _ in layers for e in history), default=0)
-        right = max(last, target, 1)
         plt.xlim(0, right)
         ticks = epoch_ticks(right)
         plt.xticks(ticks, [str(tick) for tick in ticks])
