@@ -52,6 +52,7 @@ class RunDesk:
         self._drawn_at = 0.0
         self._scores: dict[int, str] = {}  # the race's test scores, by runner
         self._started = False  # the race's first run has started (said once)
+        self._discarded: list[str] = []  # the race's runs stopped before an epoch, to say
 
     # -- every tick ---------------------------------------------------------------------------
     def tick(self) -> None:
@@ -75,11 +76,12 @@ class RunDesk:
                 ended.append(item)
                 if racing.race is None or item.index not in racing.race.discarded:
                     self.app.log_panel.note(self._race_note(item))
-        discarded = [racing.labels[item.index] for item in ended
-                     if racing.race is not None and item.index in racing.race.discarded]
-        if discarded:
-            self.app.log_panel.note(f"race, {', '.join(discarded)}: stopped before the first "
-                                    "epoch, not kept in the run store")
+        self._discarded += [racing.labels[item.index] for item in ended
+                            if racing.race is not None and item.index in racing.race.discarded]
+        if self._discarded and not racing.alive:  # said once, when the race is over
+            self.app.log_panel.note(f"race, {', '.join(self._discarded)}: stopped before the "
+                                    "first epoch, not kept in the run store")
+            self._discarded = []
         self.app.views.show_status()  # the race's part of the status line (when it changed)
         now = time.monotonic()
         if (events and now - self._drawn_at >= VIEW_SECONDS[speed(self.controller.pace)]) \
@@ -163,8 +165,9 @@ class RunDesk:
         except USER_ERRORS as exc:
             self.app.report(exc)
         if again:
-            self.app.notify("the race is already stopping: each worker ends after its "
-                            "current epoch", timeout=4)
+            self.app.notify("the race is already stopping: " + (
+                "its workers leave as soon as they are up" if starting else
+                "each worker ends after its current epoch"), timeout=4)
         elif racing_before:
             self.app.log_panel.note(
                 "race: stopping…" + (" (it was still starting: no run is kept)"

@@ -322,7 +322,7 @@ class Controller:
     def quit_question(self) -> str | None:
         """What to ask before quitting (None: nothing would be lost)."""
         if self.is_running():
-            return (f"Training is running (epoch {self.state.epoch}). Quit? "
+            return (f"Training is running (epoch {self.state.epoch}). Stop it and quit? "
                     f"{self._kept_text()} The network is not saved (n, then ctrl+s saves it).")
         if self.experiment is not None and self.experiment.unsaved:
             what = (f"trained to epoch {self.state.epoch}" if not self.experiment.edited else
