@@ -133,8 +133,8 @@ class Racing:
                         is_regression=not data.is_classification, store=runs,
                         epochs_per_second=pace)
             race.start()
-            if cancel.is_set():  # stopped while the processes started: they leave at once
-                race.stop()
+            if cancel.is_set():  # stopped (or the app quit) while the processes started:
+                race.close()  # they leave before an epoch, their rows deleted (waits here)
             return race
 
         return start
