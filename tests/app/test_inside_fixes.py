@@ -1,0 +1,107 @@
+"""What a new user tripped over in the inside view, the probability bars and `inspect` (issue 7):
+each test shows the fix and fails without it.
+
+- the gradient check reads `all |Δ| < 1e-09 ✓` (not `1e+00 ✓`) when the gradients are too small
+  for a relative error;
+- every number column of the layer table fits whole (no `8.18e-0`);
+- the probability bars show every class or say how many are hidden;
+- the step-through spells out the configured optimizer's update, and says which sample it uses;
+- `inspect --sample N` counts from 1, as the app's viewer does;
+- a 28x28 image shrunk to fit still says that z zooms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+
+from engine import Experiment, GradientCheck, LayerCheck, NetworkStats, TrainConfig
+from engine.inside.layer_stats import LayerStatsTracker
+from tui.inside.layers_table import check_text, fit_number, layer_table
+
+# Any number as the table writes it: 0.509, -0.123, 8.18e-5, 1.2e+03, 100%.
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def text_of(lines) -> str:
+    return "\n".join(line.plain for line in lines)
+
+
+@pytest.fixture(scope="module")
+def iris_stats() -> tuple[Experiment, NetworkStats]:
+    """Iris 8 tanh -> 3 softmax after 3 epochs, measured."""
+    session = Experiment.create("iris", "8:tanh,3:softmax", config=TrainConfig(epochs=3, lr=0.01))
+    tracker: LayerStatsTracker = session.trainer.watch_inside()
+    session.trainer.inside_seconds = 0.0
+    for _ in session.trainer.run():
+        pass
+    latest = tracker.latest()
+    assert latest is not None
+    return session, latest
+
+
+# ---------------------------------------------------------------- 1. the gradient check
+
+
+def _check(relative: float, worst: float) -> GradientCheck:
+    """A one-layer check with the given relative error and largest |analytic - numeric|."""
+    a = np.array([1e-12, -2e-12])
+    layer = LayerCheck(0, ("W1[0,0]", "W1[0,1]"), a, a + worst, relative, worst, 0, "ok")
+    return GradientCheck((layer,), 1e-5, 1e-6, 16)
+
+
+def test_a_check_of_tiny_gradients_says_so_rather_than_a_relative_error_of_1():
+    tiny = _check(relative=1.0, worst=3e-13)  # two near-zeros: a ratio that means nothing
+    assert check_text(tiny, 0) == "all |Δ| < 1e-09 ✓"
+    real = _check(relative=3e-9, worst=3e-13)  # a relative error that does mean something
+    assert check_text(real, 0) == "3e-09 ✓"
+
+
+def test_the_table_and_its_legend_show_the_tiny_gradients_wording(iris_stats):
+    _, latest = iris_stats
+    tiny = _check(relative=1.0, worst=3e-13)
+    text = text_of(layer_table([latest], 200, tiny))
+    assert "all |Δ| < 1e-09 ✓" in text and "1e+00" not in text
+    assert "too small to compare" in text  # the legend says what it means
+
+
+# ---------------------------------------------------------------- 2. whole numbers in columns
+
+
+@pytest.mark.parametrize(("value", "width", "shown"), [
+    (8.18e-05, 7, "8.18e-5"), (8.18e-05, 8, "8.18e-05"), (0.509, 7, "0.509"),
+    (12345.6, 7, "1.23e4"), (0.00012, 5, "1e-04"), (-1234.5, 6, "-1.2e3"), (1.2345, 4, "1.23")])
+def test_a_number_is_given_the_most_digits_that_fit_its_column(value, width, shown):
+    assert fit_number(value, width) == shown
+    assert len(shown) <= width
+
+
+def _extreme(latest: NetworkStats) -> NetworkStats:
+    """The latest figures with values whose usual format is wider than its column."""
+    first = latest.layers[0]
+    edges = first.weight_edges * (1234.5 / float(first.weight_edges[-1]))
+    extreme = dataclasses.replace(first, grad_norm=8.18e-05, activation_mean=-1234.5,
+                                  weight_std=0.000123, weight_edges=edges,
+                                  health_fraction=1.0)
+    return NetworkStats(latest.epoch, (extreme, *latest.layers[1:]))
+
+
+@pytest.mark.parametrize("width", [200, 116, 76])  # wide, 120x40's panel, 80x24's
+def test_every_number_column_of_the_layer_table_shows_whole_numbers(iris_stats, width):
+    _, latest = iris_stats
+    stats = _extreme(latest)
+    layer = stats.layers[0]
+    lines = layer_table([stats], width, with_legend=False)
+    assert all(line.cell_len <= width for line in lines)
+    text = text_of(lines)
+    rows = text.splitlines()
+    start = next(k for k, row in enumerate(rows) if row.startswith("1 4→8 tanh"))
+    end = next(k for k, row in enumerate(rows) if row.startswith("2 8→3"))
+    numbers = [float(n) for row in rows[start:end] for n in NUMBER.findall(row.split("tanh")[-1])]
+    for value in (8.18e-05, -1234.5, 0.000123, 1234.5):  # each shown whole, to its digits
+        assert any(np.isclose(n, value, rtol=0.06) for n in numbers), (value, numbers)
+    assert "dead 100%" in text or "sat 100%" in text
+    assert f"{layer.grad_norm:.3g}"[:-1] + " " not in text  # never `8.18e-0 `
