@@ -105,3 +105,49 @@ def test_every_number_column_of_the_layer_table_shows_whole_numbers(iris_stats, 
         assert any(np.isclose(n, value, rtol=0.06) for n in numbers), (value, numbers)
     assert "dead 100%" in text or "sat 100%" in text
     assert f"{layer.grad_norm:.3g}"[:-1] + " " not in text  # never `8.18e-0 `
+
+
+# ---------------------------------------------------------------- 3. and 6. the sample panel
+
+
+def _bars_account_for_every_class(text: str, classes: int) -> tuple[int, int]:
+    """(bars shown, hidden as the "+N more" line says); fails if a class is simply missing."""
+    bars = re.findall(r"(?:^|\s)(\d) [ ▏▎▍▌▋▊▉█]+ +[<>]?\d+\.\d%", text, re.MULTILINE)
+    more = re.search(r"\+(\d+) more", text)
+    hidden = int(more.group(1)) if more else 0
+    assert len(bars) + hidden == classes, text
+    return len(bars), hidden
+
+
+def test_bars_that_do_not_all_fit_say_how_many_are_hidden():
+    from tui.render import probability_bars
+
+    probs = np.full(10, 0.1)
+    names = [str(d) for d in range(10)]
+    for rows in range(1, 12):
+        lines = probability_bars(probs, names, 30, predicted=3, true_label=7, max_lines=rows)
+        assert len(lines) == min(rows, 10)
+        _, hidden = _bars_account_for_every_class("\n".join(x.plain for x in lines), 10)
+        assert hidden == (0 if rows >= 10 else 10 - (rows - 1))
+        if rows >= 3:  # the predicted and the true class are among those shown
+            assert {"3", "7"} <= {x.plain[0] for x in lines}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_28x28_sample_panel_shows_or_counts_every_class_and_says_z_zooms(
+        make_app, tmp_path, size):
+    from tests.idx_files import digit_set
+    from tests.ui import ready
+
+    images = digit_set(tmp_path / "mnist", n_train=120, n_test=30)
+    app = make_app(dataset=str(images))
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        if not app.viewer.region.height:  # the small layout shows the sample on its other view
+            await pilot.press("v")
+            await pilot.pause()
+        assert app.viewer.region.height > 0
+        text = app.viewer.render().plain
+        assert app.viewer.image_shrunk  # 28x14 cells do not fit here
+        assert "z zooms" in text
+        _bars_account_for_every_class(text, 10)
