@@ -11,7 +11,8 @@ Python (`trace.layers[0]` is layer 1). For a batch of n rows (one sample: n = 1)
                sigmoid + binary cross-entropy, dL/da * f'(z) for mse (dL/da = 2 (a - y) / (n k))
     hidden     delta_l = (delta_{l+1} @ W_{l+1}.T) * f_l'(z_l)
     gradients  dW_l = a_{l-1}.T @ delta_l           (in, units)   db_l = sum of delta_l's rows
-    update     W_l <- W_l - lr * dW_l,  b_l <- b_l - lr * db_l     (plain SGD)
+    update     W_l <- W_l - lr * dW_l,  b_l <- b_l - lr * db_l     (plain SGD; or the rule of
+               the optimizer named, `step_update`: momentum, Nesterov, RMSProp, Adam)
 
 Because the loss is a mean, delta carries the 1/n (1/(n k) for the losses averaged over every
 output too): dW is the mean of the per-sample gradients, which is what `NetworkCore`'s
@@ -25,13 +26,15 @@ network is only read: the trace works on copies of its weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from engine.inside.forward import Array, as_batch, forward_layers, frozen, seal
 from engine.inside.names import ParamNames
+from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.network import NetworkCore
@@ -77,9 +80,11 @@ class TracedLayer:
     delta: Array  # (n, out) = dL/dz
     dW: Array  # (in, out) = a_prev.T @ delta
     db: Array  # (out,) = delta summed over the rows
-    W_after: Array  # (in, out) = W_before - lr * dW
+    W_after: Array  # (in, out) = W_before - lr * dW (or the update rule's step)
     b_after: Array  # (out,) = b_before - lr * db
     formulas: tuple[tuple[str, str], ...]  # (quantity, formula), in the order of the step
+    W_update: Mapping[str, Array] = field(default_factory=dict)  # the rule's m, v ... for W
+    b_update: Mapping[str, Array] = field(default_factory=dict)  # ... and for b
 
     def formula(self, quantity: str) -> str:
         """The formula that produced `quantity` ("z", "a", "delta", "dW", ...)."""
@@ -87,8 +92,18 @@ class TracedLayer:
 
 
 @dataclass(frozen=True, eq=False)
+class UpdateState:
+    """What an optimizer carries from step to step (velocity, moments), per layer for W and for
+    b, after `t` steps: the traced walk's own, starting from zeros."""
+
+    t: int
+    layers: tuple[tuple[Mapping[str, Array], Mapping[str, Array]], ...]
+
+
+@dataclass(frozen=True, eq=False)
 class StepTrace:
-    """One SGD step with learning rate `lr` on `x` (n, inputs) with targets `y` (n, outputs)."""
+    """One step with learning rate `lr` on `x` (n, inputs) with targets `y` (n, outputs), by
+    `rule` (plain SGD unless another optimizer is named) with `settings`, its `t`-th step."""
 
     x: Array
     y: Array
@@ -99,6 +114,16 @@ class StepTrace:
     loss_after: float  # the same batch through W_after, b_after
     lr: float
     names: ParamNames
+    rule: UpdateRule = UPDATE_RULES["sgd"]
+    settings: Mapping[str, float] = field(default_factory=dict)
+    t: int = 1
+
+    @property
+    def state_after(self) -> UpdateState:
+        """The optimizer's state after this step, for tracing the next one."""
+        return UpdateState(self.t, tuple(
+            ({k: layer.W_update[k] for k in self.rule.state},
+             {k: layer.b_update[k] for k in self.rule.state}) for layer in self.layers))
 
     @property
     def n(self) -> int:
@@ -125,10 +150,14 @@ class StepTrace:
 
 
 def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
-               lr: float = 0.1) -> StepTrace:
-    """Traces one plain SGD step on `x` (one sample (inputs,) or a batch (n, inputs)) and `y`
-    (labels, or targets (n, outputs); one sample's targets may be (outputs,)). `network` is
-    only read."""
+               lr: float = 0.1, optimizer: str = "sgd", momentum: float = 0.9,
+               nesterov: bool = False, state: UpdateState | None = None) -> StepTrace:
+    """Traces one step on `x` (one sample (inputs,) or a batch (n, inputs)) and `y` (labels,
+    or targets (n, outputs); one sample's targets may be (outputs,)), updating by the rule of
+    `optimizer` (with `momentum` and `nesterov`, as `TrainConfig` names them) from `state`
+    (None: the optimizer's first step, from zeros). `network` is only read."""
+    rule, settings = update_rule(optimizer, momentum, nesterov)
+    t = 1 if state is None else state.t + 1
     X = frozen(as_batch(network, x))  # a copy: later changes to the caller's x do not reach it
     T = seal(network.targets(_as_targets(network, X, y)))
     loss = LOSSES[network.spec.loss]
@@ -167,12 +196,18 @@ def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
         dW = seal(a_prev.T @ delta)
         db = seal(delta.sum(axis=0))
         formulas += [("dW", f"dW{L} = a{L - 1}.T @ δ{L}"), ("db", f"db{L} = Σ_rows δ{L}"),
-                     ("W_after", f"W{L} ← W{L} − lr · dW{L}"),
-                     ("b_after", f"b{L} ← b{L} − lr · db{L}")]
+                     ("W_after", rule.formulas[-1].format(p=f"W{L}", g=f"dW{L}")),
+                     ("b_after", rule.formulas[-1].format(p=f"b{L}", g=f"db{L}"))]
+        W_state, b_state = state.layers[index] if state is not None else ({}, {})
+        W_after, W_update = rule.step(W, dW, lr, settings, W_state, t)
+        b_after, b_update = rule.step(b, db, lr, settings, b_state, t)
         traced.append(TracedLayer(
             index=index, activation=name, a_prev=a_prev, W_before=W, b_before=b, z=step.z,
             a=step.a, dL_da=dL_da, f_prime=f_prime, delta=delta, dW=dW, db=db,
-            W_after=seal(W - lr * dW), b_after=seal(b - lr * db), formulas=tuple(formulas)))
+            W_after=seal(W_after.astype(W.dtype, copy=False)),
+            b_after=seal(b_after.astype(b.dtype, copy=False)), formulas=tuple(formulas),
+            W_update={k: seal(v) for k, v in W_update.items()},
+            b_update={k: seal(v) for k, v in b_update.items()}))
         delta_next, W_next = delta, W
     traced.reverse()
 
@@ -181,7 +216,8 @@ def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
     return StepTrace(x=X, y=T, layers=tuple(traced),
                      loss_name=loss.name, loss_formula=text.loss.format(L=len(traced)),
                      loss_before=float(loss_before), loss_after=float(loss_after),
-                     lr=float(lr), names=ParamNames.of(network))
+                     lr=float(lr), names=ParamNames.of(network), rule=rule, settings=settings,
+                     t=t)
 
 
 def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:

@@ -151,3 +151,31 @@ async def test_the_28x28_sample_panel_shows_or_counts_every_class_and_says_z_zoo
         assert app.viewer.image_shrunk  # 28x14 cells do not fit here
         assert re.search(r"(?<!\()z zooms", text), text  # under the image, not the bars'
         _bars_account_for_every_class(text, 10)
+
+
+# ---------------------------------------------------------------- 4. the step's update rule
+
+
+@pytest.mark.parametrize(("optimizer", "nesterov"), [
+    ("sgd", False), ("momentum", False), ("momentum", True), ("rmsprop", False), ("adam", False)])
+def test_three_traced_steps_update_as_the_engines_optimizer_does(optimizer, nesterov):
+    """The trace's update, its state carried from step to step, against the engine's own
+    optimizer stepping the flat buffer (which folds Adam's constants into scalars)."""
+    from engine import Dense, Network, apply_step, trace_step
+    from engine.nn.optimizers import make_optimizer
+
+    net = Network([Dense(4, 5, "tanh"), Dense(5, 3, "softmax")], loss="cross_entropy",
+                  seed=3, dtype="float64")
+    x, y = np.random.default_rng(1).normal(size=(1, 4)), np.array([2])
+    engine_net, engine_opt = net.copy(), make_optimizer(optimizer, 0.8, nesterov)
+    walked, state = net, None
+    for t in (1, 2, 3):
+        trace = trace_step(walked, x, y, lr=0.05, optimizer=optimizer, momentum=0.8,
+                           nesterov=nesterov, state=state)
+        assert trace.t == t and trace.rule.name == ("nesterov" if nesterov else optimizer)
+        engine_net.train_step_gradients(x, engine_net.targets(y))
+        engine_opt.step(engine_net.params, engine_net.grads, 0.05)
+        for traced, layer in zip(trace.layers, engine_net.layers):
+            np.testing.assert_allclose(traced.W_after, layer.W, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(traced.b_after, layer.b, rtol=1e-10, atol=1e-12)
+        walked, state = apply_step(walked, trace), trace.state_after
