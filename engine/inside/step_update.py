@@ -112,8 +112,6 @@ UPDATE_RULES: dict[str, UpdateRule] = {rule.name: rule for rule in (
 )}
 """Every update rule by name; "nesterov" is the momentum optimizer with nesterov on."""
 
-SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂"}  # how a quantity is written
-
 
 def update_rule(optimizer: str, momentum: float = 0.9,
                 nesterov: bool = False) -> tuple[UpdateRule, dict[str, float]]:

@@ -179,3 +179,84 @@ def test_three_traced_steps_update_as_the_engines_optimizer_does(optimizer, nest
             np.testing.assert_allclose(traced.W_after, layer.W, rtol=1e-10, atol=1e-12)
             np.testing.assert_allclose(traced.b_after, layer.b, rtol=1e-10, atol=1e-12)
         walked, state = apply_step(walked, trace), trace.state_after
+
+
+def _update_stage(trace, sample: str = "") -> tuple[str, str]:
+    """(the sample stage's text, the update stage's text) of `trace`."""
+    from tui.inside.step_view import step_stages
+
+    stages = step_stages(trace, 110, sample=sample)
+    assert stages[-1].title == "the update"
+    return text_of(stages[0].lines), text_of(stages[-1].lines)
+
+
+def test_an_adam_step_shows_adams_update_with_this_steps_numbers():
+    from engine import Dense, Network, trace_step
+    from tui.numbers import step_number
+
+    net = Network([Dense(64, 20, "relu"), Dense(20, 10, "softmax")], loss="cross_entropy",
+                  seed=0, dtype="float64")
+    x = np.random.default_rng(0).random(64)
+    trace = trace_step(net, x, 3, lr=0.001, optimizer="adam")
+    sample, update = _update_stage(trace, "test sample 4 (true 3)")
+    assert "one step of Adam" in sample and "test sample 4 (true 3)" in sample
+    assert "the real training never steps on it; this is a what-if step" in sample
+    assert "W1 ← W1 − lr·dW1" not in update and "plain gradient descent" not in update
+    for formula in ("m ← β1·m + (1 − β1)·dW", "v ← β2·v + (1 − β2)·dW²", "m̂ = m / (1 − β1^t)",
+                    "v̂ = v / (1 − β2^t)", "W ← W − lr·m̂ / (√v̂ + ε)",
+                    "m̂ = m / (1 − 0.9^1) = m / 0.1", "W ← W − 0.001·m̂ / (√v̂ + 1e-08)"):
+        assert formula in update, formula
+    first = trace.layers[0]  # big: its biggest change, with that weight's m, v, m̂, v̂
+    i, j = np.unravel_index(int(np.abs(first.W_after - first.W_before).argmax()),
+                            first.W_before.shape)
+    line = next(x for x in update.splitlines() if f"at W1[{i},{j}]:" in x)
+    for q, symbol in (("m", "m"), ("v", "v"), ("m_hat", "m̂"), ("v_hat", "v̂")):
+        assert f"{symbol} = {step_number(first.W_update[q][i, j])}" in line
+
+
+def test_the_tutorial_networks_momentum_step_lists_every_weights_velocity():
+    from engine import Dense, Network, trace_step
+    from tui.numbers import step_number
+
+    net = Network([Dense(2, 2, "sigmoid"), Dense(2, 1, "sigmoid")], loss="mse", seed=1,
+                  dtype="float64")
+    trace = trace_step(net, [2.0, 3.0], [1.0], lr=0.1, optimizer="momentum", momentum=0.5)
+    _, update = _update_stage(trace)
+    assert "gradient descent with momentum" in update and "v ← 0.5·v − 0.1·dW" in update
+    out = trace.layers[1]
+    line = next(x for x in update.splitlines() if x.startswith("w5 "))
+    assert f"v = {step_number(out.W_update['v'][0, 0])}" in line
+    assert line.endswith(f"→ {step_number(out.W_after[0, 0])}")
+
+
+def test_plain_sgd_still_reads_as_plain_gradient_descent():
+    from engine import Dense, Network, trace_step
+
+    net = Network([Dense(2, 2, "sigmoid"), Dense(2, 1, "sigmoid")], loss="mse", seed=1)
+    _, update = _update_stage(trace_step(net, [2.0, 3.0], [1.0], lr=0.1))
+    assert "plain gradient descent (sgd)" in update and "W ← W − 0.1·dW" in update
+    assert "m̂" not in update
+
+
+@pytest.mark.parametrize(("optimizer", "title"), [("adam", "Adam"), ("rmsprop", "RMSProp")])
+async def test_the_step_section_traces_with_the_runs_own_optimizer(make_app, optimizer, title):
+    from tests.ui import ready
+    from tui.screens.inside import InsideScreen
+
+    app = make_app(dataset="iris", optimizer=optimizer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("i", "3")
+        screen = app.screen
+        assert isinstance(screen, InsideScreen)
+        hint = text_of(screen.text._text)
+        assert f"updated by {title}" in hint
+        assert "It is a test sample: the real training never steps on it" in hint
+        await pilot.press("enter")
+        trace = screen.session.trace
+        assert trace is not None and trace.rule.name == optimizer
+        assert "test sample 1" in text_of(screen.text._text)  # which sample it steps on
+        await pilot.press(*["enter"] * 6)  # the update stage
+        assert f"the update: {title}" in text_of(screen.text._text)
+        await pilot.press("enter")  # past the update: the next step carries the state on
+        assert screen.session.trace.t == 2
