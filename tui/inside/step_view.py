@@ -36,6 +36,8 @@ def factor(value: float) -> str:
 
 MAX_LABEL = 30  # a longer formula stands on its own line above its numbers
 SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂"}  # how an update rule's quantity is written
+# Only the update stage shows these (as heads): Adam's long rule must not widen every label.
+UPDATE_QUANTITIES = frozenset({"W_after", "b_after"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def step_stages(trace: StepTrace, width: int, output_names: Sequence[str] | None
     ("test sample 23 (true 3)")."""
     layers = trace.layers
     label_width = max(len(formula) for layer in layers for quantity, formula in layer.formulas
-                      if len(formula) <= MAX_LABEL)
+                      if len(formula) <= MAX_LABEL and quantity not in UPDATE_QUANTITIES)
     names = trace.names
     units = [unit_names(names, layer.index, layer.z.shape[1],
                         output_names if layer is layers[-1] else None) for layer in layers]
