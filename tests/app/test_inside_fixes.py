@@ -260,3 +260,13 @@ async def test_the_step_section_traces_with_the_runs_own_optimizer(make_app, opt
         assert f"the update: {title}" in text_of(screen.text._text)
         await pilot.press("enter")  # past the update: the next step carries the state on
         assert screen.session.trace.t == 2
+
+
+@pytest.mark.parametrize("width", [116, 76])
+def test_the_wider_check_column_still_fits_the_panel(iris_stats, width):
+    _, latest = iris_stats
+    tiny = GradientCheck(tuple(dataclasses.replace(_check(1.0, 3e-13).layers[0], index=i)
+                               for i in range(len(latest.layers))), 1e-5, 1e-6, 16)
+    lines = layer_table([latest], width, tiny, with_legend=False)
+    assert all(line.cell_len <= width for line in lines)
+    assert text_of(lines).count("all |Δ| < 1e-09 ✓") == len(latest.layers)

@@ -180,7 +180,7 @@ def _columns(history: Sequence[NetworkStats], checks: GradientCheck | None,
     ]
     second = [
         _named(with_spark(grad_text, GRAD_WIDTH, "grad_norm", 0.0), "|dW|"),
-        Column("update", lambda s: 5 + (s + 1 if s else 0) + GAUGE_WIDTH + 7, update),
+        Column("update", lambda s: 5 + (s + 1 if s else 0) + 1 + GAUGE_WIDTH + 1 + 6, update),
     ]
     if checks is not None:
         check_width = max(10, *(len(check_text(checks, i)) for i in range(len(layers))))
@@ -211,7 +211,7 @@ def layer_table(history: Sequence[NetworkStats], width: int,
     # Two rows: the second starts under the first's second column (the label spans both).
     indent = Column("", first[0].width, lambda i, s: Text(" " * first[0].width(s), end=""))
     layouts = [([first + second], s) for s in SPARK_WIDTHS]
-    layouts += [([first, [indent, *second]], s) for s in (*SPARK_WIDTHS, 4)]
+    layouts += [([first, [indent, *second]], s) for s in (*SPARK_WIDTHS, 4, 0)]
     groups, s = next(((groups, s) for groups, s in layouts
                       if max(_row_width(g, s) for g in groups) <= width),
                      ([first + second], 0))
