@@ -270,3 +270,21 @@ def test_the_wider_check_column_still_fits_the_panel(iris_stats, width):
     lines = layer_table([latest], width, tiny, with_legend=False)
     assert all(line.cell_len <= width for line in lines)
     assert text_of(lines).count("all |Δ| < 1e-09 ✓") == len(latest.layers)
+
+
+def test_an_edited_weights_old_value_is_shown_whole_in_the_edit_grid():
+    """`▸ W1[3,2] =    2.5000 * was -0.1234` is 35 characters: the grid's 34 cut its digit."""
+    from engine import Dense, Network
+    from tui.inside.params import param_lines, param_list, with_edits
+    from tui.numbers import step_number
+
+    net = Network([Dense(4, 3, "tanh"), Dense(3, 2, "softmax")], loss="cross_entropy", seed=0,
+                  dtype="float64")
+    net.layers[0].W[3, 2] = -0.1234
+    params = param_list(net)
+    name = next(p.name for p in params if p.name == "W1[3,2]")
+    edits = {name: 2.5}
+    for width in (200, 76):
+        text = text_of(param_lines(params, with_edits(net, edits), net, edits,
+                                   [p.name for p in params].index(name), width))
+        assert f"▸ W1[3,2] =    2.5000 * was {step_number(-0.1234)}" in text, text

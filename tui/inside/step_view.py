@@ -150,9 +150,9 @@ def rule_lines(trace: StepTrace, palette: Palette = plain) -> list[Text]:
     if rule.state:
         held = " and ".join(rule.state)
         lines.append(Text(
-            f"step t = {trace.t} of this walk; {held} start at 0 on its first step (the run's "
-            "own are not used) and carry on to the next step (enter past the update). Each "
-            "number below is this step's, for every weight W and bias b.", palette("muted")))
+            f"step t = {trace.t} of this walk: {held} start at 0 on its first step (not the "
+            "run's own) and carry on when enter steps again past the update.",
+            palette("muted")))
     return lines
 
 
