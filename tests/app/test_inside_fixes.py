@@ -137,10 +137,23 @@ def test_bars_that_do_not_all_fit_say_how_many_are_hidden():
 async def test_the_28x28_sample_panel_shows_or_counts_every_class_and_says_z_zooms(
         make_app, tmp_path, size):
     from tests.idx_files import digit_set
-    from tests.ui import ready
 
     images = digit_set(tmp_path / "mnist", n_train=120, n_test=30)
-    app = make_app(dataset=str(images))
+    text, shrunk = await _sample_panel(make_app(dataset=str(images)), size)
+    assert shrunk  # 28x14 cells do not fit here
+    assert re.search(r"(?<!\()z zooms", text), text  # under the image, not the bars'
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_the_digits_bars_show_or_count_every_class(make_app, size):
+    await _sample_panel(make_app(dataset="digits"), size)
+
+
+async def _sample_panel(app, size: tuple[int, int]) -> tuple[str, bool]:
+    """The sample panel's text at `size` (on the other view if the layout hides it) and whether
+    its image is shrunk, after checking that every class has a bar or is counted in "+N more"."""
+    from tests.ui import ready
+
     async with app.run_test(size=size) as pilot:
         await ready(pilot)
         if not app.viewer.region.height:  # the small layout shows the sample on its other view
@@ -148,9 +161,8 @@ async def test_the_28x28_sample_panel_shows_or_counts_every_class_and_says_z_zoo
             await pilot.pause()
         assert app.viewer.region.height > 0
         text = app.viewer.render().plain
-        assert app.viewer.image_shrunk  # 28x14 cells do not fit here
-        assert re.search(r"(?<!\()z zooms", text), text  # under the image, not the bars'
         _bars_account_for_every_class(text, 10)
+        return text, app.viewer.image_shrunk
 
 
 # ---------------------------------------------------------------- 4. the step's update rule
