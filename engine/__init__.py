@@ -36,6 +36,7 @@ from engine.inside.step_trace import (
     UpdateState,
     apply_step,
     edit_param,
+    run_state,
     trace_step,
 )
 from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
@@ -156,6 +157,7 @@ __all__ = [
     "load_dataset",
     "model_path",
     "parse_layers",
+    "run_state",
     "suggest_name",
     "trace_step",
     "update_rule",

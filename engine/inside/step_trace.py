@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from engine.inside.forward import Array, as_batch, forward_layers, frozen, seal
+from engine.inside.forward import Array, as_batch, forward_layers, frozen, layer_views, seal
 from engine.inside.names import ParamNames
 from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.network import NetworkCore
+from engine.nn.optimizers import Adam, Momentum, Optimizer, RMSProp
 
 ROW_WISE = frozenset({"softmax"})  # derivative is a Jacobian per row, not one f'(z) per entry
 
@@ -98,6 +99,7 @@ class UpdateState:
 
     t: int
     layers: tuple[tuple[Mapping[str, Array], Mapping[str, Array]], ...]
+    from_run: bool = False  # the run's own (`run_state`), not a traced walk's
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,10 +120,12 @@ class StepTrace:
     settings: Mapping[str, float] = field(default_factory=dict)
     t: int = 1
 
+    from_run: bool = False  # the state before the step was the run's own (`run_state`)
+
     @property
     def state_after(self) -> UpdateState:
         """The optimizer's state after this step, for tracing the next one."""
-        return UpdateState(self.t, tuple(
+        return UpdateState(self.t, from_run=self.from_run, layers=tuple(
             ({k: layer.W_update[k] for k in self.rule.state},
              {k: layer.b_update[k] for k in self.rule.state}) for layer in self.layers))
 
@@ -217,7 +221,7 @@ def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
                      loss_name=loss.name, loss_formula=text.loss.format(L=len(traced)),
                      loss_before=float(loss_before), loss_after=float(loss_after),
                      lr=float(lr), names=ParamNames.of(network), rule=rule, settings=settings,
-                     t=t)
+                     t=t, from_run=state is not None and state.from_run)
 
 
 def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
@@ -228,6 +232,47 @@ def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
     if len(X) == 1 and targets.ndim == 1 and targets.size == network.n_outputs > 1:
         return targets.reshape(1, -1)
     return targets
+
+
+# -- the run's own optimizer state --------------------------------------------------------------
+def _adam_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    """Adam's moments in the textbook's units: the engine keeps m / (1 - beta1) and
+    v / (1 - beta2) (`kernels.adam_update`)."""
+    assert isinstance(opt, Adam)
+    if opt.m is None or opt.v is None:
+        return None
+    return opt.t, {"m": opt.m * (1 - opt.beta1), "v": opt.v * (1 - opt.beta2)}
+
+
+def _momentum_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    assert isinstance(opt, Momentum)
+    return None if opt.velocity is None else (0, {"v": opt.velocity.copy()})
+
+
+def _rmsprop_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    assert isinstance(opt, RMSProp)
+    return None if opt.square is None else (0, {"s": opt.square.copy()})
+
+
+STATE_READERS = {Adam: _adam_state, Momentum: _momentum_state, RMSProp: _rmsprop_state}
+
+
+def run_state(network: NetworkCore, optimizer: Optimizer) -> UpdateState | None:
+    """The run's own optimizer state (velocity, moments; Adam's step count t), per layer as a
+    traced step takes it: the next step of the walk then does what the run's next step would
+    on that sample. `optimizer` steps the flat buffer of a network laid out like `network`.
+    None when it has no state (sgd, or no step yet). Read it only while no epoch runs: the
+    buffers are the training thread's."""
+    reader = STATE_READERS.get(type(optimizer))
+    read = reader(optimizer) if reader is not None else None
+    if read is None:
+        return None
+    t, buffers = read
+    split = {name: layer_views(network, flat) for name, flat in buffers.items()}
+    return UpdateState(t, tuple(
+        ({name: frozen(pairs[k][0]) for name, pairs in split.items()},
+         {name: frozen(pairs[k][1]) for name, pairs in split.items()})
+        for k in range(len(network.layers))), from_run=True)
 
 
 # -- changing weights: always on a copy ---------------------------------------------------------

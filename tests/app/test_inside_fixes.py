@@ -300,3 +300,57 @@ def test_an_edited_weights_old_value_is_shown_whole_in_the_edit_grid():
         text = text_of(param_lines(params, with_edits(net, edits), net, edits,
                                    [p.name for p in params].index(name), width))
         assert f"▸ W1[3,2] =    2.5000 * was {step_number(-0.1234)}" in text, text
+
+
+@pytest.mark.parametrize(("optimizer", "nesterov"), [
+    ("momentum", False), ("momentum", True), ("rmsprop", False), ("adam", False)])
+def test_a_step_from_the_runs_own_state_is_the_runs_next_step(optimizer, nesterov):
+    """After 3 engine steps, the trace started from the optimizer's state (`run_state`; Adam's
+    moments kept scaled in the engine) updates as the engine's 4th step does."""
+    from engine import Dense, Network, run_state, trace_step
+    from engine.nn.optimizers import make_optimizer
+
+    net = Network([Dense(4, 5, "tanh"), Dense(5, 3, "softmax")], loss="cross_entropy",
+                  seed=3, dtype="float64")
+    x, y = np.random.default_rng(1).normal(size=(1, 4)), np.array([2])
+    opt = make_optimizer(optimizer, 0.8, nesterov)
+    assert run_state(net, opt) is None  # no step yet: nothing to start from
+    for _ in range(3):
+        net.train_step_gradients(x, net.targets(y))
+        opt.step(net.params, net.grads, 0.05)
+    state = run_state(net, opt)
+    assert state is not None and state.from_run
+    trace = trace_step(net, x, y, lr=0.05, optimizer=optimizer, momentum=0.8,
+                       nesterov=nesterov, state=state)
+    assert trace.from_run and trace.t == (4 if optimizer == "adam" else 1)
+    net.train_step_gradients(x, net.targets(y))
+    opt.step(net.params, net.grads, 0.05)
+    for traced, layer in zip(trace.layers, net.layers):
+        np.testing.assert_allclose(traced.W_after, layer.W, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(traced.b_after, layer.b, rtol=1e-10, atol=1e-12)
+
+
+async def test_after_training_the_step_starts_from_the_runs_own_adam_moments(make_app):
+    from engine.inside.forward import layer_views
+    from tests.ui import ready, trained
+    from tui.screens.inside import InsideScreen
+
+    app = make_app(dataset="iris", optimizer="adam", epochs=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await trained(pilot)
+        optimizer = app.controller.experiment.trainer.optimizer
+        assert optimizer.t > 0
+        await pilot.press("i", "3", "enter")
+        screen = app.screen
+        assert isinstance(screen, InsideScreen)
+        trace = screen.session.trace
+        assert trace is not None and trace.from_run and trace.t == optimizer.t + 1
+        m = optimizer.m * (1 - optimizer.beta1)  # the engine keeps m / (1 - beta1)
+        first = trace.layers[0]
+        m_W1 = layer_views(app.controller.snapshot(), m)[0][0]
+        expected = optimizer.beta1 * m_W1 + (1 - optimizer.beta1) * first.dW
+        np.testing.assert_allclose(first.W_update["m"], expected, rtol=1e-4, atol=1e-9)
+        await pilot.press(*["enter"] * 6)
+        assert "start from the run's own" in text_of(screen.text._text)

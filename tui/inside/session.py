@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from engine import GradientCheck, Network, StepTrace, apply_step, trace_step
+from engine import GradientCheck, Network, StepTrace, UpdateState, apply_step, trace_step
 
 SECTIONS = ("weights", "sample", "step", "edit")
 
@@ -76,15 +76,15 @@ class InsideSession:
     # -- one step, stage by stage ---------------------------------------------------------------
     def start_step(self, network: Network, x: npt.ArrayLike, y: npt.ArrayLike, lr: float,
                    epoch: int, optimizer: StepOptimizer | None = None,
-                   sample: str = "") -> None:
+                   sample: str = "", state: UpdateState | None = None) -> None:
         """Traces one step of `network` (read only) on one sample (`sample` says which), by the
-        rule of `optimizer` (the run's; default plain SGD) from a fresh optimizer state; stage 0
-        (the sample). Weights typed by hand may overflow: the numbers read inf or nan, without a
-        warning."""
+        rule of `optimizer` (the run's; default plain SGD) from `state` (the run's own, or None:
+        a fresh one); stage 0 (the sample). Weights typed by hand may overflow: the numbers read
+        inf or nan, without a warning."""
         self.step_optimizer = optimizer or StepOptimizer()
         self.step_sample = sample
         with np.errstate(all="ignore"):
-            self.trace = trace_step(network, x, y, lr, *self.step_optimizer)
+            self.trace = trace_step(network, x, y, lr, *self.step_optimizer, state=state)
         self.stepped, self.step_count, self.traced_epoch, self.stage = network, 1, epoch, 0
 
     def next_stage(self, stages: int) -> None:

@@ -147,12 +147,19 @@ def rule_lines(trace: StepTrace, palette: Palette = plain) -> list[Text]:
     for formula, filled in zip(rule.formulas, numbers):
         lines.append(Text(f"  {_ljust(formula.format(p='W', g='dW'), width)}    "
                           f"{filled.format(p='W', g='dW')}", palette("label"), no_wrap=True))
-    if rule.state:
+    if rule.state and trace.from_run:
+        held = " and ".join(rule.state)
+        steps = f" (this step's t = {trace.t})" if rule.name == "adam" else ""
+        lines.append(Text(
+            f"{held} start from the run's own, as its last epoch left them{steps}: this is the "
+            "step the run would take next on this sample alone. They carry on when enter steps "
+            "again past the update.", palette("muted")))
+    elif rule.state:
         held = " and ".join(rule.state)
         lines.append(Text(
-            f"step t = {trace.t} of this walk: {held} start at 0 on its first step (not the "
-            "run's own) and carry on when enter steps again past the update.",
-            palette("muted")))
+            f"step t = {trace.t} of this walk: {held} start at 0 on its first step (the run's "
+            "own are read only while no epoch runs, or it has taken no step yet) and carry on "
+            "when enter steps again past the update.", palette("muted")))
     return lines
 
 

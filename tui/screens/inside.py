@@ -32,7 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from engine import GradientCheck, gradient_check
+from engine import GradientCheck, UpdateState, gradient_check, run_state
 from tui.controller import Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.inside.layers_table import layer_table
@@ -331,8 +331,18 @@ class InsideScreen(Screen[None]):
             return
         network = with_edits(context.model, session.edits)
         session.start_step(network, context.x, context.y, context.lr, context.epoch,
-                           context.optimizer, context.sample)
+                           context.optimizer, context.sample, self._run_state(context))
         self._changed()
+
+    def _run_state(self, context: Context) -> UpdateState | None:
+        """The run's own optimizer state (Adam's moments ...), for the traced step to start
+        from; only while no epoch runs (the buffers are the training thread's), else None (the
+        walk starts afresh and says so)."""
+        controller = self.host.controller
+        experiment = controller.experiment
+        if experiment is None or "running" in (controller.state.phase, experiment.runner.state):
+            return None
+        return run_state(context.model, experiment.trainer.optimizer)
 
     def action_adopt(self) -> None:
         count = len(self.session.edits)
