@@ -30,7 +30,16 @@ from engine.inside.layer_stats import (
 )
 from engine.inside.names import ParamNames
 from engine.inside.projection import Projection
-from engine.inside.step_trace import StepTrace, TracedLayer, apply_step, edit_param, trace_step
+from engine.inside.step_trace import (
+    StepTrace,
+    TracedLayer,
+    UpdateState,
+    apply_step,
+    edit_param,
+    run_state,
+    trace_step,
+)
+from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
@@ -80,6 +89,7 @@ __all__ = [
     "RACE_MAX_RUNS",
     "RACE_MIN_RUNS",
     "SCHEDULES",
+    "UPDATE_RULES",
     "Dataset",
     "DatasetError",
     "Dense",
@@ -128,6 +138,8 @@ __all__ = [
     "TrainConfig",
     "TrainData",
     "Trainer",
+    "UpdateRule",
+    "UpdateState",
     "Variation",
     "__version__",
     "apply_step",
@@ -145,7 +157,9 @@ __all__ = [
     "load_dataset",
     "model_path",
     "parse_layers",
+    "run_state",
     "suggest_name",
     "trace_step",
+    "update_rule",
     "warm_up_backend",
 ]

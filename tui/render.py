@@ -156,15 +156,19 @@ def probability_bars(probs: np.ndarray, class_names: Sequence[str], width: int,
                      max_lines: int | None = None,
                      styles: BarStyles = PLAIN_BAR_STYLES) -> list[Text]:
     """`3 ████████▌     87.3% ◀` per class, no line wider than `width`. The bar cell count is
-    the same on every line, so bar length follows probability. `max_lines` keeps the classes
-    that matter most (see `visible_classes`)."""
+    the same on every line, so bar length follows probability. When the classes do not all
+    fit in `max_lines`, it keeps those that matter most (see `visible_classes`) and its last
+    line says how many are hidden (`+7 more (z zooms)`)."""
     probs = np.asarray(probs, dtype=np.float64).ravel()
     longest = max((len(name) for name in class_names), default=1)
     name_width = max(1, min(longest, MAX_NAME_WIDTH, width - _BAR_FIXED - 1))
     cells = max(1, width - name_width - _BAR_FIXED)
-    rows = len(probs) if max_lines is None else max_lines
+    rows = len(probs) if max_lines is None else max(max_lines, 0)
+    if rows < len(probs):  # the last line says how many are hidden: never cut silently
+        rows -= 1
+    shown = visible_classes(probs, predicted, true_label, max(rows, 0))
     lines = []
-    for c in visible_classes(probs, predicted, true_label, rows):
+    for c in shown:
         p = float(probs[c])
         line = Text(no_wrap=True, overflow="crop")
         line.append(truncate_name(class_names[c], name_width).rjust(name_width), styles.name)
@@ -180,7 +184,21 @@ def probability_bars(probs: np.ndarray, class_names: Sequence[str], width: int,
             line.stylize(styles.predicted)
         line.truncate(width)
         lines.append(line)
+    hidden = len(probs) - len(shown)
+    if hidden and (max_lines is None or max_lines > 0):
+        lines.append(Text(more_text(hidden, width), styles.name, no_wrap=True,
+                          overflow="crop"))
     return lines
+
+
+def more_text(hidden: int, width: int) -> str:
+    """The line under bars that could not all be shown: `+7 more (z zooms)`, shorter if need
+    be; only the count when nothing else fits."""
+    for text in (f"+{hidden} more classes (z zooms)", f"+{hidden} more (z zooms)",
+                 f"+{hidden} more", f"+{hidden}"):
+        if len(text) <= width:
+            return text
+    return f"+{hidden}"
 
 
 def verdict(predicted: int, true_label: int, class_names: Sequence[str] | None = None) -> str:

@@ -74,24 +74,34 @@ def image_layout(shape: tuple[int, int], width: int, rows: int, side: int, gap: 
                  below: int) -> tuple[ImageFit, bool]:
     """Where an image goes in a panel of `width` x `rows` with a column `side` wide (`gap`
     apart) to show beside it or `below` lines under it: (its fit, True if beside). Whole size
-    beside, else whole size above, else shrunk beside (one line is kept for saying so)."""
+    beside, else whole size above, else shrunk where it is bigger, beside or above (one line
+    is kept for saying so)."""
     fit = fit_image(shape, width - gap - side, rows)
     if not fit.shrunk:
         return fit, True
     stacked = fit_image(shape, width, rows - below)
     if not stacked.shrunk:
         return stacked, False
-    return fit_image(shape, width - gap - side, rows - 1), True
+    # Shrunk either way: the bigger picture (a narrow panel left a 3x3 image beside the
+    # bars), one line kept under it for saying so (and, stacked, one for "+N more").
+    beside = fit_image(shape, width - gap - side, rows - 1)
+    stacked = fit_image(shape, width, rows - below - 2)
+    if stacked.width * stacked.height > beside.width * beside.height:
+        return stacked, False
+    return beside, True
 
 
 def shrink_note(fit: ImageFit, width: int | None = None) -> str:
-    """What a shrunk image says under itself: the longest wording that fits `width` (by
-    default the image's own width, so the note never runs into what is beside it)."""
+    """What a shrunk image says under itself: the most telling wording that fits `width` (by
+    default the image's own width, so the note never runs into what is beside it), keeping
+    "z zooms" as long as it fits."""
     if not fit.shrunk:
         return ""
     room = fit.cols if width is None else width
     sizes = f"{fit.width}x{fit.height} of {fit.shape[1]}x{fit.shape[0]}"
-    for text in (f"{sizes}, z zooms", sizes, "shrunk, z zooms", "shrunk", "z"):
+    # The key that shows it whole matters more than the sizes: a person who cannot read the
+    # picture needs to know what to press.
+    for text in (f"{sizes}, z zooms", "shrunk, z zooms", "z zooms", sizes, "shrunk", "z"):
         if len(text) <= room:
             return text
     return ""

@@ -8,9 +8,11 @@ holding read-only arrays):
 - `layer_stats`: per-layer figures on a fixed probe batch, cheap enough for every epoch (weight
   histogram, mean activation, saturated or dead units, |dW|, update-to-weight ratio);
   `LayerStatsTracker` keeps the last N epochs for sparklines.
-- `step_trace`: one SGD step on one sample or a small batch with every quantity of the
-  backprop equations (z, a, delta, dW, db, W before and after, the loss before and after), each
-  with its formula; `edit_weight` for changing a weight by hand.
+- `step_trace`: one step on one sample or a small batch with every quantity of the backprop
+  equations (z, a, delta, dW, db, W before and after, the loss before and after), each with its
+  formula; `edit_weight` for changing a weight by hand.
+- `step_update`: that step's update by the configured optimizer's rule (sgd, momentum,
+  nesterov, rmsprop, adam) in textbook form, keeping m, v, m_hat, v_hat ... for the views.
 - `names`: the tutorial's names for a 2-2-1 network (w1..w6, b1..b3, h1, h2, o1, dL/dw1 ...).
 - `gradient_check`: central finite differences against backprop, per layer, on a float64 copy.
 - `input_maps`: the input plane as a grid, the predicted class and confidence over it, every

@@ -11,7 +11,8 @@ Python (`trace.layers[0]` is layer 1). For a batch of n rows (one sample: n = 1)
                sigmoid + binary cross-entropy, dL/da * f'(z) for mse (dL/da = 2 (a - y) / (n k))
     hidden     delta_l = (delta_{l+1} @ W_{l+1}.T) * f_l'(z_l)
     gradients  dW_l = a_{l-1}.T @ delta_l           (in, units)   db_l = sum of delta_l's rows
-    update     W_l <- W_l - lr * dW_l,  b_l <- b_l - lr * db_l     (plain SGD)
+    update     W_l <- W_l - lr * dW_l,  b_l <- b_l - lr * db_l     (plain SGD; or the rule of
+               the optimizer named, `step_update`: momentum, Nesterov, RMSProp, Adam)
 
 Because the loss is a mean, delta carries the 1/n (1/(n k) for the losses averaged over every
 output too): dW is the mean of the per-sample gradients, which is what `NetworkCore`'s
@@ -25,16 +26,19 @@ network is only read: the trace works on copies of its weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.inside.forward import Array, as_batch, forward_layers, frozen, seal
+from engine.inside.forward import Array, as_batch, forward_layers, frozen, layer_views, seal
 from engine.inside.names import ParamNames
+from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.network import NetworkCore
+from engine.nn.optimizers import Adam, Momentum, Optimizer, RMSProp
 
 ROW_WISE = frozenset({"softmax"})  # derivative is a Jacobian per row, not one f'(z) per entry
 
@@ -77,9 +81,11 @@ class TracedLayer:
     delta: Array  # (n, out) = dL/dz
     dW: Array  # (in, out) = a_prev.T @ delta
     db: Array  # (out,) = delta summed over the rows
-    W_after: Array  # (in, out) = W_before - lr * dW
+    W_after: Array  # (in, out) = W_before - lr * dW (or the update rule's step)
     b_after: Array  # (out,) = b_before - lr * db
     formulas: tuple[tuple[str, str], ...]  # (quantity, formula), in the order of the step
+    W_update: Mapping[str, Array] = field(default_factory=dict)  # the rule's m, v ... for W
+    b_update: Mapping[str, Array] = field(default_factory=dict)  # ... and for b
 
     def formula(self, quantity: str) -> str:
         """The formula that produced `quantity` ("z", "a", "delta", "dW", ...)."""
@@ -87,8 +93,19 @@ class TracedLayer:
 
 
 @dataclass(frozen=True, eq=False)
+class UpdateState:
+    """What an optimizer carries from step to step (velocity, moments), per layer for W and for
+    b, after `t` steps: the traced walk's own, starting from zeros."""
+
+    t: int
+    layers: tuple[tuple[Mapping[str, Array], Mapping[str, Array]], ...]
+    from_run: bool = False  # the run's own (`run_state`), not a traced walk's
+
+
+@dataclass(frozen=True, eq=False)
 class StepTrace:
-    """One SGD step with learning rate `lr` on `x` (n, inputs) with targets `y` (n, outputs)."""
+    """One step with learning rate `lr` on `x` (n, inputs) with targets `y` (n, outputs), by
+    `rule` (plain SGD unless another optimizer is named) with `settings`, its `t`-th step."""
 
     x: Array
     y: Array
@@ -99,6 +116,18 @@ class StepTrace:
     loss_after: float  # the same batch through W_after, b_after
     lr: float
     names: ParamNames
+    rule: UpdateRule = UPDATE_RULES["sgd"]
+    settings: Mapping[str, float] = field(default_factory=dict)
+    t: int = 1
+
+    from_run: bool = False  # the state before the step was the run's own (`run_state`)
+
+    @property
+    def state_after(self) -> UpdateState:
+        """The optimizer's state after this step, for tracing the next one."""
+        return UpdateState(self.t, from_run=self.from_run, layers=tuple(
+            ({k: layer.W_update[k] for k in self.rule.state},
+             {k: layer.b_update[k] for k in self.rule.state}) for layer in self.layers))
 
     @property
     def n(self) -> int:
@@ -125,10 +154,14 @@ class StepTrace:
 
 
 def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
-               lr: float = 0.1) -> StepTrace:
-    """Traces one plain SGD step on `x` (one sample (inputs,) or a batch (n, inputs)) and `y`
-    (labels, or targets (n, outputs); one sample's targets may be (outputs,)). `network` is
-    only read."""
+               lr: float = 0.1, optimizer: str = "sgd", momentum: float = 0.9,
+               nesterov: bool = False, state: UpdateState | None = None) -> StepTrace:
+    """Traces one step on `x` (one sample (inputs,) or a batch (n, inputs)) and `y` (labels,
+    or targets (n, outputs); one sample's targets may be (outputs,)), updating by the rule of
+    `optimizer` (with `momentum` and `nesterov`, as `TrainConfig` names them) from `state`
+    (None: the optimizer's first step, from zeros). `network` is only read."""
+    rule, settings = update_rule(optimizer, momentum, nesterov)
+    t = 1 if state is None else state.t + 1
     X = frozen(as_batch(network, x))  # a copy: later changes to the caller's x do not reach it
     T = seal(network.targets(_as_targets(network, X, y)))
     loss = LOSSES[network.spec.loss]
@@ -167,12 +200,18 @@ def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
         dW = seal(a_prev.T @ delta)
         db = seal(delta.sum(axis=0))
         formulas += [("dW", f"dW{L} = a{L - 1}.T @ δ{L}"), ("db", f"db{L} = Σ_rows δ{L}"),
-                     ("W_after", f"W{L} ← W{L} − lr · dW{L}"),
-                     ("b_after", f"b{L} ← b{L} − lr · db{L}")]
+                     ("W_after", rule.formulas[-1].format(p=f"W{L}", g=f"dW{L}")),
+                     ("b_after", rule.formulas[-1].format(p=f"b{L}", g=f"db{L}"))]
+        W_state, b_state = state.layers[index] if state is not None else ({}, {})
+        W_after, W_update = rule.step(W, dW, lr, settings, W_state, t)
+        b_after, b_update = rule.step(b, db, lr, settings, b_state, t)
         traced.append(TracedLayer(
             index=index, activation=name, a_prev=a_prev, W_before=W, b_before=b, z=step.z,
             a=step.a, dL_da=dL_da, f_prime=f_prime, delta=delta, dW=dW, db=db,
-            W_after=seal(W - lr * dW), b_after=seal(b - lr * db), formulas=tuple(formulas)))
+            W_after=seal(W_after.astype(W.dtype, copy=False)),
+            b_after=seal(b_after.astype(b.dtype, copy=False)), formulas=tuple(formulas),
+            W_update={k: seal(v) for k, v in W_update.items()},
+            b_update={k: seal(v) for k, v in b_update.items()}))
         delta_next, W_next = delta, W
     traced.reverse()
 
@@ -181,7 +220,8 @@ def trace_step(network: NetworkCore, x: npt.ArrayLike, y: npt.ArrayLike,
     return StepTrace(x=X, y=T, layers=tuple(traced),
                      loss_name=loss.name, loss_formula=text.loss.format(L=len(traced)),
                      loss_before=float(loss_before), loss_after=float(loss_after),
-                     lr=float(lr), names=ParamNames.of(network))
+                     lr=float(lr), names=ParamNames.of(network), rule=rule, settings=settings,
+                     t=t, from_run=state is not None and state.from_run)
 
 
 def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
@@ -192,6 +232,47 @@ def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
     if len(X) == 1 and targets.ndim == 1 and targets.size == network.n_outputs > 1:
         return targets.reshape(1, -1)
     return targets
+
+
+# -- the run's own optimizer state --------------------------------------------------------------
+def _adam_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    """Adam's moments in the textbook's units: the engine keeps m / (1 - beta1) and
+    v / (1 - beta2) (`kernels.adam_update`)."""
+    assert isinstance(opt, Adam)
+    if opt.m is None or opt.v is None:
+        return None
+    return opt.t, {"m": opt.m * (1 - opt.beta1), "v": opt.v * (1 - opt.beta2)}
+
+
+def _momentum_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    assert isinstance(opt, Momentum)
+    return None if opt.velocity is None else (0, {"v": opt.velocity.copy()})
+
+
+def _rmsprop_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
+    assert isinstance(opt, RMSProp)
+    return None if opt.square is None else (0, {"s": opt.square.copy()})
+
+
+STATE_READERS = {Adam: _adam_state, Momentum: _momentum_state, RMSProp: _rmsprop_state}
+
+
+def run_state(network: NetworkCore, optimizer: Optimizer) -> UpdateState | None:
+    """The run's own optimizer state (velocity, moments; Adam's step count t), per layer as a
+    traced step takes it: the next step of the walk then does what the run's next step would
+    on that sample. `optimizer` steps the flat buffer of a network laid out like `network`.
+    None when it has no state (sgd, or no step yet). Read it only while no epoch runs: the
+    buffers are the training thread's."""
+    reader = STATE_READERS.get(type(optimizer))
+    read = reader(optimizer) if reader is not None else None
+    if read is None:
+        return None
+    t, buffers = read
+    split = {name: layer_views(network, flat) for name, flat in buffers.items()}
+    return UpdateState(t, tuple(
+        ({name: frozen(pairs[k][0]) for name, pairs in split.items()},
+         {name: frozen(pairs[k][1]) for name, pairs in split.items()})
+        for k in range(len(network.layers))), from_run=True)
 
 
 # -- changing weights: always on a copy ---------------------------------------------------------

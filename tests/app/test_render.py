@@ -117,8 +117,8 @@ def test_argmax_line_is_styled() -> None:
 
 def test_max_lines_keeps_predicted_and_true() -> None:
     probs = np.array([0.3, 0.25, 0.2, 0.1, 0.05, 0.04, 0.03, 0.02, 0.01, 0.0])
-    lines = probability_bars(probs, DIGITS, 40, predicted=0, true_label=9, max_lines=3)
-    assert [line.plain[0] for line in lines] == ["0", "1", "9"]
+    lines = probability_bars(probs, DIGITS, 40, predicted=0, true_label=9, max_lines=4)
+    assert [line.plain[0] for line in lines] == ["0", "1", "9", "+"]  # the last: "+7 more"
 
 
 def test_tiny_and_near_certain_percentages() -> None:

@@ -87,8 +87,8 @@ def test_a_small_panel_shrinks_the_image_and_says_so() -> None:
     fit = fit_image((28, 28), 46, 10)
     assert fit.shrunk and (fit.width, fit.height, fit.rows) == (20, 20, 10)
     assert shrink_note(fit, 40) == "20x20 of 28x28, z zooms"
-    assert shrink_note(fit) == "20x20 of 28x28"  # as wide as the image: never under the bars
-    assert shrink_note(fit_image((28, 28), 10, 5)) == "shrunk"
+    assert shrink_note(fit) == "shrunk, z zooms"  # as wide as the image: never under the bars
+    assert shrink_note(fit_image((28, 28), 10, 5)) == "z zooms"  # the key before the sizes
     assert shrink_note(fit_image((28, 28), 46, 14)) == ""
     # area means keep the mean ink and the picture's place
     image = stripes()

@@ -203,7 +203,7 @@ def test_inspect_matches_finite_differences_on_a_2_2_1_model(nn_tui: NnTui,
 
 def test_inspect_matches_finite_differences_on_a_digits_model(nn_tui: NnTui,
                                                               models: dict[str, str]) -> None:
-    result = nn_tui("inspect", models["digits64"], "--sample", "5", "--json")
+    result = nn_tui("inspect", models["digits64"], "--sample", "6", "--json")  # counted from 1
     assert result.code == 0, result.err
     traced = json.loads(result.out)
     session = Experiment.load(models["digits64"])
@@ -252,10 +252,10 @@ def test_inspect_of_a_2_2_1_model_uses_the_tutorials_names(nn_tui: NnTui,
 
 
 def test_inspect_of_a_big_layer_is_compact(nn_tui: NnTui, models: dict[str, str]) -> None:
-    result = nn_tui("inspect", models["digits64"], "--sample", "0")
+    result = nn_tui("inspect", models["digits64"], "--sample", "1")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert "digits test sample 0" in lines[1]
+    assert "digits test sample 1 " in lines[1]
     z1 = next(line for line in lines if line.strip().startswith("z1 = "))
     assert "(100 values, min" in z1 and z1.count(",") < 12
     dW1 = next(line for line in lines if line.strip().startswith("dW1 = "))
@@ -270,7 +270,7 @@ def test_inspect_of_a_big_layer_is_compact(nn_tui: NnTui, models: dict[str, str]
 
 def test_inspect_a_bare_network_on_a_dataset_that_fits(nn_tui: NnTui,
                                                        models: dict[str, str]) -> None:
-    traced = json.loads(nn_tui("inspect", models["bare"], "--dataset", "xor4", "--sample", "3",
+    traced = json.loads(nn_tui("inspect", models["bare"], "--dataset", "xor4", "--sample", "4",
                                "--json").out)
     assert traced["input"] == [1.0, 1.0] and traced["target"] == [0.0]
 
@@ -324,8 +324,9 @@ BAD = {
     "nothing to inspect": (("inspect",), "people", "either --input and --target, or --sample"),
     "dataset without sample": (("inspect", "--dataset", "people"), "people",
                                "--dataset needs --sample"),
-    "sample too big": (("inspect", "--sample", "4"), "people",
-                       "--sample 4: people's test split has 4 samples (0..3)"),
+    "sample too big": (("inspect", "--sample", "5"), "people",
+                       "--sample 5: people's test split has 4 samples (1..4, counted from 1)"),
+    "sample 0": (("inspect", "--sample", "0"), "people", "(1..4, counted from 1)"),
     "sample negative": (("inspect", "--sample", "-1"), "people", "--sample -1"),
     "sample not a number": (("inspect", "--sample", "two"), "people", "invalid int value"),
     "dataset does not fit": (("inspect", "--dataset", "iris", "--sample", "0"), "people",
@@ -390,10 +391,10 @@ def test_a_value_with_a_minus_sign_stays_with_its_flag() -> None:
 def test_inspect_names_a_regression_target_in_the_datasets_units(nn_tui: NnTui,
                                                                  models: dict[str, str]) -> None:
     session = Experiment.load(models["diabetes"])
-    result = nn_tui("inspect", models["diabetes"], "--sample", "2")
+    result = nn_tui("inspect", models["diabetes"], "--sample", "3")  # counted from 1
     assert result.code == 0, result.err
     target = float(session.dataset.unscale_targets(session.dataset.y_test[2:3])[0, 0])
-    assert f"diabetes test sample 2 (as the network sees it: after scaling), target " \
+    assert f"diabetes test sample 3 (as the network sees it: after scaling), target " \
            f"[{target:.4f}]" in result.out.splitlines()[1]
     y_line = result.out.splitlines()[3]  # the target as the loss sees it: scaled
     assert y_line.split()[0] == "y" and f"{session.dataset.y_test[2, 0]:.4f}" in y_line

@@ -192,7 +192,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                     "delta = dL/dz, dW (in, out) and db, and the loss the model was trained "
                     "with, on that sample alone. Either --input and --target (raw values, "
                     "scaled with the model's saved scaling, as predict does), or --sample N: "
-                    "sample N (from 0) of the test split of --dataset (default: the dataset "
+                    "sample N (counted from 1, as the app's sample viewer counts) of the test "
+                    "split of --dataset (default: the dataset "
                     "the model was trained on, split as in training: the split evaluate "
                     "scores), taken after scaling, exactly as the network sees it.")
     inspect.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
@@ -206,8 +207,9 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                               f"({_names(dataset_names())}) or a .csv/.npz file (default: its "
                               "own)")
     inspect.add_argument("--sample", type=int, metavar="N",
-                         help="sample N (from 0) of the dataset's test split (people and the "
-                              "logic gates: the whole table, in order)")
+                         help="sample N of the dataset's test split, counted from 1 as in the "
+                              "app's viewer (people and the logic gates: the whole table, in "
+                              "order)")
     inspect.add_argument("--json", action="store_true",
                          help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
                               '"dW", "db"}, ...], ...}')

@@ -87,7 +87,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         x, y = picked.x, picked.y
         target = (model.class_name(int(y[0])) if model.is_classifier else
                   vector(model.targets.undo(np.asarray(y[0], dtype=np.float64))))
-        sample = (f"{picked.dataset} test sample {picked.index} (as the network sees it: "
+        sample = (f"{picked.dataset} test sample {picked.index + 1} (as the network sees it: "
                   f"after scaling), target {target}")
     with np.errstate(all="ignore"):
         trace = trace_step(model.network, x, y, lr=0.0)

@@ -155,8 +155,9 @@ def _class_names(meta: dict[str, Any], described: dict[str, Any],
 
 @dataclass(frozen=True, eq=False)
 class Sample:
-    """Row `index` of `dataset`'s test split: `x` (n_inputs,) scaled as the network sees it,
-    `y` its label (1,) or targets (1, outputs) as the loss takes them."""
+    """Row `index` (from 0) of `dataset`'s test split, sample `number` (from 1, as the app's
+    viewer counts) of `count`: `x` (n_inputs,) scaled as the network sees it, `y` its label
+    (1,) or targets (1, outputs) as the loss takes them."""
 
     dataset: str
     index: int
@@ -164,10 +165,11 @@ class Sample:
     y: npt.NDArray[Any]
 
 
-def dataset_sample(model: SavedModel, dataset: str | None, index: int) -> Sample:
-    """Sample `index` (from 0) of the test split of `dataset` (default: the one the model was
-    trained on), split exactly as in training when it is that one: the split `evaluate` scores.
-    A dataset that does not fit the model is a SpecError, a bad index an InputError."""
+def dataset_sample(model: SavedModel, dataset: str | None, number: int) -> Sample:
+    """Sample `number` (from 1, as the app's viewer counts: "sample 1/270") of the test split
+    of `dataset` (default: the one the model was trained on), split exactly as in training
+    when it is that one: the split `evaluate` scores. A dataset that does not fit the model is
+    a SpecError, a bad number an InputError."""
     from engine.data.datasets import load_dataset
     from engine.errors import SpecError
     from engine.experiment import Experiment
@@ -187,7 +189,9 @@ def dataset_sample(model: SavedModel, dataset: str | None, index: int) -> Sample
         if reasons:
             raise SpecError(f"{model.path} does not fit {data.name}: {reasons[0]}")
     n = len(data.X_test)
-    if not 0 <= index < n:
-        last = f"0..{n - 1}" if n else "none: the test split is empty"
-        raise InputError(f"--sample {index}: {data.name}'s test split has {n} samples ({last})")
+    if not 1 <= number <= n:
+        which = f"1..{n}, counted from 1" if n else "none: the test split is empty"
+        raise InputError(f"--sample {number}: {data.name}'s test split has {n} samples "
+                         f"({which})")
+    index = number - 1
     return Sample(data.name, index, data.X_test[index], data.y_test[index:index + 1])

@@ -23,6 +23,9 @@ from tui.inside.glyphs import GAUGE_RANGE, Palette, histogram_bars, plain, ratio
 
 GAP = "  "
 GAUGE_WIDTH = 11
+GRAD_WIDTH = 7  # |dW|: 0.509, 8.2e-05, 1.2e+03
+MEAN_WIDTH = 6  # mean a: 0.704, -0.123, 1.2e+03
+HEALTH_WIDTH = 9  # dead 100%
 SPARK_WIDTHS = (16, 12, 10, 8, 6)  # the widest that fits is used: one row, else two
 NONE = "–"
 VERDICTS = {"healthy": ("✓ ok", "good"), "too slow": ("↓ slow", "warn"),
@@ -30,6 +33,9 @@ VERDICTS = {"healthy": ("✓ ok", "good"), "too slow": ("↓ slow", "warn"),
 LEGEND = ("update = log10(|ΔW| / |W|) of the latest step, healthy in [{low:g}, {high:g}] (the "
           "brackets; ● now). dead: relu units 0 for every probe row; sat: sigmoid/tanh "
           "outputs below 0.05 or above 0.95.")
+CHECK_LEGEND = (" grad check: backprop against finite differences, their relative error (✓ below "
+                "{tolerance:.0e}); all |Δ| < {tiny:.0e}: gradients too small to compare by ratio, "
+                "every difference tiny.")
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,40 @@ def health_text(layer: LayerStats) -> str:
     return f"{kind} {layer.health_fraction:.0%}"
 
 
+def fit_number(value: float, width: int, digits: int = 3) -> str:
+    """`value` with as many significant digits (up to `digits`) as fit in `width` characters:
+    `0.509`, `8.18e-05` in 8, `8.2e-05` in 7, `8e-05` in 5, `8e-5` in 4. A column shows whole
+    numbers: cutting `8.18e-05` to `8.18e-0` reads as a different number. Only a width too
+    small for any form gets the shortest (wider than asked, never cut)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    shortest = ""
+    for p in range(max(digits, 1), 0, -1):
+        general, exponent = f"{value:.{p}g}", f"{value:.{p - 1}e}"
+        for form in (general, _short_exponent(general), exponent, _short_exponent(exponent)):
+            if len(form) <= width:
+                return form
+            if not shortest or len(form) < len(shortest):
+                shortest = form
+    return shortest
+
+
+def _short_exponent(text: str) -> str:
+    """`8.2e-05` as `8.2e-5`, `1e+03` as `1e3`."""
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else text
+
+
 def grad_text(layer: LayerStats) -> str:
     """|dW| of the latest step; – for weights no step has moved (no gradients measured)."""
-    return NONE if layer.update_ratio is None else f"{layer.grad_norm:.3g}"
+    return NONE if layer.update_ratio is None else fit_number(layer.grad_norm, GRAD_WIDTH)
+
+
+def mean_text(layer: LayerStats) -> str:
+    """The mean activation: three decimals (`0.704`), fewer digits where that is too wide."""
+    text = f"{layer.activation_mean:.3f}"
+    return text if len(text) <= MEAN_WIDTH else fit_number(layer.activation_mean, MEAN_WIDTH)
 
 
 def ratio_text(layer: LayerStats) -> str:
@@ -74,12 +111,16 @@ def ratio_text(layer: LayerStats) -> str:
 
 
 def check_text(checks: GradientCheck | None, index: int) -> str:
-    """`3e-09 ✓` (backprop agrees with finite differences), `2e-02 ✗`, or `kink ?`."""
+    """`3e-09 ✓` (backprop agrees with finite differences: the relative error), `2e-02 ✗`,
+    `kink ?`, or `all |Δ| < 1e-09 ✓` when the gradients are too small for a relative error to
+    mean anything (a ratio of two near-zeros is up to 1, which would read as a failure)."""
     if checks is None or index >= len(checks.layers):
         return ""
     layer = checks.layers[index]
     if layer.verdict == "kink":
         return "kink ?"
+    if checks.too_small(layer):
+        return f"all |Δ| < {checks.abs_tolerance:.0e} ✓"
     return f"{layer.relative_error:.0e} {'✓' if layer.ok else '✗'}"
 
 
@@ -91,7 +132,8 @@ def _columns(history: Sequence[NetworkStats], checks: GradientCheck | None,
     label_width = max(len(layer_label(layer)) for layer in layers)
 
     def text(value: str, width: int, role: str = "") -> Text:
-        return Text(value.ljust(width)[:width], style=palette(role) if role else "", end="")
+        """A cell: the value padded to `width`, never cut (the figures are made to fit)."""
+        return Text(value.ljust(width), style=palette(role) if role else "", end="")
 
     def spark(values: np.ndarray, s: int, low: float | None = None,
               high: float | None = None) -> Text:
@@ -111,7 +153,8 @@ def _columns(history: Sequence[NetworkStats], checks: GradientCheck | None,
     def hist(i: int, s: int) -> Text:
         layer = layers[i]
         cell = text(histogram_bars(layer.weight_counts), len(layer.weight_counts), "spark")
-        cell.append(f" ±{float(layer.weight_edges[-1]):<4g} {layer.weight_std:<5.2g}")
+        cell.append(f" ±{fit_number(float(layer.weight_edges[-1]), 5, 2):<5} "
+                    f"{fit_number(layer.weight_std, 6, 2):<6}")
         return cell
 
     def update(i: int, s: int) -> Text:
@@ -126,23 +169,25 @@ def _columns(history: Sequence[NetworkStats], checks: GradientCheck | None,
         cell.append(verdict.ljust(6), palette(role))
         return cell
 
-    hist_width = len(layers[0].weight_counts) + 12
+    hist_width = len(layers[0].weight_counts) + 14  # ' ±1.2e3 1.2e-4'
     first = [
         Column("layer", lambda s: label_width, lambda i, s: text(layer_label(layers[i]),
                                                                  label_width, "label")),
-        Column("weights  ±max  sd", lambda s: hist_width, hist),
-        _named(with_spark(lambda layer: f"{layer.activation_mean:.3f}", 6, "activation_mean"),
-               "mean a"),
-        _named(with_spark(health_text, 8, "health_fraction", 0.0, 1.0), "dead/sat"),
+        Column("weights".ljust(len(layers[0].weight_counts) + 1) + "±max   sd",
+               lambda s: hist_width, hist),
+        _named(with_spark(mean_text, MEAN_WIDTH, "activation_mean"), "mean a"),
+        _named(with_spark(health_text, HEALTH_WIDTH, "health_fraction", 0.0, 1.0), "dead/sat"),
     ]
     second = [
-        _named(with_spark(grad_text, 7, "grad_norm", 0.0), "|dW|"),
-        Column("update", lambda s: 5 + (s + 1 if s else 0) + GAUGE_WIDTH + 7, update),
+        _named(with_spark(grad_text, GRAD_WIDTH, "grad_norm", 0.0), "|dW|"),
+        Column("update", lambda s: 5 + (s + 1 if s else 0) + 1 + GAUGE_WIDTH + 1 + 6, update),
     ]
     if checks is not None:
-        second.append(Column("grad check", lambda s: 10,
-                             lambda i, s: text(check_text(checks, i), 10,
-                                               "good" if checks.layers[i].ok else "warn")))
+        check_width = max(10, *(len(check_text(checks, i)) for i in range(len(layers))))
+        second.append(Column("grad check", lambda s: check_width,
+                             lambda i, s: text(check_text(checks, i), check_width,
+                                               "good" if i < len(checks.layers)
+                                               and checks.layers[i].ok else "warn")))
     return first, second
 
 
@@ -166,7 +211,7 @@ def layer_table(history: Sequence[NetworkStats], width: int,
     # Two rows: the second starts under the first's second column (the label spans both).
     indent = Column("", first[0].width, lambda i, s: Text(" " * first[0].width(s), end=""))
     layouts = [([first + second], s) for s in SPARK_WIDTHS]
-    layouts += [([first, [indent, *second]], s) for s in (*SPARK_WIDTHS, 4)]
+    layouts += [([first, [indent, *second]], s) for s in (*SPARK_WIDTHS, 4, 0)]
     groups, s = next(((groups, s) for groups, s in layouts
                       if max(_row_width(g, s) for g in groups) <= width),
                      ([first + second], 0))
@@ -179,7 +224,11 @@ def layer_table(history: Sequence[NetworkStats], width: int,
             lines.append(_line([c.render(i, s) for c in group]))
     if with_legend:
         low, high = HEALTHY_UPDATE_BAND
-        lines.append(Text(LEGEND.format(low=low, high=high), palette("muted")))
+        legend = LEGEND.format(low=low, high=high)
+        if checks is not None:
+            legend += CHECK_LEGEND.format(tolerance=checks.tolerance,
+                                          tiny=checks.abs_tolerance)
+        lines.append(Text(legend, palette("muted")))
     return lines
 
 

@@ -63,29 +63,33 @@ def with_edits(network: Network, edits: Mapping[str, float]) -> Network:
     return reduce(lambda net, item: edit_param(net, *item), edits.items(), network)
 
 
-def grid_rows(count: int, width: int) -> int:
+def grid_rows(count: int, width: int, entry_width: int = ENTRY_WIDTH) -> int:
     """Rows of the grid of `count` entries, filled column by column, as wide as fits."""
-    across = max(1, min(count, width // ENTRY_WIDTH))
+    across = max(1, min(count, width // entry_width))
     return -(-count // across) if count else 0
 
 
 def param_lines(params: Sequence[Param], shown: Network, model: Network,
                 edits: Mapping[str, float], selected: int | None, width: int,
                 palette: Palette = plain) -> list[Text]:
-    """The grid: `▸` marks the selected entry, `*` an edited one (with the model's value)."""
-    rows = grid_rows(len(params), width)
-    lines = [Text(no_wrap=True, end="") for _ in range(rows)]
+    """The grid: `▸` marks the selected entry, `*` an edited one (with the model's value).
+    Its columns are as wide as the widest entry needs: a value is never cut (`was -0.123`)."""
     name_width = max((len(param.name) for param in params), default=0)
+    entries = []
     for k, param in enumerate(params):
         mark = "▸" if k == selected else " "
         value = step_number(param.value(shown))
         entry = f"{mark} {param.name:>{name_width}} = {value:>9}"
         if param.name in edits:
             entry += f" * was {step_number(param.value(model))}"
+        entries.append(entry)
+    entry_width = max(ENTRY_WIDTH, *(len(entry) + 2 for entry in entries))
+    rows = grid_rows(len(params), width, entry_width)
+    lines = [Text(no_wrap=True, end="") for _ in range(rows)]
+    for k, (param, entry) in enumerate(zip(params, entries)):
         role = "selected" if k == selected else ("edited" if param.name in edits else "")
         line = lines[k % rows]
         if k >= rows:
             line.append("  ")
-        line.append(entry.ljust(ENTRY_WIDTH - 2)[:ENTRY_WIDTH - 2],
-                    palette(role) if role else None)
+        line.append(entry.ljust(entry_width - 2), palette(role) if role else None)
     return lines

@@ -18,16 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 
-from engine import Dataset, Network, ParamNames, forward_layers
+from engine import Dataset, Network, ParamNames, forward_layers, update_rule
 from tui.inside.forward_rows import forward_lines
 from tui.inside.glyphs import Palette, legend, plain
 from tui.inside.own_input import is_people, people_lines, prediction, raw_values, values_text
 from tui.inside.params import EDITABLE_LIMIT, editable, param_lines, param_list, with_edits
-from tui.inside.session import InsideSession
-from tui.inside.step_view import Stage, step_stages
+from tui.inside.session import InsideSession, StepOptimizer
+from tui.inside.step_view import Stage, step_stages, what_if
 from tui.inside.tiles import weight_matrix, weight_tiles
 from tui.numbers import step_number
 
+PLAIN_SGD = StepOptimizer()
 SMALL_SPLIT = 64  # rows: a training split this small is scored on every key press
 
 
@@ -44,10 +45,12 @@ class Context:
     x: np.ndarray | None
     y: np.ndarray | None
     sample: str  # "test sample 23 (true 3)"
+    optimizer: StepOptimizer = PLAIN_SGD  # the run's, for the traced step's update
 
     @classmethod
     def of(cls, dataset: Dataset, model: Network, epoch: int, lr: float,
-           shown: np.ndarray | None, index: int, drawing: bool) -> Context:
+           shown: np.ndarray | None, index: int, drawing: bool,
+           optimizer: StepOptimizer = PLAIN_SGD) -> Context:
         """The context of the viewer's input `shown` (scaled): test sample `index`, or a
         drawing, which has no label to learn from."""
         y, sample = None, "your drawing"
@@ -58,7 +61,7 @@ class Context:
             sample = f"test sample {index + 1}{truth}"
         if shown is not None and shown.shape != (model.n_inputs,):
             shown = None  # the viewer follows another dataset for a moment
-        return cls(dataset, model, epoch, lr, shown, y, sample)
+        return cls(dataset, model, epoch, lr, shown, y, sample, optimizer)
 
 
 def shown_network(session: InsideSession, context: Context) -> Network:
@@ -154,16 +157,18 @@ def stages_of(session: InsideSession, context: Context, width: int,
         return []
     dataset = context.dataset
     outputs = list(dataset.class_names) if dataset.is_classification else None
-    return step_stages(session.trace, width, outputs, palette)
+    return step_stages(session.trace, width, outputs, palette, session.step_sample)
 
 
 def step_section(session: InsideSession, context: Context, width: int, height: int,
                  palette: Palette) -> tuple[str, list[Text]]:
     stages = stages_of(session, context, width, palette)
     if not stages:
-        hint = (f"enter traces one step of gradient descent on {context.sample}, with the "
-                f"weights as they are now and lr = {context.lr:g}: the forward pass, the loss, "
-                "the backward pass and the update, one stage per key press.")
+        rule, _ = update_rule(*context.optimizer)
+        hint = (f"enter traces one training step on {context.sample}, with the weights as they "
+                f"are now, updated by {rule.title} with lr = {context.lr:g} (as this run is "
+                "configured): the forward pass, the loss, the backward pass and the update, one "
+                f"stage per key press. {what_if(context.sample)}")
         return "one training step, stage by stage", [Text(hint, palette("muted"))]
     stage = stages[min(session.stage, len(stages) - 1)]
     trail = Text(no_wrap=True, overflow="ellipsis")

@@ -10,13 +10,22 @@ gradient check. Nothing here changes the model: adopting edits goes through the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from engine import GradientCheck, Network, StepTrace, apply_step, trace_step
+from engine import GradientCheck, Network, StepTrace, UpdateState, apply_step, trace_step
 
 SECTIONS = ("weights", "sample", "step", "edit")
+
+
+class StepOptimizer(NamedTuple):
+    """The run's optimizer as `TrainConfig` names it, for the traced step's update."""
+
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    nesterov: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class InsideSession:
         self.page = 0
         self.trace: StepTrace | None = None
         self.stepped: Network | None = None  # the weights the traced step starts from
+        self.step_optimizer = StepOptimizer()  # the run's optimizer when the step was traced
+        self.step_sample = ""  # which sample it was traced on: "test sample 23 (true 3)"
         self.step_count = 0  # steps traced on this sample since the last fresh trace
         self.traced_epoch = 0
         self.stage = 0
@@ -64,11 +75,16 @@ class InsideSession:
 
     # -- one step, stage by stage ---------------------------------------------------------------
     def start_step(self, network: Network, x: npt.ArrayLike, y: npt.ArrayLike, lr: float,
-                   epoch: int) -> None:
-        """Traces one SGD step of `network` (read only) on one sample; stage 0 (the sample).
-        Weights typed by hand may overflow: the numbers read inf or nan, without a warning."""
+                   epoch: int, optimizer: StepOptimizer | None = None,
+                   sample: str = "", state: UpdateState | None = None) -> None:
+        """Traces one step of `network` (read only) on one sample (`sample` says which), by the
+        rule of `optimizer` (the run's; default plain SGD) from `state` (the run's own, or None:
+        a fresh one); stage 0 (the sample). Weights typed by hand may overflow: the numbers read
+        inf or nan, without a warning."""
+        self.step_optimizer = optimizer or StepOptimizer()
+        self.step_sample = sample
         with np.errstate(all="ignore"):
-            self.trace = trace_step(network, x, y, lr)
+            self.trace = trace_step(network, x, y, lr, *self.step_optimizer, state=state)
         self.stepped, self.step_count, self.traced_epoch, self.stage = network, 1, epoch, 0
 
     def next_stage(self, stages: int) -> None:
@@ -81,7 +97,8 @@ class InsideSession:
             return
         with np.errstate(all="ignore"):
             self.stepped = apply_step(self.stepped, self.trace)
-            self.trace = trace_step(self.stepped, self.trace.x, self.trace.y, self.trace.lr)
+            self.trace = trace_step(self.stepped, self.trace.x, self.trace.y, self.trace.lr,
+                                    *self.step_optimizer, state=self.trace.state_after)
         self.step_count += 1
         self.stage = 1
 

@@ -32,13 +32,13 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from engine import GradientCheck, gradient_check
+from engine import GradientCheck, UpdateState, gradient_check, run_state
 from tui.controller import Controller
 from tui.errors import USER_ERRORS, one_line
 from tui.inside.layers_table import layer_table
 from tui.inside.params import with_edits
 from tui.inside.sections import Context, edit_rows, section_lines, stages_of
-from tui.inside.session import SECTIONS, InsideSession
+from tui.inside.session import SECTIONS, InsideSession, StepOptimizer
 from tui.inside.typed import prompt_for, take_typed
 from tui.pace import DRAIN_SECONDS, VIEW_SECONDS, pace_label, speed
 from tui.widgets.digit_viewer import DigitViewer
@@ -171,9 +171,10 @@ class InsideScreen(Screen[None]):
             return None
         if self.session.owner is not experiment:
             self.session.reset(experiment)
-        return Context.of(experiment.dataset, snapshot, controller.state.epoch,
-                          experiment.config.lr, viewer.current_pixels, viewer.index,
-                          viewer.draw_mode)
+        config = experiment.config
+        return Context.of(experiment.dataset, snapshot, controller.state.epoch, config.lr,
+                          viewer.current_pixels, viewer.index, viewer.draw_mode,
+                          StepOptimizer(config.optimizer, config.momentum, config.nesterov))
 
     def redraw(self) -> None:
         """Draws everything now (after a key, a resize, or news from the training)."""
@@ -329,8 +330,19 @@ class InsideScreen(Screen[None]):
             self.app.notify("a drawing has no label to learn from: pick a test sample (n)")
             return
         network = with_edits(context.model, session.edits)
-        session.start_step(network, context.x, context.y, context.lr, context.epoch)
+        session.start_step(network, context.x, context.y, context.lr, context.epoch,
+                           context.optimizer, context.sample, self._run_state(context))
         self._changed()
+
+    def _run_state(self, context: Context) -> UpdateState | None:
+        """The run's own optimizer state (Adam's moments ...), for the traced step to start
+        from; only while no epoch runs (the buffers are the training thread's), else None (the
+        walk starts afresh and says so)."""
+        controller = self.host.controller
+        experiment = controller.experiment
+        if experiment is None or "running" in (controller.state.phase, experiment.runner.state):
+            return None
+        return run_state(context.model, experiment.trainer.optimizer)
 
     def action_adopt(self) -> None:
         count = len(self.session.edits)
