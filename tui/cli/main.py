@@ -42,6 +42,9 @@ class _Parser(argparse.ArgumentParser):
     json_errors = False
 
     def error(self, message: str) -> NoReturn:
+        flag = message.removeprefix("argument ").partition(":")[0]
+        if message.endswith("expected one argument") and flag in VALUE_FORMS:
+            message += f", e.g. {flag} {VALUE_FORMS[flag]}"
         fail(f"{message} (see {self.prog} --help)", as_json=self.json_errors)
         raise SystemExit(2)
 
@@ -218,10 +221,14 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-# Options whose value may start with a minus sign (`--input -7,-3`), which argparse would take
-# for an option: `main` glues such a value to its flag (`--input=-7,-3`) first. A value starting
+# Options whose value may start with a minus sign (`--input -7,-3`, or a mistyped `--layers
+# -5:relu`), which argparse would take for an option: `main` glues such a value to its flag
+# (`--input=-7,-3`) first, so the value itself is checked and its fault named. A value starting
 # with `--` is an option (the value was forgotten) and is left for argparse to say so.
-NUMBER_OPTIONS = ("--input", "--target")
+NUMBER_OPTIONS = ("--input", "--target", "--layers")
+
+# How each such value is written: the example when argparse finds none after the flag.
+VALUE_FORMS = {"--input": "-7,-3", "--target": "2", "--layers": "100:relu,10:softmax"}
 
 
 def _glue_negative_values(argv: list[str]) -> list[str]:
@@ -234,7 +241,7 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
         if token in NUMBER_OPTIONS:
             value = next(tokens, None)
             if value is not None and value.startswith("-") and not value.startswith("--") \
-                    and value != "-h":
+                    and value != "-h" and (token != "--layers" or value[1:2].isdigit()):
                 token = f"{token}={value}"
             elif value is not None:
                 glued.append(token)
