@@ -56,7 +56,8 @@ from tui.widgets.workbench import Workbench
 TICK_SECONDS = 0.1
 PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer": "test sample",
                 "confusion": "confusion matrix (test)", "log": "training log"}
-ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
+ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette",
+          "log_page_up", "log_page_down"}
 
 
 class NNTuiApp(App[int]):
@@ -70,8 +71,9 @@ class NNTuiApp(App[int]):
     def __init__(self, *, models_dir: str | Path = MODELS_DIR, clock: Clock = wall_clock,
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0,
                  settings: LoadedSettings | None = None, runs_path: str | Path | None = None,
-                 **options: object) -> None:
+                 first: Experiment | None = None, **options: object) -> None:
         super().__init__()
+        self._first = first  # the command line's experiment, built and checked already
         self.settings = settings  # config.toml (`run_app`); None: none read, none written
         self.controller = Controller(Preset(**options), models_dir, pace,
                                      Path(runs_path or RunStore.default_path()))
@@ -80,13 +82,14 @@ class NNTuiApp(App[int]):
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
-        self._loading = True  # until the first experiment is adopted, keys wait (see KeyGate)
+        self._loading = True  # while an experiment is built, keys wait (see KeyGate)
         self.key_gate = KeyGate(self, waiting=lambda: self._loading)
         self.inside = InsideSession()  # the inside view's state, kept while it is closed
 
     @classmethod
     def from_namespace(cls, namespace: argparse.Namespace, **settings: object) -> NNTuiApp:
         settings.setdefault("runs_path", getattr(namespace, "runs", None))  # nn-tui --runs
+        settings.setdefault("first", getattr(namespace, "first", None))  # built by `cmd_app`
         return cls(**settings, **vars(Preset.from_namespace(namespace)))
 
     def on_load(self) -> None:
@@ -126,7 +129,8 @@ class NNTuiApp(App[int]):
         self.views.show_status()
         self.set_interval(TICK_SECONDS, self._tick)
         self._apply_settings()
-        self.load(self.controller.first_build(), "ready: press t to train, ? for help")
+        first, self._first = self._first, None
+        self.load(self.controller.first_build(first), "ready: press t to train, ? for help")
 
     def _apply_settings(self) -> None:
         """config.toml's theme and keys (the pace came in `__init__`); each problem is one
@@ -153,7 +157,9 @@ class NNTuiApp(App[int]):
 
     # -- experiments, built in a worker -----------------------------------------------------
     def load(self, build: Callable[[], Experiment], note: str) -> None:
-        """Builds an experiment in a thread (datasets may take a second), then adopts it."""
+        """Builds an experiment in a thread (datasets may take a second), then adopts it. Keys
+        pressed meanwhile wait, and act on the new experiment in their order."""
+        self._loading = True
         self.run_worker(build, name=note, group="session", thread=True, exclusive=True,
                         exit_on_error=False)
 
@@ -169,8 +175,11 @@ class NNTuiApp(App[int]):
             if self.controller.experiment is None:  # the preset failed: start from the default
                 self.load(self.controller.default_build(),
                           "opened the default digits model instead")
-            elif self.controller.design is not None:
-                self.editor.show(self.controller.design)
+            else:  # the old experiment stays: the keys held for the new one act on it
+                self._loading = False
+                if self.controller.design is not None:
+                    self.editor.show(self.controller.design)
+                self.key_gate.pump()
 
     def _adopted(self, note: str) -> None:
         """Shows the experiment the controller has just adopted, after the old one's last
@@ -339,6 +348,19 @@ class NNTuiApp(App[int]):
         self.workbench.reveal(self.charts)
         self.views.refresh()
 
+    def action_log_page_up(self) -> None:
+        """A page back in the log; new lines stop pulling it to the end until pgdn gets
+        there again."""
+        self.workbench.reveal(self.log_panel)
+        self.log_panel.auto_scroll = False
+        self.log_panel.scroll_page_up(animate=False)
+
+    def action_log_page_down(self) -> None:
+        log = self.log_panel
+        self.workbench.reveal(log)
+        log.auto_scroll = log.scroll_y + log.scrollable_content_region.height >= log.max_scroll_y
+        log.scroll_page_down(animate=False)
+
     def action_switch_view(self) -> None:
         self.workbench.toggle_view()
 
@@ -458,8 +480,17 @@ class NNTuiApp(App[int]):
         self.controller.shutdown()
 
 
+NO_TERMINAL = ("nn-tui: error: nn-tui needs a terminal; for scripts use nn-tui train ... (see "
+               "nn-tui train --help)")
+
+
 def run_app(namespace: argparse.Namespace) -> int:
-    """`nn-tui` with no subcommand: runs the app preset from the command line's options."""
+    """`nn-tui` with no subcommand: runs the app preset from the command line's options.
+    Without a terminal on both ends (`echo | nn-tui`, `nn-tui > out.txt`) Textual would wait
+    for keys that never come: one line and status 2 instead, before it starts."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(NO_TERMINAL, file=sys.stderr)
+        return 2
     settings = load_settings()
     app = NNTuiApp.from_namespace(namespace, pace=settings.settings.pace, settings=settings)
     app.exit_signals = ExitSignals(app)

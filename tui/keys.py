@@ -12,6 +12,8 @@ from dataclasses import replace
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
+LOG_TIP = ("scroll the training log a page back / on (with the log focused, tab to it: "
+           "up, down, home and end too)")
 TRAIN_TIP = "start / pause / resume training; once finished, train another round"
 
 _BINDINGS: list[Binding] = [
@@ -63,6 +65,10 @@ _BINDINGS: list[Binding] = [
     Binding("question_mark,f1", "help", "help", key_display="? f1",
             tooltip="this help"),
     Binding("q", "quit", "quit", tooltip="quit (asks first while training runs); ctrl+c too"),
+    Binding("pageup", "log_page_up", "log back", key_display="pgup", show=False,
+            tooltip=LOG_TIP),
+    Binding("pagedown", "log_page_down", "log on", key_display="pgdn", show=False,
+            tooltip=LOG_TIP),
     Binding("tab", "focus_next", "next panel", show=False),
     Binding("shift+tab", "focus_previous", "previous panel", show=False),
     Binding("ctrl+p", "command_palette", "commands", tooltip="the command palette: every action"),

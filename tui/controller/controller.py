@@ -68,9 +68,13 @@ class Controller:
         self.inside = InsideFeed()  # the layer figures, for the inside view (i)
 
     # -- experiments ------------------------------------------------------------------------
-    def first_build(self) -> Build:
-        """The experiment the command line asked for (`nn-tui --dataset ... --model ...`)."""
-        return scored(self.preset.build)
+    def first_build(self, built: Experiment | None = None) -> Build:
+        """The experiment the command line asked for (`nn-tui --dataset ... --model ...`):
+        `built`, when the command line has built it already, else built from the preset."""
+        if built is None:
+            return scored(self.preset.build)
+        ready: Experiment = built
+        return scored(lambda: ready)
 
     @staticmethod
     def default_build() -> Build:
@@ -145,8 +149,15 @@ class Controller:
     def adopt_weights(self, network: Network) -> str:
         """Makes weights edited by hand (a copy of the snapshot) the model's. Refused while an
         epoch may run: with no run, or a paused one, the thread cannot touch them."""
-        self._experiment().runner.set_weights(network.params)
-        return "the weights edited by hand are now the model's"
+        runner = self._experiment().runner
+        self._pull()  # the run's own last events go to its row first
+        run_id = self.runs.run_id if self.runs.recording else None
+        runner.set_weights(network.params)
+        # The run's row keeps what the run reached: these weights are no epoch of it (their
+        # scores would rewrite its test figure). Training on from them records a new row.
+        self.runs.end()
+        kept = f" (run #{run_id} keeps what it reached)" if run_id is not None else ""
+        return f"the weights edited by hand are now the model's: a new, unsaved state{kept}"
 
     # -- what applies now -------------------------------------------------------------------
     @property
@@ -231,6 +242,7 @@ class Controller:
         self._experiment().runner.pause()
 
     def resume(self) -> None:
+        self._record()  # weights adopted while paused ended the run's row: a new one
         self._experiment().runner.resume()
 
     def step(self) -> None:

@@ -64,6 +64,23 @@ class Workbench(Container):
 
     def on_mount(self) -> None:
         self.mount(Static("", id="fit-hint"), Static("", id="size-note"))
+        self._focus_before: Widget | None = None  # the focus the size note took away
+
+    def _too_small(self, small: bool) -> None:
+        """Hides the panels behind the size note, or brings them back, and the focus with
+        them: hiding a widget takes its focus, and a terminal that grows back should find the
+        keys going where they went."""
+        if small == self.has_class("-too-small"):
+            return
+        if small:
+            focused = self.screen.focused
+            self._focus_before = focused if focused is not None and self in focused.ancestors \
+                else None
+        self.set_class(small, "-too-small")
+        if not small and self._focus_before is not None:
+            before, self._focus_before = self._focus_before, None
+            if before.is_attached and self.screen.focused is None:
+                self.call_after_refresh(before.focus)
 
     def on_resize(self, event: Resize) -> None:
         self.compact = event.size.width < MIN_WIDE[0] or event.size.height < MIN_WIDE[1]
@@ -71,7 +88,7 @@ class Workbench(Container):
         for name in ("-short", "-low"):
             self.set_class(name in classes, name)
         note = size_note(*self.app.size)
-        self.set_class(note is not None, "-too-small")
+        self._too_small(note is not None)
         if note is not None:
             self.query_one("#size-note", Static).update(note)
         self._show_hint()
