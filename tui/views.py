@@ -124,7 +124,7 @@ class LiveViews:
                                            self.controller.experiment.dataset.class_names)
         else:
             r2 = scores.r2 if scores.r2 is not None else float("nan")
-            panels.confusion.clear(f"regression: no classes to confuse (test R² {r2:.3f})")
+            panels.confusion.clear(f"regression: no classes to confuse\ntest R² {r2:.3f}")
         design = self.controller.design
         self.score = score_text(scores.accuracy, scores.r2,
                                 design is not None and design.data.same_rows)

@@ -64,7 +64,17 @@ def health_text(layer: LayerStats) -> str:
     if layer.health_kind is None or layer.health_fraction is None:
         return NONE
     kind = "sat" if layer.health_kind == "saturated" else layer.health_kind
-    return f"{kind} {layer.health_fraction:.0%}"
+    return f"{kind} {whole_percent(layer.health_fraction)}"
+
+
+def whole_percent(share: float) -> str:
+    """`3%`; a share that rounds to 0% or 100% but is not says so (`<1%`, `>99%`): one dead
+    unit in 300 is not none."""
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 <= share < 1:
+        return ">99%"
+    return f"{share:.0%}"
 
 
 def fit_number(value: float, width: int, digits: int = 3) -> str:

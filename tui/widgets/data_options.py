@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Label
+from textual.widgets import Input
 
 from engine import EXTRA_FEATURES, SpecError
 from tui.design import DataShape
 from tui.widgets.choice import ChoiceField
+from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
 
 SHOWN = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2", "sin x1": "sin x1", "sin x2": "sin x2"}
@@ -116,10 +117,10 @@ class DataOptions(Vertical):
 
     def compose(self) -> ComposeResult:
         with FieldRow(classes="field-row", id="noise-row"):
-            yield Label("noise", classes="field-label")
+            yield FieldLabel("noise", classes="field-label")
             yield Input(id="data-noise", select_on_focus=True)
         with Horizontal(classes="data-row", id="inputs-row"):
-            yield Label("extra inputs", classes="field-label")
+            yield FieldLabel("extra inputs", classes="field-label")
             yield FeatureToggles(id="data-inputs")
 
     def show(self, data: DataShape) -> None:

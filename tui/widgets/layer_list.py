@@ -70,6 +70,8 @@ class LayerRows(Widget, can_focus=True):
         design = self.design
         dim = self.get_component_rich_style("layer-rows--dim")
         text = Text(no_wrap=True, overflow="ellipsis")
+        head = f"  {'layer':<6}{'units':>5} {'activation':<10}"  # what the columns are
+        text.append(head + self._params_head(self.size.width - len(head) - MARGIN) + "\n", dim)
         text.append(f"  {'input':<6}{design.data.n_inputs:>5}\n", dim)
         last = len(design.layers) - 1
         for i, layer in enumerate(design.layers):
@@ -104,8 +106,13 @@ class LayerRows(Widget, can_focus=True):
             return f"{full:>7}"
         return (full if len(full) <= room else compact_number(count)).rjust(room)
 
+    @staticmethod
+    def _params_head(room: int) -> str:
+        """`params` over the parameter counts, where the row has room for the word."""
+        return "params".rjust(room) if room >= len(" params") else ""
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 1 + (len(self.design.layers) if self.design else 0)
+        return 2 + (len(self.design.layers) if self.design else 0)
 
     def validate_cursor(self, cursor: int) -> int:
         count = len(self.design.layers) if self.design else 1
