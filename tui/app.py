@@ -56,8 +56,7 @@ from tui.widgets.workbench import Workbench
 TICK_SECONDS = 0.1
 PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer": "test sample",
                 "confusion": "confusion matrix (test)", "log": "training log"}
-ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette",
-          "log_page_up", "log_page_down"}
+ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
 
 
 class NNTuiApp(App[int]):
@@ -130,7 +129,9 @@ class NNTuiApp(App[int]):
         self.set_interval(TICK_SECONDS, self._tick)
         self._apply_settings()
         first, self._first = self._first, None
-        self.load(self.controller.first_build(first), "ready: press t to train, ? for help")
+        build = self.controller.first_build() if first is None else \
+            self.controller.first_build(first)
+        self.load(build, "ready: press t to train, ? for help")
 
     def _apply_settings(self) -> None:
         """config.toml's theme and keys (the pace came in `__init__`); each problem is one

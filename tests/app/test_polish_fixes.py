@@ -118,3 +118,18 @@ def test_the_readme_keys_table_names_the_apps_keys():
     keys = {key for b in bindings for key in (b.key_display or b.key).split()}
     textual_own = {"ctrl+q", "esc"}  # Textual's quit; escape leaves a panel shown alone
     assert table - textual_own == keys, (table - keys, keys - table)
+
+
+def test_a_share_that_rounds_to_none_or_all_says_so():
+    from tui.inside.layers_table import whole_percent
+
+    assert [whole_percent(s) for s in (0.0, 0.003, 0.25, 0.997, 1.0)] == [
+        "0%", "<1%", "25%", ">99%", "100%"]
+
+
+async def test_the_app_opens_the_experiment_the_command_line_built(make_app):
+    built = Preset(dataset="xor", seed=0, layers="4:tanh,1:sigmoid").build()
+    app = make_app(dataset="xor", first=built)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert app.controller.experiment is built  # not built a second time
