@@ -147,9 +147,9 @@ async def test_a_big_layer_stays_on_one_line(make_app):
         await wait_for(pilot, lambda: app.controller.experiment.spec.layers[0].units == 100000)
         await pilot.pause()
         lines = on_screen(app.editor.query_one(LayerRows))
-        assert len(lines) == 3
-        assert "100000 relu" in lines[1] and lines[1].rstrip().endswith("6.5M")
-        assert "2 out" in lines[2] and lines[2].rstrip().endswith("1M")
+        assert len(lines) == 4 and lines[0].rstrip().endswith("params")  # the header row
+        assert "100000 relu" in lines[2] and lines[2].rstrip().endswith("6.5M")
+        assert "2 out" in lines[3] and lines[3].rstrip().endswith("1M")
 
 
 async def test_draw_mode_keys_say_what_they_do(make_app):

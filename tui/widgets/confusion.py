@@ -11,7 +11,6 @@ from typing import ClassVar
 
 import numpy as np
 from rich.console import RenderableType
-from rich.padding import Padding
 from rich.text import Text
 
 from tui.render import ConfusionStyles, confusion_lines, confusion_width
@@ -73,10 +72,9 @@ class ConfusionMatrix(Repaint):
 
     def render(self) -> RenderableType:
         if self._matrix is None:
-            # A column of margin on every line, wrapped ones included (rich's Padding).
-            return Padding(Text(self._message,
-                                self.get_component_rich_style("confusion-matrix--message")),
-                           (0, 0, 0, 1))
+            # A column of margin on every line of the message (the regression note has two).
+            return Text("\n".join(f" {line}" for line in self._message.splitlines()),
+                        self.get_component_rich_style("confusion-matrix--message"))
         width = self.content_size.width or FALLBACK_WIDTH
         # In the workbench the panel's height is set and the matrix must fit it; with an auto
         # height (a bare widget) the matrix sets the height, so nothing limits it.
