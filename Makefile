@@ -50,10 +50,15 @@ test-checks:
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
+# Two test workers a core: about half of an app test's wall is waiting (Textual's idle checks
+# after each key, timers, the training thread, subprocesses), which a second worker fills;
+# worksteal evens out the end, where the long pty and sweep tests would leave one core idle.
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+
 test-suite:
 	@# numba compiles the training step once into its on-disk cache; the test workers load it
 	$(PY) -c "from engine import warm_up_backend; warm_up_backend('auto', ('float32', 'float64'))"
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The engine tier alone (no Textual): the quick loop while working on the maths.
 test-engine: $(STAMP)
