@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 # Every package pinned, so a fresh machine gets the versions the snapshots were made with.
 LOCK  := constraints.txt
 
-.PHONY: run test test-engine bench bench-compare lint clean lock
+.PHONY: run test test-checks test-suite test-engine bench bench-compare lint clean lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
@@ -38,14 +38,27 @@ run: $(STAMP)
 # it every pytest worker and every subprocess test compiles engine/, tui/ and the tests again,
 # and pytest rewrites every test module's asserts again. mypy and lint-imports keep their own
 # caches (.mypy_cache, .grimp_cache), so a second run checks only what changed.
-test: export PYTHONDONTWRITEBYTECODE :=
+# The static checks run beside the tests (a sub-make with -j2): with their caches they take a
+# few seconds, mostly while the test workers start. `make test` fails if either part fails.
+test test-checks test-suite: export PYTHONDONTWRITEBYTECODE :=
+test-checks test-suite: $(STAMP)
 test: $(STAMP)
+	@$(MAKE) --no-print-directory -j2 test-checks test-suite
+
+test-checks:
 	$(PY) -m ruff check engine tui tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
+
+# Two test workers a core: about half of an app test's wall is waiting (Textual's idle checks
+# after each key, timers, the training thread, subprocesses), which a second worker fills;
+# worksteal evens out the end, where the long pty and sweep tests would leave one core idle.
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+
+test-suite:
 	@# numba compiles the training step once into its on-disk cache; the test workers load it
 	$(PY) -c "from engine import warm_up_backend; warm_up_backend('auto', ('float32', 'float64'))"
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The engine tier alone (no Textual): the quick loop while working on the maths.
 test-engine: $(STAMP)

@@ -69,8 +69,10 @@ def make_app(tmp_path) -> Callable[..., NNTuiApp]:
     return make
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Lets the app run until `condition()` holds; fails the test after `timeout` seconds."""
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Lets the app run until `condition()` holds; fails the test after `timeout` seconds. A
+    guard against a hang, not a speed check: on two cores shared with a loaded machine, an app
+    took more than 10 s to load iris in its worker."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

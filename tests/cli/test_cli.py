@@ -317,11 +317,16 @@ def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "tui", "train", "--dataset", "iris",
                                 "--epochs", "10000000", "--json"], cwd=tmp_path, env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    for _ in range(3):  # started, then epochs: training is under way
-        assert process.stdout.readline()
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    try:
+        assert process.stdout is not None
+        for _ in range(3):  # started, then epochs: training is under way
+            assert process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:  # a failed check never leaves ten million epochs training for the rest of the suite
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130
     assert re.fullmatch(r"interrupted at epoch \d+\n", err)
     *epochs, last = [json.loads(line) for line in out.splitlines()]

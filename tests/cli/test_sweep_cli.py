@@ -3,6 +3,7 @@ seeds, every run in the store, the summary best first; Ctrl+C keeps the finished
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -62,17 +63,24 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_finished_runs(tmp_path: Path) -> N
          "--seeds", "0-1", "--workers", "2"],
         cwd=tmp_path, env={**{k: v for k, v in os.environ.items() if k != "NN_TUI_RUNS"},
                            "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert process.stdout is not None
         finished = [process.stdout.readline(), process.stdout.readline()]
         assert all("epochs=3 " in line and "finished" in line for line in finished)
         process.send_signal(signal.SIGINT)
+        # The output ends when the launcher and every worker are gone (they all hold the pipes).
         out, err = process.communicate(timeout=60)
-    finally:  # a failed check never leaves an endless sweep running (its workers stop with it)
+    finally:
+        # A failed check never leaves an endless sweep running: the launcher, its forkserver
+        # and the workers are one process group. Killed and reaped at once: a killed launcher
+        # left a zombie, whose pid the workers' orphan watch saw as alive, and they (holding
+        # the pipes) kept a second communicate() waiting for ever and trained on for nobody.
         if process.poll() is None:
-            process.kill()
-            process.communicate()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130
     assert err == "interrupted: 2 of 4 runs finished and recorded\n"
     assert "epochs=3" in out and "epochs=100000000" not in out  # the summary of what finished

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import engine.nn.reference as ref
@@ -134,6 +134,24 @@ def test_loss_and_gradients_match_reference(case: Case, l2: float) -> None:
         np.testing.assert_allclose(db, ref_db, rtol=RTOL, atol=ATOL, err_msg=f"db, {where}")
 
 
+def stays_bounded(case: Case, optimizer: str, l2: float, k: int, lr: float,
+                  momentum: float) -> bool:
+    """Whether the reference's k steps stay far from overflow (on copies of the weights). A
+    step size that makes a case diverge (sgd at lr 0.3 on an mse case whose loss grows past
+    1e19 in float32) is not a mismatch between the two optimizers: such cases are left out."""
+    layers = [(W.copy(), b.copy(), activation) for W, b, activation in case.layers]
+    slow = ref.make_optimizer(optimizer, momentum)
+    with np.errstate(all="ignore"):
+        for _ in range(k):
+            loss, grads = ref.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
+            if not abs(loss) < 1e6:
+                return False
+            slow.step(ref.parameters(layers), ref.flatten(grads), lr)
+        loss, _ = ref.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
+    return abs(loss) < 1e6 and all(np.abs(a).max(initial=0.0) < 1e4
+                                   for W, b, _ in layers for a in (W, b))
+
+
 @pytest.mark.parametrize("l2", [0.0, 0.05], ids=["no_l2", "l2"])
 @pytest.mark.parametrize("optimizer", list(FAST_OPTIMIZER))
 @settings(max_examples=25, deadline=None)
@@ -144,6 +162,7 @@ def test_optimizer_steps_match_reference(case: Case, optimizer: str, l2: float, 
     """k steps on one batch: the fast optimizer stepping the flat `net.params` with the
     gradients `train_step_gradients` leaves in `net.grads`, as the trainer does, against the
     reference optimizer stepping the per-layer arrays."""
+    assume(stays_bounded(case, optimizer, l2, k, lr, momentum))
     net = case.net
     fast_name, nesterov = FAST_OPTIMIZER[optimizer]
     fast = make_optimizer(fast_name, momentum, nesterov)

@@ -12,13 +12,16 @@ EPOCHS = 20
 
 
 async def trained_inside(pilot, *keys: str) -> None:
-    """Trains 20 epochs in the thread (figures every epoch), relays the events once, then
-    opens the inside view and presses `keys` there."""
+    """Trains 20 epochs in the thread (figures every epoch) at full speed, relays the events
+    once, then opens the inside view and presses `keys` there. The app's pace only spaces the
+    epochs out for a person's eyes (~1.3 s here); it is put back before the picture."""
     app = await ready(pilot)
     experiment = app.controller.experiment
     experiment.trainer.inside_seconds = 0.0
+    experiment.runner.set_pace(None)
     experiment.runner.start(epochs=EPOCHS)
     experiment.runner.join()
+    experiment.runner.set_pace(app.controller.pace)
     app.views.take(timeless(app.controller.drain()))
     app.views.refresh()
     await pilot.pause()
