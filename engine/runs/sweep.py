@@ -242,7 +242,7 @@ def _one_blas_thread() -> Iterator[None]:
     if all(os.environ.get(name) == "1" for name in ONE_THREAD_ENV):
         yield
         return
-    controller = _blas_controller()
+    controller = blas_controller()
     if controller is None:  # pragma: no cover - scikit-learn brings threadpoolctl
         yield
         return
@@ -251,7 +251,7 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 @functools.cache
-def _blas_controller() -> Any:
+def blas_controller() -> Any:
     """threadpoolctl's view of the loaded BLAS libraries, made once a process: making it scans
     every shared library (3 to 25 ms, which `threadpool_limits` paid for each run of a Dask
     worker). None without threadpoolctl."""

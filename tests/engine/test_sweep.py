@@ -130,7 +130,7 @@ def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
             calls.append(limits)
             return contextlib.nullcontext()
 
-    monkeypatch.setattr(sweep, "_blas_controller", Controller)
+    monkeypatch.setattr(sweep, "blas_controller", Controller)
     for name in sweep.ONE_THREAD_ENV:
         monkeypatch.setenv(name, "1")
     with sweep._one_blas_thread():
@@ -156,14 +156,14 @@ def test_a_dask_worker_scans_its_blas_libraries_once(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Counted)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    sweep._blas_controller.cache_clear()
+    sweep.blas_controller.cache_clear()
     try:
         for _ in range(3):
             with sweep._one_blas_thread():
-                blas = sweep._blas_controller().select(user_api="blas").info()
+                blas = sweep.blas_controller().select(user_api="blas").info()
                 assert [lib["num_threads"] for lib in blas] == [1] * len(blas)
     finally:
-        sweep._blas_controller.cache_clear()
+        sweep.blas_controller.cache_clear()
     assert made == [1]
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from engine import TrainConfig, load_dataset
-from engine.runs.executors import run_local
-from engine.runs.sweep import Job, make_jobs, train_job
+from engine.runs.executors import DASK_PRELOAD, run_dask, run_local
+from engine.runs.sweep import Job, blas_controller, make_jobs, train_job
 from engine.train import threads
 
 
@@ -48,4 +48,24 @@ def test_a_worker_starts_with_the_blas_controller_made() -> None:
     jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], (0, 1),
                      layers="2:sigmoid,1:sigmoid")
     outcomes = list(run_local(jobs, 2, fn=blas_controller_at_start))
+    assert [(o.error, o.result and o.result["made"]) for o in outcomes] == [(None, True)] * 2
+
+
+def one_thread_controller_at_start(job: Job) -> dict[str, Any]:
+    """Says whether the Dask worker had the controller that limits its runs before its first."""
+    made = blas_controller.cache_info().currsize == 1
+    return {**train_job(job), "made": made}
+
+
+def test_a_dask_worker_starts_with_its_blas_controller_made() -> None:
+    """`DASK_PRELOAD` readies a worker as the forkserver readies the pool's, and it also makes
+    the controller that keeps each run to one BLAS thread (the pool's workers start with one)."""
+    from distributed import LocalCluster
+
+    jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], (0, 1),
+                     layers="2:sigmoid,1:sigmoid")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None, preload=DASK_PRELOAD) as cluster:
+        outcomes = list(run_dask(jobs, cluster.scheduler_address,
+                                 fn=one_thread_controller_at_start))
     assert [(o.error, o.result and o.result["made"]) for o in outcomes] == [(None, True)] * 2
