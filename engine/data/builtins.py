@@ -59,8 +59,8 @@ class _Options:
 
 def _fixed(make: Callable[[], RawData]) -> Callable[[_Options], RawData]:
     """A fixed set's loader, read once a process: scikit-learn parses digits' CSV on every
-    call (35 ms), which a sweep's launcher paid for each run's split. Its arrays are made
-    read-only, as the split only reads them (`RawData.owned` is False)."""
+    call (20 ms of CPU), which a sweep's launcher paid for each run's split (5 ms). Its arrays
+    are made read-only, as the split only reads them (`RawData.owned` is False)."""
 
     @cache
     def once() -> RawData:

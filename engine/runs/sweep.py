@@ -253,8 +253,8 @@ def _one_blas_thread() -> Iterator[None]:
 @functools.cache
 def blas_controller() -> Any:
     """threadpoolctl's view of the loaded BLAS libraries, made once a process: making it scans
-    every shared library (3 to 25 ms, which `threadpool_limits` paid for each run of a Dask
-    worker). None without threadpoolctl."""
+    every shared library (about 6 ms of CPU here, which `threadpool_limits` paid for each run
+    of a Dask worker). None without threadpoolctl."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover

@@ -11,8 +11,8 @@ from engine.train.threads import BlasThreads
 
 warm_up_backend("auto", ("float32", "float64"))
 
-# The first run of a process has threadpoolctl find the loaded BLAS libraries (about 60 ms of
-# CPU: its import and a scan of the process's shared libraries); done here once, every worker
+# The first run of a process has threadpoolctl find the loaded BLAS libraries (its import and a
+# scan of the process's shared libraries: about 6 ms of CPU); done here once, every worker
 # forked from the server starts with the controller made. A Dask worker, whose BLAS did not
 # start with one thread, also makes the one that keeps each of its runs to one thread.
 with BlasThreads(1, ()) as _threads:

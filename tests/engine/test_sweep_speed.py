@@ -16,8 +16,8 @@ from engine.train import threads
 
 
 def test_a_fixed_builtin_is_read_once_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """digits' CSV took the launcher 35 ms a run to parse again; each seed still gets its own
-    split, and the same seed the same arrays."""
+    """digits' CSV took the launcher 20 ms of CPU a run to parse again; each seed still gets
+    its own split, and the same seed the same arrays."""
     import sklearn.datasets
 
     reads: list[int] = []
@@ -43,7 +43,7 @@ def blas_controller_at_start(job: Job) -> dict[str, Any]:
 
 
 def test_a_worker_starts_with_the_blas_controller_made() -> None:
-    """Its scan of the loaded libraries (about 60 ms of CPU) is done once in the forkserver,
+    """Its scan of the loaded libraries (about 6 ms of CPU) is done once in the forkserver,
     not by every worker's first run."""
     jobs = make_jobs("xor4", TrainConfig(epochs=2, batch_size=0), [], (0, 1),
                      layers="2:sigmoid,1:sigmoid")
