@@ -16,6 +16,8 @@ before a sweep is sent to it; its "first" and "warm" are timed from connecting t
 Each contender runs in a fresh process of its own and they take turns, round after round, so the
 load of a shared machine spreads over all; printed: each one's median and the medians of the
 paired per-round ratios. Targets: 2 workers <= 0.65x 1 worker; dask within 1.2x of the pool.
+Then the target's arithmetic (what the sweep pays once, C, against the work 2 workers share, W),
+and, as an extra figure that is not the target, the warm sweep again with 150-epoch runs.
 
 Then what recording costs (the target: < 3% of the run's training time): 30-epoch digits runs
 recorded one after another on one open store, in 3 processes of 6 runs:
@@ -31,6 +33,7 @@ recorded one after another on one open store, in 3 processes of 6 runs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -48,39 +51,45 @@ from bench.common import wait_for_quiet
 CONTENDERS = ("1 worker", "2 workers", "dask 2")
 COMMAND = ("1 worker", "2 workers")
 RUNS, EPOCHS = 8, 30
+LONG_EPOCHS = 150  # the extra figure: the same sweep with 5x the training (not the target)
 TARGET_2_WORKERS, TARGET_DASK, TARGET_RECORDING = 0.65, 1.2, 0.03
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _jobs() -> list:
+def _jobs(epochs: int = EPOCHS) -> list:
     from engine import TrainConfig
     from engine.runs.sweep import make_jobs
 
-    return make_jobs("digits", TrainConfig(epochs=EPOCHS), [], tuple(range(RUNS)))
+    return make_jobs("digits", TrainConfig(epochs=epochs), [], tuple(range(RUNS)))
 
 
 def time_contender(name: str) -> dict[str, float]:
-    """Seconds for the 8 runs in `name`: "first" and "warm" (see the module's docstring). Runs
-    in a process of its own (see `report`)."""
+    """Seconds for the 8 runs in `name`: "first" and "warm" (see the module's docstring), the
+    training summed over the warm sweep's runs ("train"), and an extra warm sweep of longer runs
+    ("long", `LONG_EPOCHS`). Runs in a process of its own (see `report`)."""
     from engine.runs.executors import DASK_PRELOAD, run_dask, run_local
 
-    jobs = _jobs()
+    sweeps = {"first": _jobs(), "warm": _jobs(), "long": _jobs(LONG_EPOCHS)}
     seconds: dict[str, float] = {}
-    if name == "dask 2":
-        from distributed import LocalCluster
+    with contextlib.ExitStack() as stack:
+        if name == "dask 2":
+            from distributed import LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None, preload=DASK_PRELOAD) as cluster:
-            for key in ("first", "warm"):
-                start = time.perf_counter()
-                outcomes = list(run_dask(jobs, cluster.scheduler_address))
-                seconds[key] = time.perf_counter() - start
-    else:
-        for key in ("first", "warm"):
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                preload=DASK_PRELOAD))
+            def sweep(jobs: list) -> list:
+                return list(run_dask(jobs, cluster.scheduler_address))
+        else:
+            def sweep(jobs: list) -> list:
+                return list(run_local(jobs, 1 if name == "1 worker" else 2))
+        for key, jobs in sweeps.items():
             start = time.perf_counter()
-            outcomes = list(run_local(jobs, 1 if name == "1 worker" else 2))
+            outcomes = sweep(jobs)
             seconds[key] = time.perf_counter() - start
-    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+            assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+            if key == "warm":
+                seconds["train"] = sum(o.result["seconds"] for o in outcomes)
     return seconds
 
 
@@ -140,14 +149,36 @@ def _ratio(a: list[float], b: list[float]) -> float:
     return statistics.median(y / x for x, y in zip(a, b, strict=True))
 
 
+def _arithmetic(times: dict[str, dict[str, list[float]]]) -> list[str]:
+    """What the 2-worker target asks of a sweep: with C what it pays once and W the work that 2
+    workers share, 2w/1w = (C + W/2) / (C + W), which is <= 0.65 only when W >= 2.33 C."""
+    one, two = times["1 worker"], times["2 workers"]
+    train = statistics.median(one["train"])
+    lines = [f"  the target's arithmetic: 2w/1w = (C + W/2)/(C + W) <= {TARGET_2_WORKERS} needs "
+             f"W >= 2.33 C; the 8 runs' training (1 worker, warm, summed) is {train:.2f} s"]
+    for key in ("warm", "first"):
+        t1, t2 = statistics.median(one[key]), statistics.median(two[key])
+        work, fixed = 2 * (t1 - t2), 2 * t2 - t1  # from t1 = C + W, t2 = C + W/2
+        lines.append(f"    {key}: as measured W = 2(t1 - t2) = {work:.2f} s, C = 2 t2 - t1 = "
+                     f"{fixed:.2f} s; were W only the training, C = t1 - training = "
+                     f"{t1 - train:.2f} s and 2w/1w at best "
+                     f"{(t1 - train / 2) / t1:.2f}x")
+    long = {name: times[name]["long"] for name in CONTENDERS}
+    lines.append(f"  extra, not the target: the warm sweep with {LONG_EPOCHS}-epoch runs: "
+                 + ", ".join(f"{name} {statistics.median(v):.2f} s" for name, v in long.items())
+                 + f"; 2 workers / 1 worker {_ratio(long['1 worker'], long['2 workers']):.2f}x,"
+                 f" dask 2 / 2 workers {_ratio(long['2 workers'], long['dask 2']):.2f}x")
+    return lines
+
+
 def _verdict(value: float, target: float) -> str:
     return f"target <= {target}x: {'PASS' if value <= target else 'MISS'}"
 
 
 def report(rounds: int = 3) -> list[str]:
     load_before = [f"{x:.2f}" for x in os.getloadavg()]
-    times: dict[str, dict[str, list[float]]] = {name: {"first": [], "warm": []}
-                                                for name in CONTENDERS}
+    times: dict[str, dict[str, list[float]]] = {
+        name: {"first": [], "warm": [], "train": [], "long": []} for name in CONTENDERS}
     command: dict[str, list[float]] = {name: [] for name in COMMAND}
     busy: list[float] = []  # the share of the CPU others used just before each figure
     for round_ in range(rounds):
@@ -194,6 +225,7 @@ def report(rounds: int = 3) -> list[str]:
                      f"({_verdict(_ratio(one, two_w), TARGET_2_WORKERS)});  dask 2 / 2 workers "
                      f"{_ratio(two_w, dask):.2f}x ({_verdict(_ratio(two_w, dask), TARGET_DASK)})"
                      "  paired medians")
+    lines.extend(_arithmetic(times))
     share = statistics.median(later)
     lines.append(f"  recording (a 30-epoch digits run trains {training * 1000:.0f} ms here; 3 "
                  "processes x 6 runs on one open store, medians):")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import os
 import time
@@ -241,13 +242,24 @@ def _one_blas_thread() -> Iterator[None]:
     if all(os.environ.get(name) == "1" for name in ONE_THREAD_ENV):
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings it
+    controller = blas_controller()
+    if controller is None:  # pragma: no cover - scikit-learn brings threadpoolctl
         yield
         return
-    with threadpool_limits(limits=1):
+    with controller.limit(limits=1):
         yield
+
+
+@functools.cache
+def blas_controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries, made once a process: making it scans
+    every shared library (about 6 ms of CPU here, which `threadpool_limits` paid for each run
+    of a Dask worker). None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return None
+    return ThreadpoolController()
 
 
 def record_result(store: RunStore, job: Job, result: Mapping[str, Any] | None,

@@ -123,11 +123,14 @@ def test_jobs_are_sent_a_few_ahead_of_the_workers(monkeypatch: pytest.MonkeyPatc
 
 def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import threadpoolctl
-
     calls: list[int] = []
-    monkeypatch.setattr(threadpoolctl, "threadpool_limits",
-                        lambda limits: calls.append(limits) or contextlib.nullcontext())
+
+    class Controller:
+        def limit(self, limits: int) -> contextlib.nullcontext[None]:
+            calls.append(limits)
+            return contextlib.nullcontext()
+
+    monkeypatch.setattr(sweep, "blas_controller", Controller)
     for name in sweep.ONE_THREAD_ENV:
         monkeypatch.setenv(name, "1")
     with sweep._one_blas_thread():
@@ -137,6 +140,31 @@ def test_a_worker_started_with_one_blas_thread_skips_threadpoolctl(
     with sweep._one_blas_thread():
         pass
     assert calls == [1]  # a Dask worker, say: limited around the run
+
+
+def test_a_dask_worker_scans_its_blas_libraries_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run is limited to one BLAS thread through one controller a process: making one
+    scans every loaded library, which `threadpool_limits` did again for every run."""
+    import threadpoolctl
+
+    made: list[int] = []
+
+    class Counted(threadpoolctl.ThreadpoolController):
+        def __init__(self) -> None:
+            made.append(1)
+            super().__init__()
+
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Counted)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    sweep.blas_controller.cache_clear()
+    try:
+        for _ in range(3):
+            with sweep._one_blas_thread():
+                blas = sweep.blas_controller().select(user_api="blas").info()
+                assert [lib["num_threads"] for lib in blas] == [1] * len(blas)
+    finally:
+        sweep.blas_controller.cache_clear()
+    assert made == [1]
 
 
 def test_a_big_dataset_is_left_for_each_worker_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
