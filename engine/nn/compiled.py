@@ -1,5 +1,6 @@
 """The compiled training step: forward, loss, backward, L2 and the optimizer update of a dense
-network in one numba-compiled call (BLAS still does the matrix products, through `np.dot`).
+network in one numba-compiled call (BLAS still does the matrix products: NumPy's own, called
+by address from the compiled code, see `_matmul`).
 
 At the batch sizes this tool trains, a NumPy step spends most of its time in per-call dispatch
 (about 43 calls a step, 0.5-2 µs each) rather than in arithmetic. `fused_step` is one step in
@@ -13,9 +14,10 @@ NumPy path (`NetworkCore.train_step_gradients` + `optimizers.py`) stays the fall
 The kernel sees flat buffers only: the network's `params`, `grads` and `decay_mask` (P,), the
 optimizer's state (P,) (Adam's `m`, `v` in `kernels.adam_update`'s folded form, so either
 backend can continue the other's run), the batch X (n, d) and T (n, k), and two small arrays:
-`meta` (int64: layer sizes, activation, loss and optimizer codes) and `hyper` (float64: lr, L2,
-the optimizer's settings, Adam's t, the divergence limit). Names become codes through the
-registries below, so the compiled code branches on small ints, never on strings.
+`meta` (int64: layer sizes, activation, loss and optimizer codes, the gemm's address) and
+`hyper` (float64: lr, L2, the optimizer's settings, Adam's t, the divergence limit). Names
+become codes through the registries below, so the compiled code branches on small ints, never
+on strings.
 
 Compiled with `cache=True`: the first start on a machine compiles (seconds, once per dtype),
 later starts load the machine code from `__pycache__`. `warm_up` does that ahead of time.
@@ -34,6 +36,7 @@ from numba.extending import intrinsic, overload
 
 from engine.nn.activations import LEAKY_SLOPE
 from engine.nn.network import NetworkCore
+from engine.nn.numpy_blas import gemm_address
 from engine.nn.optimizers import SGD, Adam, Momentum, Optimizer, RMSProp
 
 Array = np.ndarray
@@ -47,7 +50,8 @@ LOSS_CODES = {"mse": MSE, "cross_entropy": CROSS_ENTROPY,
               "binary_cross_entropy": BINARY_CROSS_ENTROPY}
 NO_UPDATE, SGD_CODE, MOMENTUM_CODE, NESTEROV_CODE, RMSPROP_CODE, ADAM_CODE = range(6)
 
-# meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...]
+# meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...,
+#        the address of NumPy's BLAS gemm for the dtype (0: numba's np.dot)]
 # hyper: the slots below
 LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT, FACTOR = range(10)
 HYPER_SLOTS = 10
@@ -101,6 +105,67 @@ def exp_nonpositive_inplace(x: Array) -> None:  # pragma: no cover (compiled)
     vector loop with an overlap check that an in-place call fails (66 us instead of 5)."""
     for i in range(x.shape[0]):
         x[i] = exp_nonpositive(x[i])
+
+
+# -- the matrix products: NumPy's own BLAS, called by address (`engine.nn.numpy_blas`) -----------
+CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS = 101, 111, 112
+
+
+@intrinsic
+def _cblas_gemm(typingctx: Any, address: Any, trans_a: Any, trans_b: Any, m: Any, n: Any,
+                k: Any, a: Any, lda: Any, b: Any, ldb: Any, c: Any,
+                ldc: Any) -> Any:  # pragma: no cover (compiled)
+    """cblas_?gemm at `address` (row major, alpha 1, beta 0; int64 sizes; data by address):
+    a runtime argument, not a global, so the kernel stays cacheable on disk. The float type
+    comes from `c`: float32 or float64 pointers, by the array's dtype."""
+    dtype = c.dtype
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        address, trans_a, trans_b, m, n, k, _, lda, _, ldb, _, ldc = args
+        real = ir.FloatType() if dtype == types.float32 else ir.DoubleType()
+        i32, i64, ptr = ir.IntType(32), ir.IntType(64), ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, real, ptr, i64,
+                                               ptr, i64, real, ptr, i64])
+        gemm = builder.inttoptr(address, fnty.as_pointer())
+        data = [builder.bitcast(context.make_array(signature.args[i])(context, builder,
+                                                                       args[i]).data, ptr)
+                for i in (6, 8, 10)]
+        builder.call(gemm, [ir.Constant(i32, CBLAS_ROW_MAJOR), builder.trunc(trans_a, i32),
+                            builder.trunc(trans_b, i32), m, n, k, ir.Constant(real, 1.0),
+                            data[0], lda, data[1], ldb, ir.Constant(real, 0.0), data[2], ldc])
+        return context.get_dummy_value()
+
+    return types.void(types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.int64, a, types.int64, b, types.int64, c, types.int64), codegen
+
+
+@JIT
+def _rows_contiguous(x: Array) -> bool:  # pragma: no cover (compiled)
+    """Rows one after another in memory, each contiguous (BLAS's row-major form)."""
+    return x.strides[1] == x.itemsize and x.strides[0] >= x.shape[1] * x.itemsize
+
+
+@JIT
+def _matmul(gemm: int, a: Array, trans_a: bool, b: Array, trans_b: bool,
+            out: Array) -> None:  # pragma: no cover (compiled)
+    """out = op(a) @ op(b), op transposing where asked (a or b, never both): NumPy's BLAS at
+    `gemm` (not 0) with the transpose flags, so no operand is copied; else numba's `np.dot`
+    (SciPy's BLAS)."""
+    m, n = out.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    if (gemm == 0 or not (_rows_contiguous(a) and _rows_contiguous(b)
+                          and _rows_contiguous(out)) or m == 0 or n == 0 or k == 0):
+        if trans_a:
+            np.dot(a.T, b, out)  # the three forms the step uses (a branch each: a.T and a
+        elif trans_b:            # are arrays of different layouts to numba)
+            np.dot(a, b.T, out)
+        else:
+            np.dot(a, b, out)
+        return
+    size = a.itemsize
+    _cblas_gemm(gemm, CBLAS_TRANS if trans_a else CBLAS_NO_TRANS,  # type: ignore[call-arg]
+                CBLAS_TRANS if trans_b else CBLAS_NO_TRANS, m, n, k, a, a.strides[0] // size,
+                b, b.strides[0] // size, out, out.strides[0] // size)
 
 
 # -- the kernels ----------------------------------------------------------------------------------
@@ -360,6 +425,7 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
     n_layers, loss_code, opt_code = meta[0], meta[1], meta[2]
     sizes = meta[3:4 + n_layers]
     acts = meta[4 + n_layers:4 + 2 * n_layers]
+    gemm = meta[4 + 2 * n_layers]
     n = X.shape[0]
     top = w_at[n_layers]
     buffers = (work[top:top + n * widest], work[top + rows * widest:top + rows * widest
@@ -373,10 +439,10 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
         b = params[p_at[i] + k * m:p_at[i + 1]]
         z = work[w_at[i]:w_at[i] + n * m].reshape(n, m)
         if i == 0:
-            np.dot(X, W, z)
+            _matmul(gemm, X, False, W, False, z)
         else:
             a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k]
-            np.dot(a_prev.reshape(n, k), W, z)
+            _matmul(gemm, a_prev.reshape(n, k), False, W, False, z)
         if i < n_layers - 1:
             _add_bias_activate(acts[i], z, b,
                                work[w_at[i] + rows * m:w_at[i] + rows * m + n * m].reshape(n, m))
@@ -400,13 +466,13 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
         W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
         dW = grads[p_at[i]:p_at[i] + k * m].reshape(k, m)
         if i == 0:
-            np.dot(X.T, dz, dW)
+            _matmul(gemm, X, True, dz, False, dW)
         else:
             a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k].reshape(n, k)
-            np.dot(a_prev.T, dz, dW)
+            _matmul(gemm, a_prev, True, dz, False, dW)
             turn = 1 - turn
             dx = buffers[turn][:n * k].reshape(n, k)
-            np.dot(dz, W.T, dx)
+            _matmul(gemm, dz, False, W, True, dx)
             _to_dz_and_sum(acts[i - 1], work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k),
                            a_prev, dx, grads[p_at[i - 1] + sizes[i - 1] * k:p_at[i]])
             dz = dx
@@ -546,8 +612,8 @@ class FusedStep:
         layers = network.layers
         sizes = [network.n_inputs, *(layer.n_out for layer in layers)]
         self._meta = np.array([len(layers), LOSS_CODES[network.loss.name], NO_UPDATE, *sizes,
-                               *(ACTIVATION_CODES[layer.activation] for layer in layers)],
-                              dtype=np.int64)
+                               *(ACTIVATION_CODES[layer.activation] for layer in layers),
+                               gemm_address(network.dtype.name)], dtype=np.int64)
         self._hyper = np.zeros(HYPER_SLOTS)
         self._per_row = 2 * sum(sizes[1:]) + 2 * max(sizes)  # z, a per layer; 2 gradients
         self._work = np.empty(0, dtype=network.dtype)

@@ -288,3 +288,29 @@ def test_without_numba_auto_falls_back_to_numpy_and_trains() -> None:
     assert out.returncode == 0, out.stderr
     assert "trained with numpy" in out.stdout
     assert "refused: the numba backend is not available" in out.stdout
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpys_blas_called_by_address_equals_numbas_dot(compiled, dtype: str) -> None:  # type: ignore[no-untyped-def]
+    """The step's products go to NumPy's own BLAS gemm by address (`numpy_blas`), with the
+    transpose flags: equal to the same step through numba's `np.dot` (address 0), for each
+    product form (x @ W, x.T @ dz, dz @ W.T) in a 3-layer network, and for a 0-row batch."""
+    from engine.nn.numpy_blas import _numpy_blas_paths, gemm_address
+
+    if _numpy_blas_paths():  # a NumPy wheel's bundled OpenBLAS: its symbol must be found
+        assert gemm_address(dtype) != 0
+    rtol, atol = TOL[dtype]
+    fast, X, T, labels = make_case("relu", HEADS[0], seed=8, dtype=dtype, n=9)
+    plain = fast.copy()
+    by_address = compiled.FusedStep(fast, make_optimizer("sgd"))
+    by_dot = compiled.FusedStep(plain, make_optimizer("sgd"))
+    assert by_address._meta[-1] == gemm_address(dtype)
+    by_dot._meta[-1] = 0
+    for _ in range(3):
+        got, want = by_address(X, T, labels, 0.1, 0.01), by_dot(X, T, labels, 0.1, 0.01)
+        np.testing.assert_allclose(got[0], want[0], rtol=rtol, atol=atol)
+        assert got[1:] == want[1:]
+        np.testing.assert_allclose(fast.grads, plain.grads, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(fast.params, plain.params, rtol=rtol, atol=atol)
+    empty = by_address(X[:0], T[:0], labels[:0], 0.1, 0.0, loss_limit=-1.0)
+    assert empty[1:] == (0, False)
