@@ -266,8 +266,9 @@ def _add_bias_activate_in_place(code: int, a: Array,
 def _add_bias(z: Array, b: Array) -> None:  # pragma: no cover (compiled)
     n, m = z.shape
     for r in range(n):
+        row = z[r]
         for c in range(m):
-            z[r, c] += b[c]
+            row[c] += b[c]
 
 
 @JIT
@@ -335,18 +336,21 @@ def _to_dz(code: int, z: Array, a: Array, g: Array) -> None:  # pragma: no cover
 
 
 @JIT
-def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
+def _loss_and_dz(code: int, act: int, z: Array, b: Array, a: Array, T: Array,
                  dz: Array) -> float:  # pragma: no cover (compiled)
-    """The output layer: a = f(z), the mean loss, and dL/dz into dz, all (n, k)."""
+    """The output layer: z += b (b (k,)), a = f(z), the mean loss, and dL/dz into dz, all
+    (n, k). z is left as scratch."""
     n, k = z.shape
     total = 0.0
     if code == CROSS_ENTROPY:  # with softmax: L = -(1/n) sum T log softmax(z); dz = (a - T) / n
         # softmax's exponentials serve the log-sum-exp too: one exp an element, not two, and
         # all n k of them in one flat pass that vectorizes. Short loops of one job each (row
         # views; z, used up, keeps each row's norm, then its log): 41 us for (1257, 10), where
-        # one loop doing it all took 66
+        # one loop doing it all took 66; the bias comes in the first
         for r in range(n):
             z_row, shifted = z[r], dz[r]  # dz holds z - max(z) until the last pass
+            for c in range(k):
+                z_row[c] += b[c]
             top = z_row[0]
             for c in range(1, k):
                 top = max(top, z_row[c])
@@ -373,6 +377,7 @@ def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
         for j in range(n * k):
             dz_flat[j] = (a_flat[j] - t_flat[j]) * (1.0 / n)
         return float(total / n)
+    _add_bias(z, b)
     _activate(act, z, a)
     if code == BINARY_CROSS_ENTROPY:  # with sigmoid, from the logits; dz = (a - T) / (n k)
         for r in range(n):
@@ -489,9 +494,7 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
         if in_place:
             _add_bias_activate_in_place(acts[i], a, b)
         elif i < n_layers - 1:
-            _add_bias_activate(acts[i], z, b, a)
-        else:
-            _add_bias(z, b)
+            _add_bias_activate(acts[i], z, b, a)  # the output layer's: in `_loss_and_dz`
 
     last = n_layers - 1
     k_out = sizes[n_layers]
@@ -499,7 +502,8 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
     a_out = work[w_at[last] + rows * k_out:w_at[last] + rows * k_out + n * k_out].reshape(
         n, k_out)
     dz = buffers[0][:n * k_out].reshape(n, k_out)
-    loss = _loss_and_dz(loss_code, acts[last], z_out, a_out, T, dz)
+    loss = _loss_and_dz(loss_code, acts[last], z_out,
+                        params[p_at[last] + sizes[last] * k_out:p_at[n_layers]], a_out, T, dz)
     _column_sum(dz, grads[p_at[last] + sizes[last] * k_out:p_at[n_layers]])
 
     # backward: dW = x.T @ dz, dx = dz @ W.T, then through f' (and summed over the rows: the
@@ -526,13 +530,14 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
     correct = 0
     if labels.shape[0] == n:
         for r in range(n):
+            row = a_out[r]  # the first largest, as np.argmax (nan: never larger)
             if k_out == 1:
-                guess = 1 if a_out[r, 0] > 0.5 else 0
+                guess = 1 if row[0] > 0.5 else 0
             else:
-                guess = 0
+                guess, best = 0, row[0]
                 for c in range(1, k_out):
-                    if a_out[r, c] > a_out[r, guess]:
-                        guess = c
+                    if row[c] > best:
+                        guess, best = c, row[c]
             if guess == labels[r]:
                 correct += 1
     stepped = False
