@@ -314,3 +314,17 @@ def test_numpys_blas_called_by_address_equals_numbas_dot(compiled, dtype: str) -
         np.testing.assert_allclose(fast.params, plain.params, rtol=rtol, atol=atol)
     empty = by_address(X[:0], T[:0], labels[:0], 0.1, 0.0, loss_limit=-1.0)
     assert empty[1:] == (0, False)
+
+
+def test_ties_count_as_the_first_class_as_numpys_argmax(compiled) -> None:  # type: ignore[no-untyped-def]
+    """An output layer of zeros gives every class the same probability: the correct count is
+    that of the rows labelled 0 (np.argmax picks the first largest), in both backends."""
+    net, X, T, labels = make_case("relu", HEADS[0], seed=9, n=12)
+    assert labels is not None
+    last = net.layers[-1]
+    last.W[...] = 0.0
+    last.b[...] = 0.0
+    plain = net.copy()
+    _, correct, _ = compiled.FusedStep(net, None)(X, T, labels, 0.1, 0.0)
+    _, numpy_correct, _ = NumpyStep(plain, make_optimizer("sgd"))(X, T, labels, 0.0, 0.0)
+    assert correct == numpy_correct == int(np.count_nonzero(labels == 0)) > 0
