@@ -11,11 +11,16 @@ the same matmuls alone in NumPy, timed in the same round). At each BLAS thread c
 BLAS library and kernel each child ran (threadpoolctl).
 
     python -m bench.interleaved [--only abc] [--threads 1,2] [--rounds 5] [--backend numpy,numba]
-                                [--base PATH]
+                                [--base PATH] [--clock wall|cpu]
 
 `--backend` runs ours once per backend (`TrainConfig.backend`, where the engine has one).
 `--base PATH` also runs ours from another checkout of the project (say `git archive main`
 unpacked in /tmp), as "ours...@base" in the same rounds: a before/after from one run.
+`--clock cpu` times every contender by the CPU time of its process instead of the wall clock
+(`time.perf_counter` is `time.process_time` in each child): on a machine other processes load,
+a contender's time then leaves out the time it waited for a core, which falls unevenly on
+a single 0.3 s run (ours, scikit-learn) and on the floor's best of 5 short batches. Meaningful
+at 1 thread only (at k threads it adds up the threads' work); the report says which clock.
 """
 
 from __future__ import annotations
@@ -94,8 +99,13 @@ def _blas_line() -> str:
     return "; ".join(dict.fromkeys(parts)) or "no BLAS loaded"
 
 
-def run_child(name: str, key: str, threads: int) -> dict[str, object]:
-    """In the child process: one timed run of contender `name` on workload `key`."""
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # --clock: the child's timer
+
+
+def run_child(name: str, key: str, threads: int, clock: str = "wall") -> dict[str, object]:
+    """In the child process: one timed run of contender `name` on workload `key`, timed by
+    `clock` (every timer the contenders read is `time.perf_counter`, made `CLOCKS[clock]`)."""
+    time.perf_counter = CLOCKS[clock]
     if name == "torch":
         import torch  # before the limits, so that they reach the libraries it loads
     from bench.common import blas_threads
@@ -128,16 +138,17 @@ def run_child(name: str, key: str, threads: int) -> dict[str, object]:
     return {"seconds": seconds, "blas": blas}
 
 
-def run_in_process(name: str, key: str, threads: int,
-                   base: Path | None = None) -> dict[str, object] | None:
+def run_in_process(name: str, key: str, threads: int, base: Path | None = None,
+                   clock: str = "wall") -> dict[str, object] | None:
     """One contender in a fresh process; "...@base" runs from the `base` checkout."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}  # PyTorch's pool, from the start
     root = ROOT
     if name.endswith(BASE) and base is not None:
         name, root = name.removesuffix(BASE), base
     done = subprocess.run([sys.executable, "-m", "bench.interleaved", "--child", name, key,
-                           str(threads)], cwd=root, env=env, capture_output=True, text=True,
-                          check=False, timeout=900)
+                           str(threads), *(["--clock", clock] if clock != "wall" else [])],
+                          cwd=root, env=env, capture_output=True, text=True, check=False,
+                          timeout=900)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         print(f"  {name} ({key}, {threads} thr) failed: {tail}", file=sys.stderr, flush=True)
@@ -152,7 +163,7 @@ def run_in_process(name: str, key: str, threads: int,
 def measure(keys: str, threads: list[int], rounds: int, torch: bool,
             backends: list[str | None],
             on_figures: Callable[[Figures], None] | None = None,
-            base: Path | None = None) -> list[Figures]:
+            base: Path | None = None, clock: str = "wall") -> list[Figures]:
     """All the rounds of each workload at each thread count; `on_figures` gets each workload's
     figures as soon as its rounds are done (a long run shows what it has so far). With `base`,
     ours also runs from that checkout in the same rounds (see `--base`)."""
@@ -165,7 +176,7 @@ def measure(keys: str, threads: list[int], rounds: int, torch: bool,
                 print(f"  ({key}) at {k} thread(s), round {r + 1}/{rounds}", file=sys.stderr,
                       flush=True)
                 for name in rotated(names, r):
-                    result = run_in_process(name, key, k, base)
+                    result = run_in_process(name, key, k, base, clock)
                     seconds = None if result is None else float(str(result["seconds"]))
                     figures.times.setdefault(name, []).append(seconds)
                     if result is not None:
@@ -192,9 +203,10 @@ def _pct(value: float | None, target: float | None) -> str:
     return f"{value:.0%}" + _verdict(value, target, f"{target:.0%}" if target else "")
 
 
-def header(rounds: int) -> list[str]:
+def header(rounds: int, clock: str = "wall") -> list[str]:
+    seconds = "seconds" if clock == "wall" else "CPU seconds (--clock cpu)"
     return [f"{rounds} rounds, each contender in its own process, rotating order; "
-            f"medians of the seconds of training, and the median of the per-round ratios:",
+            f"medians of the {seconds} of training, and the median of the per-round ratios:",
             "  x skl / x PT = how many times faster ours is (their time / ours); "
             "% floor = floor time / ours"]
 
@@ -256,19 +268,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="", help="ours once per backend, e.g. numpy,numba")
     parser.add_argument("--base", type=Path, default=None,
                         help="also run ours from this checkout, in the same rounds")
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                        help="cpu: time by each process's CPU time (a loaded machine, 1 thread)")
     args = parser.parse_args(argv)
     if args.child:
         name, key, threads = args.child
-        print(json.dumps(run_child(name, key, int(threads))))
+        print(json.dumps(run_child(name, key, int(threads), args.clock)))
         return 0
     from bench.common import torch_version
 
     backends: list[str | None] = [b for b in args.backend.split(",") if b] or [None]
     start = time.perf_counter()
-    print("\n".join(header(args.rounds)), flush=True)
+    print("\n".join(header(args.rounds, args.clock)), flush=True)
     figures = measure(args.only.replace(",", ""), [int(t) for t in args.threads.split(",")],
                       args.rounds, torch_version() is not None, backends, print_figures,
-                      args.base)
+                      args.base, args.clock)
     print("\n".join(blas_lines(figures)))
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0

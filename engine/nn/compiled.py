@@ -1,5 +1,6 @@
 """The compiled training step: forward, loss, backward, L2 and the optimizer update of a dense
-network in one numba-compiled call (BLAS still does the matrix products, through `np.dot`).
+network in one numba-compiled call (BLAS still does the matrix products: NumPy's own, called
+by address from the compiled code, see `_matmul`).
 
 At the batch sizes this tool trains, a NumPy step spends most of its time in per-call dispatch
 (about 43 calls a step, 0.5-2 µs each) rather than in arithmetic. `fused_step` is one step in
@@ -13,9 +14,10 @@ NumPy path (`NetworkCore.train_step_gradients` + `optimizers.py`) stays the fall
 The kernel sees flat buffers only: the network's `params`, `grads` and `decay_mask` (P,), the
 optimizer's state (P,) (Adam's `m`, `v` in `kernels.adam_update`'s folded form, so either
 backend can continue the other's run), the batch X (n, d) and T (n, k), and two small arrays:
-`meta` (int64: layer sizes, activation, loss and optimizer codes) and `hyper` (float64: lr, L2,
-the optimizer's settings, Adam's t, the divergence limit). Names become codes through the
-registries below, so the compiled code branches on small ints, never on strings.
+`meta` (int64: layer sizes, activation, loss and optimizer codes, the gemm's address) and
+`hyper` (float64: lr, L2, the optimizer's settings, Adam's t, the divergence limit). Names
+become codes through the registries below, so the compiled code branches on small ints, never
+on strings.
 
 Compiled with `cache=True`: the first start on a machine compiles (seconds, once per dtype),
 later starts load the machine code from `__pycache__`. `warm_up` does that ahead of time.
@@ -34,6 +36,7 @@ from numba.extending import intrinsic, overload
 
 from engine.nn.activations import LEAKY_SLOPE
 from engine.nn.network import NetworkCore
+from engine.nn.numpy_blas import gemm_address
 from engine.nn.optimizers import SGD, Adam, Momentum, Optimizer, RMSProp
 
 Array = np.ndarray
@@ -47,7 +50,8 @@ LOSS_CODES = {"mse": MSE, "cross_entropy": CROSS_ENTROPY,
               "binary_cross_entropy": BINARY_CROSS_ENTROPY}
 NO_UPDATE, SGD_CODE, MOMENTUM_CODE, NESTEROV_CODE, RMSPROP_CODE, ADAM_CODE = range(6)
 
-# meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...]
+# meta: [n_layers, loss, optimizer, sizes (n_layers + 1)..., activations (n_layers)...,
+#        the address of NumPy's BLAS gemm for the dtype (0: numba's np.dot)]
 # hyper: the slots below
 LR, L2, MOMENTUM, RHO, BETA1, BETA2, EPS, STEP_T, LOSS_LIMIT, FACTOR = range(10)
 HYPER_SLOTS = 10
@@ -96,11 +100,72 @@ def _exp_nonpositive(x: Any) -> Any:  # pragma: no cover (compiled)
 
 
 @JIT
-def exp_nonpositive_inplace(x: Array) -> None:  # pragma: no cover (compiled)
-    """x = exp(x) for x <= 0, x flat (m,). In place: with two arguments LLVM would guard the
-    vector loop with an overlap check that an in-place call fails (66 us instead of 5)."""
+def exp_nonpositive_into(x: Array, out: Array) -> None:  # pragma: no cover (compiled)
+    """out = exp(x) for x <= 0, both flat (m,) and apart: LLVM guards the vector loop with an
+    overlap check, which an in-place call (x is out) would fail (66 us instead of 5)."""
     for i in range(x.shape[0]):
-        x[i] = exp_nonpositive(x[i])
+        out[i] = exp_nonpositive(x[i])
+
+
+# -- the matrix products: NumPy's own BLAS, called by address (`engine.nn.numpy_blas`) -----------
+CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS = 101, 111, 112
+
+
+@intrinsic
+def _cblas_gemm(typingctx: Any, address: Any, trans_a: Any, trans_b: Any, m: Any, n: Any,
+                k: Any, a: Any, lda: Any, b: Any, ldb: Any, c: Any,
+                ldc: Any) -> Any:  # pragma: no cover (compiled)
+    """cblas_?gemm at `address` (row major, alpha 1, beta 0; int64 sizes; data by address):
+    a runtime argument, not a global, so the kernel stays cacheable on disk. The float type
+    comes from `c`: float32 or float64 pointers, by the array's dtype."""
+    dtype = c.dtype
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        address, trans_a, trans_b, m, n, k, _, lda, _, ldb, _, ldc = args
+        real = ir.FloatType() if dtype == types.float32 else ir.DoubleType()
+        i32, i64, ptr = ir.IntType(32), ir.IntType(64), ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, real, ptr, i64,
+                                               ptr, i64, real, ptr, i64])
+        gemm = builder.inttoptr(address, fnty.as_pointer())
+        data = [builder.bitcast(context.make_array(signature.args[i])(context, builder,
+                                                                       args[i]).data, ptr)
+                for i in (6, 8, 10)]
+        builder.call(gemm, [ir.Constant(i32, CBLAS_ROW_MAJOR), builder.trunc(trans_a, i32),
+                            builder.trunc(trans_b, i32), m, n, k, ir.Constant(real, 1.0),
+                            data[0], lda, data[1], ldb, ir.Constant(real, 0.0), data[2], ldc])
+        return context.get_dummy_value()
+
+    return types.void(types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.int64, a, types.int64, b, types.int64, c, types.int64), codegen
+
+
+@JIT
+def _rows_contiguous(x: Array) -> bool:  # pragma: no cover (compiled)
+    """Rows one after another in memory, each contiguous (BLAS's row-major form)."""
+    return x.strides[1] == x.itemsize and x.strides[0] >= x.shape[1] * x.itemsize
+
+
+@JIT
+def _matmul(gemm: int, a: Array, trans_a: bool, b: Array, trans_b: bool,
+            out: Array) -> None:  # pragma: no cover (compiled)
+    """out = op(a) @ op(b), op transposing where asked (a or b, never both): NumPy's BLAS at
+    `gemm` (not 0) with the transpose flags, so no operand is copied; else numba's `np.dot`
+    (SciPy's BLAS)."""
+    m, n = out.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    if (gemm == 0 or not (_rows_contiguous(a) and _rows_contiguous(b)
+                          and _rows_contiguous(out)) or m == 0 or n == 0 or k == 0):
+        if trans_a:
+            np.dot(a.T, b, out)  # the three forms the step uses (a branch each: a.T and a
+        elif trans_b:            # are arrays of different layouts to numba)
+            np.dot(a, b.T, out)
+        else:
+            np.dot(a, b, out)
+        return
+    size = a.itemsize
+    _cblas_gemm(gemm, CBLAS_TRANS if trans_a else CBLAS_NO_TRANS,  # type: ignore[call-arg]
+                CBLAS_TRANS if trans_b else CBLAS_NO_TRANS, m, n, k, a, a.strides[0] // size,
+                b, b.strides[0] // size, out, out.strides[0] // size)
 
 
 # -- the kernels ----------------------------------------------------------------------------------
@@ -170,11 +235,40 @@ def _add_bias_activate(code: int, z: Array, b: Array,
 
 
 @JIT
+def _keeps_a_only(code: int) -> bool:  # pragma: no cover (compiled)
+    """Whether a hidden layer of this activation keeps a = f(z) alone (`_step`): f'(z) depends
+    only on whether z > 0, and a > 0 exactly when z > 0 (nan: neither)."""
+    return code in (RELU, LEAKY_RELU)
+
+
+@JIT
+def _add_bias_activate_in_place(code: int, a: Array,
+                                b: Array) -> None:  # pragma: no cover (compiled)
+    """a = f(a + b) for relu or leaky relu, in place, a (n, m) and b (m,); row by row through
+    views, which LLVM vectorizes without the overlap checks of two 2-D arrays."""
+    n, m = a.shape
+    zero = a.dtype.type(0.0)
+    if code == RELU:
+        for r in range(n):
+            row = a[r]
+            for c in range(m):
+                v = row[c] + b[c]
+                row[c] = v if v > 0 else zero
+    else:
+        for r in range(n):
+            row = a[r]
+            for c in range(m):
+                v = row[c] + b[c]
+                row[c] = v if v > 0 else LEAKY_SLOPE * v
+
+
+@JIT
 def _add_bias(z: Array, b: Array) -> None:  # pragma: no cover (compiled)
     n, m = z.shape
     for r in range(n):
+        row = z[r]
         for c in range(m):
-            z[r, c] += b[c]
+            row[c] += b[c]
 
 
 @JIT
@@ -183,14 +277,16 @@ def _to_dz_and_sum(code: int, z: Array, a: Array, g: Array,
     """`_to_dz` (g becomes dL/dz in place), and db = dL/dz summed over the rows, in the same
     sweep for relu (the same sums in the same order as two passes)."""
     n, m = z.shape
-    if code == RELU:
-        for c in range(m):
-            db[c] = 0.0
+    if code == RELU:  # row views and a sum of its own: vectorized, 17 us instead of 42 for
+        total = np.zeros(m, g.dtype)  # (a)'s (1257, 100)
+        zero = g.dtype.type(0.0)
         for r in range(n):
+            z_row, g_row = z[r], g[r]
             for c in range(m):
-                v = g[r, c] if z[r, c] > 0 else 0.0
-                g[r, c] = v
-                db[c] += v
+                v = g_row[c] if z_row[c] > 0 else zero
+                g_row[c] = v
+                total[c] += v
+        db[:] = total
     else:
         _to_dz(code, z, a, g)
         _column_sum(g, db)
@@ -200,11 +296,12 @@ def _to_dz_and_sum(code: int, z: Array, a: Array, g: Array,
 def _column_sum(g: Array, db: Array) -> None:  # pragma: no cover (compiled)
     """db (m,) = g (n, m) summed over its rows, row after row."""
     n, m = g.shape
-    for c in range(m):
-        db[c] = 0.0
+    total = np.zeros(m, g.dtype)  # a sum of its own: no overlap with g to check
     for r in range(n):
+        row = g[r]
         for c in range(m):
-            db[c] += g[r, c]
+            total[c] += row[c]
+    db[:] = total
 
 
 @JIT
@@ -239,36 +336,48 @@ def _to_dz(code: int, z: Array, a: Array, g: Array) -> None:  # pragma: no cover
 
 
 @JIT
-def _loss_and_dz(code: int, act: int, z: Array, a: Array, T: Array,
+def _loss_and_dz(code: int, act: int, z: Array, b: Array, a: Array, T: Array,
                  dz: Array) -> float:  # pragma: no cover (compiled)
-    """The output layer: a = f(z), the mean loss, and dL/dz into dz, all (n, k)."""
+    """The output layer: z += b (b (k,)), a = f(z), the mean loss, and dL/dz into dz, all
+    (n, k). z is left as scratch."""
     n, k = z.shape
     total = 0.0
     if code == CROSS_ENTROPY:  # with softmax: L = -(1/n) sum T log softmax(z); dz = (a - T) / n
         # softmax's exponentials serve the log-sum-exp too: one exp an element, not two, and
-        # all n k of them in one flat pass that vectorizes
+        # all n k of them in one flat pass that vectorizes. Short loops of one job each (row
+        # views; z, used up, keeps each row's norm, then its log): 41 us for (1257, 10), where
+        # one loop doing it all took 66; the bias comes in the first
         for r in range(n):
-            top = z[r, 0]
-            for c in range(1, k):
-                top = max(top, z[r, c])
+            z_row, shifted = z[r], dz[r]  # dz holds z - max(z) until the last pass
             for c in range(k):
-                a[r, c] = z[r, c] - top
-        exp_nonpositive_inplace(a.reshape(n * k))
-        for r in range(n):
-            top = z[r, 0]
+                z_row[c] += b[c]
+            top = z_row[0]
             for c in range(1, k):
-                top = max(top, z[r, c])
+                top = max(top, z_row[c])
+            for c in range(k):
+                shifted[c] = z_row[c] - top
+        exp_nonpositive_into(dz.reshape(n * k), a.reshape(n * k))
+        for r in range(n):
+            a_row = a[r]
             norm = 0.0
             for c in range(k):
-                norm += a[r, c]
-            log_norm = np.log(norm)
+                norm += a_row[c]
+            for c in range(k):
+                a_row[c] /= norm
+            z[r, 0] = norm
+        for r in range(n):
+            z[r, 0] = np.log(z[r, 0])
+        for r in range(n):
+            shifted, t_row, log_norm = dz[r], T[r], z[r, 0]
             row = 0.0  # the row's sum first: rows overlap, not one long chain of adds
             for c in range(k):
-                a[r, c] /= norm
-                row += T[r, c] * (z[r, c] - top - log_norm)
-                dz[r, c] = (a[r, c] - T[r, c]) * (1.0 / n)
+                row += t_row[c] * (shifted[c] - log_norm)
             total -= row
+        a_flat, t_flat, dz_flat = a.reshape(n * k), T.reshape(n * k), dz.reshape(n * k)
+        for j in range(n * k):
+            dz_flat[j] = (a_flat[j] - t_flat[j]) * (1.0 / n)
         return float(total / n)
+    _add_bias(z, b)
     _activate(act, z, a)
     if code == BINARY_CROSS_ENTROPY:  # with sigmoid, from the logits; dz = (a - T) / (n k)
         for r in range(n):
@@ -360,28 +469,32 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
     n_layers, loss_code, opt_code = meta[0], meta[1], meta[2]
     sizes = meta[3:4 + n_layers]
     acts = meta[4 + n_layers:4 + 2 * n_layers]
+    gemm = meta[4 + 2 * n_layers]
     n = X.shape[0]
     top = w_at[n_layers]
     buffers = (work[top:top + n * widest], work[top + rows * widest:top + rows * widest
                                                 + n * widest])
     scalars = work[top + 2 * rows * widest:top + 2 * rows * widest + SCALARS]
 
-    # forward: z = x @ W + b, a = f(z); the output layer's a, loss and dz come together
+    # forward: z = x @ W + b, a = f(z); the output layer's a, loss and dz come together. A
+    # relu (or leaky relu) layer keeps a alone, made in place of z: its f'(z) needs only the
+    # sign of z, which a has (`_keeps_a_only`); a step then touches one (n, m) buffer, not two
     for i in range(n_layers):
         k, m = sizes[i], sizes[i + 1]
         W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
         b = params[p_at[i] + k * m:p_at[i + 1]]
-        z = work[w_at[i]:w_at[i] + n * m].reshape(n, m)
+        a = work[w_at[i] + rows * m:w_at[i] + rows * m + n * m].reshape(n, m)
+        in_place = i < n_layers - 1 and _keeps_a_only(acts[i])
+        z = a if in_place else work[w_at[i]:w_at[i] + n * m].reshape(n, m)
         if i == 0:
-            np.dot(X, W, z)
+            _matmul(gemm, X, False, W, False, z)
         else:
             a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k]
-            np.dot(a_prev.reshape(n, k), W, z)
-        if i < n_layers - 1:
-            _add_bias_activate(acts[i], z, b,
-                               work[w_at[i] + rows * m:w_at[i] + rows * m + n * m].reshape(n, m))
-        else:
-            _add_bias(z, b)
+            _matmul(gemm, a_prev.reshape(n, k), False, W, False, z)
+        if in_place:
+            _add_bias_activate_in_place(acts[i], a, b)
+        elif i < n_layers - 1:
+            _add_bias_activate(acts[i], z, b, a)  # the output layer's: in `_loss_and_dz`
 
     last = n_layers - 1
     k_out = sizes[n_layers]
@@ -389,7 +502,8 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
     a_out = work[w_at[last] + rows * k_out:w_at[last] + rows * k_out + n * k_out].reshape(
         n, k_out)
     dz = buffers[0][:n * k_out].reshape(n, k_out)
-    loss = _loss_and_dz(loss_code, acts[last], z_out, a_out, T, dz)
+    loss = _loss_and_dz(loss_code, acts[last], z_out,
+                        params[p_at[last] + sizes[last] * k_out:p_at[n_layers]], a_out, T, dz)
     _column_sum(dz, grads[p_at[last] + sizes[last] * k_out:p_at[n_layers]])
 
     # backward: dW = x.T @ dz, dx = dz @ W.T, then through f' (and summed over the rows: the
@@ -400,27 +514,30 @@ def _step(params: Array, grads: Array, decay: Array, s1: Array, s2: Array, X: Ar
         W = params[p_at[i]:p_at[i] + k * m].reshape(k, m)
         dW = grads[p_at[i]:p_at[i] + k * m].reshape(k, m)
         if i == 0:
-            np.dot(X.T, dz, dW)
+            _matmul(gemm, X, True, dz, False, dW)
         else:
             a_prev = work[w_at[i - 1] + rows * k:w_at[i - 1] + rows * k + n * k].reshape(n, k)
-            np.dot(a_prev.T, dz, dW)
+            _matmul(gemm, a_prev, True, dz, False, dW)
             turn = 1 - turn
             dx = buffers[turn][:n * k].reshape(n, k)
-            np.dot(dz, W.T, dx)
-            _to_dz_and_sum(acts[i - 1], work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k),
-                           a_prev, dx, grads[p_at[i - 1] + sizes[i - 1] * k:p_at[i]])
+            _matmul(gemm, dz, False, W, True, dx)
+            z_prev = (a_prev if _keeps_a_only(acts[i - 1])
+                      else work[w_at[i - 1]:w_at[i - 1] + n * k].reshape(n, k))
+            _to_dz_and_sum(acts[i - 1], z_prev, a_prev, dx,
+                           grads[p_at[i - 1] + sizes[i - 1] * k:p_at[i]])
             dz = dx
 
     correct = 0
     if labels.shape[0] == n:
         for r in range(n):
+            row = a_out[r]  # the first largest, as np.argmax (nan: never larger)
             if k_out == 1:
-                guess = 1 if a_out[r, 0] > 0.5 else 0
+                guess = 1 if row[0] > 0.5 else 0
             else:
-                guess = 0
+                guess, best = 0, row[0]
                 for c in range(1, k_out):
-                    if a_out[r, c] > a_out[r, guess]:
-                        guess = c
+                    if row[c] > best:
+                        guess, best = c, row[c]
             if guess == labels[r]:
                 correct += 1
     stepped = False
@@ -546,8 +663,8 @@ class FusedStep:
         layers = network.layers
         sizes = [network.n_inputs, *(layer.n_out for layer in layers)]
         self._meta = np.array([len(layers), LOSS_CODES[network.loss.name], NO_UPDATE, *sizes,
-                               *(ACTIVATION_CODES[layer.activation] for layer in layers)],
-                              dtype=np.int64)
+                               *(ACTIVATION_CODES[layer.activation] for layer in layers),
+                               gemm_address(network.dtype.name)], dtype=np.int64)
         self._hyper = np.zeros(HYPER_SLOTS)
         self._per_row = 2 * sum(sizes[1:]) + 2 * max(sizes)  # z, a per layer; 2 gradients
         self._work = np.empty(0, dtype=network.dtype)

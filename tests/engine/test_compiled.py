@@ -155,22 +155,22 @@ def test_k_steps_compiled_equal_numpy_equal_reference(compiled, optimizer: str, 
 
 
 def test_the_vectorized_exp_equals_numpys_exp(compiled) -> None:  # type: ignore[no-untyped-def]
-    """`exp_nonpositive_inplace`, softmax's exp: in float32 within 2 ulp of the exact value
+    """`exp_nonpositive_into`, softmax's exp: in float32 within 2 ulp of the exact value
     (NumPy's own float32 exp is within 4) over all of (-90, 0], 0 where that underflows, nan
     kept; in float64 it is the C library's exp (within 1 ulp of NumPy's)."""
     rng = np.random.default_rng(0)
     x = np.concatenate([-np.linspace(0.0, 90.0, 400_001), -rng.exponential(3.0, 50_000),
                         [-0.0, -1e-30, -87.3, -88.0, np.nan]]).astype(np.float32)
-    got = x.copy()
-    compiled.exp_nonpositive_inplace(got)
+    got = np.full_like(x, 7.0)
+    compiled.exp_nonpositive_into(x, got)
     exact = np.exp(x.astype(np.float64))
     normal = exact >= np.finfo(np.float32).tiny
     np.testing.assert_allclose(got[normal], exact[normal], rtol=2 * 2.0**-24, atol=0)
     assert (got[~normal & ~np.isnan(x)] <= 2 * np.finfo(np.float32).tiny).all()
     assert np.isnan(got[-1]) and got[0] == 1.0
     wide = -rng.exponential(5.0, 10_000)
-    same = wide.copy()
-    compiled.exp_nonpositive_inplace(same)
+    same = np.empty_like(wide)
+    compiled.exp_nonpositive_into(wide, same)
     np.testing.assert_allclose(same, np.exp(wide), rtol=2.0**-52, atol=0)
 
 
@@ -288,3 +288,43 @@ def test_without_numba_auto_falls_back_to_numpy_and_trains() -> None:
     assert out.returncode == 0, out.stderr
     assert "trained with numpy" in out.stdout
     assert "refused: the numba backend is not available" in out.stdout
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpys_blas_called_by_address_equals_numbas_dot(compiled, dtype: str) -> None:  # type: ignore[no-untyped-def]
+    """The step's products go to NumPy's own BLAS gemm by address (`numpy_blas`), with the
+    transpose flags: equal to the same step through numba's `np.dot` (address 0), for each
+    product form (x @ W, x.T @ dz, dz @ W.T) in a 3-layer network, and for a 0-row batch."""
+    from engine.nn.numpy_blas import _numpy_blas_paths, gemm_address
+
+    if _numpy_blas_paths():  # a NumPy wheel's bundled OpenBLAS: its symbol must be found
+        assert gemm_address(dtype) != 0
+    rtol, atol = TOL[dtype]
+    fast, X, T, labels = make_case("relu", HEADS[0], seed=8, dtype=dtype, n=9)
+    plain = fast.copy()
+    by_address = compiled.FusedStep(fast, make_optimizer("sgd"))
+    by_dot = compiled.FusedStep(plain, make_optimizer("sgd"))
+    assert by_address._meta[-1] == gemm_address(dtype)
+    by_dot._meta[-1] = 0
+    for _ in range(3):
+        got, want = by_address(X, T, labels, 0.1, 0.01), by_dot(X, T, labels, 0.1, 0.01)
+        np.testing.assert_allclose(got[0], want[0], rtol=rtol, atol=atol)
+        assert got[1:] == want[1:]
+        np.testing.assert_allclose(fast.grads, plain.grads, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(fast.params, plain.params, rtol=rtol, atol=atol)
+    empty = by_address(X[:0], T[:0], labels[:0], 0.1, 0.0, loss_limit=-1.0)
+    assert empty[1:] == (0, False)
+
+
+def test_ties_count_as_the_first_class_as_numpys_argmax(compiled) -> None:  # type: ignore[no-untyped-def]
+    """An output layer of zeros gives every class the same probability: the correct count is
+    that of the rows labelled 0 (np.argmax picks the first largest), in both backends."""
+    net, X, T, labels = make_case("relu", HEADS[0], seed=9, n=12)
+    assert labels is not None
+    last = net.layers[-1]
+    last.W[...] = 0.0
+    last.b[...] = 0.0
+    plain = net.copy()
+    _, correct, _ = compiled.FusedStep(net, None)(X, T, labels, 0.1, 0.0)
+    _, numpy_correct, _ = NumpyStep(plain, make_optimizer("sgd"))(X, T, labels, 0.0, 0.0)
+    assert correct == numpy_correct == int(np.count_nonzero(labels == 0)) > 0
