@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tui.app import NNTuiApp
+from tui.screens.runs import RunsScreen
 
 POLL_SECONDS = 0.01  # `wait_for` looks again this often (at 0.05 s, ~25 ms lost a wait)
 
@@ -79,6 +80,16 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
         await pilot.pause(POLL_SECONDS)
+
+
+async def open_runs(pilot: Pilot) -> RunsScreen:
+    """Press `e` and wait until the runs screen has read its rows (in a worker)."""
+    app = pilot.app
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen)
+                   and app.screen.rows is not None)
+    await pilot.pause()
+    return app.screen
 
 
 async def ready(pilot: Pilot) -> NNTuiApp:

@@ -12,24 +12,15 @@ from textual_plotext import PlotextPlot
 from engine import EpochEnd, RunStore, TrainConfig, Variation
 from tests.app.screen import screen_lines, widget_lines
 from tests.app.test_compare import FakeRace, design
-from tests.ui import fill_runs, ready, wait_for
+from tests.ui import fill_runs, open_runs, ready, wait_for
 from tui.controller import Controller
 from tui.controller.compare import Comparison, Curve, Described, labels
 from tui.controller.racing import Racing
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.race import RaceDialog
-from tui.screens.runs import COLUMNS, RunsScreen
+from tui.screens.runs import COLUMNS
 from tui.sessions import Preset
 from tui.widgets.charts import stamps
-
-
-async def open_runs(pilot) -> RunsScreen:
-    app = pilot.app
-    await pilot.press("e")
-    await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen)
-                   and app.screen.rows is not None)
-    await pilot.pause()
-    return app.screen
 
 
 def legend_text(app) -> str:

@@ -11,7 +11,7 @@ from textual_plotext import PlotextPlot
 
 from engine import RunStore
 from tests.app.screen import widget_lines
-from tests.ui import fill_runs, ready, trained, wait_for
+from tests.ui import fill_runs, open_runs, ready, trained, wait_for
 from tui.controller.compare import Described, labels
 from tui.screens.runs import RunsScreen
 
@@ -19,15 +19,6 @@ from tui.screens.runs import RunsScreen
 def table_ids(app) -> list[int]:
     table = app.screen.query_one(DataTable)
     return [int(table.get_row_at(i)[0].plain.split()[-1]) for i in range(table.row_count)]
-
-
-async def open_runs(pilot) -> RunsScreen:
-    app = pilot.app
-    await pilot.press("e")
-    await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen)
-                   and app.screen.rows is not None)
-    await pilot.pause()
-    return app.screen
 
 
 async def test_the_table_lists_sorts_and_filters_the_runs(make_app, runs_store):
