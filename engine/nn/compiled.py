@@ -630,8 +630,11 @@ def kernel_view(X: Array) -> Array:
     """X as the kernels take it: numba types read-only arrays apart (a second compiled
     signature per dtype), so a read-only X (a `Dataset`'s) goes in as a writeable view of the
     same memory rather than a copy. The kernels only read X and T (`_step`, `fused_batches`):
-    nothing is written through the view. About 8 µs: once an epoch for a big X."""
-    return X if X.flags.writeable else np.asarray(_ReadAlias(X))
+    nothing is written through the view. About 8 µs: once an epoch for a big X. (A read-only
+    X that is not C-contiguous is copied, as before: the kernels are compiled for C arrays.)"""
+    if X.flags.writeable:
+        return X
+    return np.asarray(_ReadAlias(X)) if X.flags.c_contiguous else X.copy()
 
 
 def _no_state(opt: Any, params: Array, hyper: Array, empty: Array) -> tuple[int, Array, Array]:

@@ -82,3 +82,16 @@ def test_the_compiled_step_reads_a_read_only_x_in_place_and_leaves_it_as_it_was(
     assert session.trainer.epoch == 1 and events
     assert not dataset.X_train.flags.writeable
     assert np.array_equal(dataset.X_train, before)
+
+
+def test_kernel_view_aliases_a_read_only_c_array_and_copies_only_a_strided_one() -> None:
+    compiled = pytest.importorskip("engine.nn.compiled", reason="numba is not installed")
+    X = np.arange(12, dtype=np.float32).reshape(4, 3)
+    assert compiled.kernel_view(X) is X  # writeable: as it is
+    X.flags.writeable = False
+    view = compiled.kernel_view(X)
+    assert np.shares_memory(view, X) and view.flags.c_contiguous
+    assert np.array_equal(view, X) and not X.flags.writeable
+    strided = compiled.kernel_view(X[:, :2])  # the kernels take C arrays: a copy, as before
+    assert not np.shares_memory(strided, X) and strided.flags.c_contiguous
+    assert np.array_equal(strided, X[:, :2])
