@@ -28,11 +28,17 @@ FEATURES = 784
 LAYERS = "256:relu,128:relu,10:softmax"
 TARGET = 1.3
 
-# Runs in the child: imports first (their memory is not the pipeline's), then the command.
+# Runs in the child: imports first (their memory is not the pipeline's: scikit-learn, and numba
+# with the compiled step's module, which `train` imports on its first step; about 14 MB of
+# Python objects under tracemalloc), then the command. Loading the compiled kernel from its
+# cache (another ~14 MB) is inside the measurement. An older checkout without the compiled step
+# just skips that import.
 _CHILD = """
-import contextlib, io, json, resource, sys, tracemalloc
+import contextlib, importlib.util, io, json, resource, sys, tracemalloc
 sys.path.insert(0, sys.argv[1])
 import sklearn.model_selection, sklearn.preprocessing
+if importlib.util.find_spec("engine.nn.compiled") is not None:
+    import engine.nn.compiled
 from tui.cli.main import main
 scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale

@@ -5,7 +5,11 @@ runs) in a pseudo-terminal at 120x40 and 80x24, waits for the first full frame a
 model, then presses `t` and reads everything the app writes while digits trains, at the default
 pace and at full speed (`]` pressed up to it before `t`). It reports the start-up bytes and the
 bytes per second while training (median of a few runs), the frames per second (bursts of
-writes) and the CPU the app used meanwhile (all its threads, the trainer's included). `--rows`
+writes) and the CPU the app used meanwhile (all its threads, the trainer's included). Each run
+has as many epochs as outlast the warm-up and the measurement at its speed by `OUTLAST`: 15 a
+second at the default pace, and at full speed the rate of the same run headless (`nn-tui train
+--json`, measured first on each tree), so its curves cross most of the charts' width while
+they are measured (the x axis spans the run), as a person's run does. `--rows`
 adds, for one run, which screen rows the bytes went to (the row of the last cursor move before
 each byte), to find the widget that costs them.
 
@@ -17,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
+import math
 import os
 import re
 import select
@@ -35,9 +41,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ((120, 40), (80, 24))
 PACES = {"default pace": 0, "full speed": 4}  # `]` presses from the default (15/s) to full
-# Epochs a run has, per pace: it outlasts the measurement, and its curves cross most of the
-# charts' width meanwhile (the x axis spans the run), as a person's run does.
-RUN_EPOCHS = {"default pace": 200, "full speed": 4000}
+DEFAULT_RATE = 15.0  # epochs a second at the default pace (tui.pace.DEFAULT_PACE)
+# A run's epochs: this many times what the warm-up and the measurement take at its speed (at
+# 1.5 the curves cross two thirds of the charts while they are measured). A fixed 4000 epochs
+# at full speed stopped outlasting the measurement once the compiled step got fast.
+OUTLAST = 1.5
+PROBE_EPOCHS = 300  # the headless run that measures the full speed (about a second of training)
 FINISHED_TEXT = "finished at epoch"
 BURST_GAP_S = 0.02  # writes closer together than this are one frame
 WARM_UP_S = 1.0  # after `t`: the first epochs, the panels switching to training
@@ -46,6 +55,34 @@ READY_TEXT = "press t to train"
 TITLES = ("architecture", "training curves", "confusion matrix", "training log")
 _ESCAPES = re.compile(r"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78NOM]")
 _MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+class RunEnded(RuntimeError):
+    """The run finished within the measurement: the screen went quiet, the figure is no rate."""
+
+
+def full_speed(root: Path) -> float:
+    """Epochs a second of the app's default digits run at full speed, trained headless by
+    `root`'s `nn-tui train --json` (the epochs' own time, no printing), in a folder of its own
+    (its run store too)."""
+    with tempfile.TemporaryDirectory() as cwd:
+        env = {**os.environ, "PYTHONPATH": str(root),
+               "NN_TUI_RUNS": str(Path(cwd) / "runs.sqlite")}
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "train", "--dataset", "digits", "--epochs",
+             str(PROBE_EPOCHS), "--json"], cwd=cwd, env=env, capture_output=True, text=True,
+            check=False)
+    try:
+        summary = json.loads(done.stdout.strip().splitlines()[-1])
+        return float(summary["epochs"]) / float(summary["epoch_seconds"])
+    except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the full-speed probe failed: {tail}") from None
+
+
+def run_epochs(rate: float, seconds: float) -> int:
+    """Epochs that outlast the warm-up and `seconds` of measurement at `rate` epochs a second."""
+    return math.ceil(OUTLAST * rate * (WARM_UP_S + seconds))
 
 
 @dataclass(frozen=True)
@@ -134,10 +171,11 @@ def rows_of(data: bytes) -> Counter[int]:
     return counts
 
 
-def measure(size: tuple[int, int], pace: str, seconds: float = 10.0,
+def measure(size: tuple[int, int], pace: str, epochs: int, seconds: float = 10.0,
             root: Path = ROOT) -> Wire:
+    """One run of `epochs` at `pace`; RunEnded if it finished within the measurement."""
     with tempfile.TemporaryDirectory() as cwd:  # the autosave on SIGTERM lands here
-        term = Pty(size, root, cwd, RUN_EPOCHS[pace])
+        term = Pty(size, root, cwd, epochs)
         try:
             term.wait_for(TITLES, 30)
             term.wait_for((READY_TEXT,), 60)
@@ -155,11 +193,23 @@ def measure(size: tuple[int, int], pace: str, seconds: float = 10.0,
             if term.process.poll() is not None:
                 raise RuntimeError("the app exited while training")
             if FINISHED_TEXT in _ESCAPES.sub("", data.decode("utf-8", "replace")):
-                raise RuntimeError(f"the {RUN_EPOCHS[pace]}-epoch run ended within the "
-                                   f"measurement at the {pace}")
+                raise RunEnded(f"the {epochs}-epoch run ended within the measurement at the "
+                               f"{pace}")
         finally:
             term.close()
     return Wire(startup, len(data) / elapsed, term.bursts / elapsed, cpu, dict(rows_of(data)))
+
+
+def _measure_outlasting(size: tuple[int, int], pace: str, epochs: dict[tuple[str, str], int],
+                        label: str, seconds: float, root: Path) -> Wire:
+    """`measure`, and once more with twice the epochs if the run ended within it (the app ran
+    faster than its probe said: a busy machine during the probe); the longer run is kept for
+    the runs after. A run that still ends is an error: the figure would be no rate."""
+    try:
+        return measure(size, pace, epochs[label, pace], seconds, root)
+    except RunEnded:
+        epochs[label, pace] *= 2
+        return measure(size, pace, epochs[label, pace], seconds, root)
 
 
 def process_cpu(pid: int) -> float:
@@ -178,15 +228,20 @@ def report(seconds: float = 10.0, repeats: int = 3, roots: dict[str, Path] | Non
     """Median of `repeats` runs per tree, size and pace, the runs interleaved (on a shared
     machine the load changes from minute to minute; two trees compared run turn about)."""
     roots = roots or {"": ROOT}
+    epochs = {(label, pace): run_epochs(DEFAULT_RATE if pace == "default pace"
+                                        else full_speed(root), seconds)
+              for label, root in roots.items() for pace in paces}
     runs: dict[tuple[str, tuple[int, int], str], list[Wire]] = {}
     for _ in range(repeats):
         for size in sizes:
             for pace in paces:
                 for label, root in roots.items():
                     runs.setdefault((label, size, pace), []).append(
-                        measure(size, pace, seconds, root))
-    lines = [f"(i) bytes on the wire: `python -m tui` in a pty, digits training ({seconds:g} s "
-             f"after a {WARM_UP_S:g} s warm-up; median of {repeats}):"]
+                        _measure_outlasting(size, pace, epochs, label, seconds, root))
+    lines = [f"(m) bytes on the wire: `python -m tui` in a pty, digits training ({seconds:g} s "
+             f"after a {WARM_UP_S:g} s warm-up; median of {repeats}); runs of "
+             + ", ".join(f"{n} epochs ({label + ' ' if label else ''}{pace})"
+                         for (label, pace), n in epochs.items()) + ":"]
     for (label, size, pace), wires in runs.items():
         rate = statistics.median(w.bytes_per_s for w in wires)
         start = statistics.median(w.startup_bytes for w in wires)
