@@ -49,6 +49,7 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.numbers import NumberError, finite_number
 from engine.runs.race import MAX_RUNS as RACE_MAX_RUNS
 from engine.runs.race import MIN_RUNS as RACE_MIN_RUNS
 from engine.runs.race import Race, RaceEvent, Variation
@@ -119,6 +120,7 @@ __all__ = [
     "ModelSpec",
     "Network",
     "NetworkStats",
+    "NumberError",
     "ParamNames",
     "Paused",
     "Projection",
@@ -148,6 +150,7 @@ __all__ = [
     "default_layers",
     "default_loss",
     "edit_param",
+    "finite_number",
     "forward_layers",
     "function_curve",
     "gradient_check",
