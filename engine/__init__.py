@@ -54,7 +54,8 @@ from engine.runs.race import MAX_RUNS as RACE_MAX_RUNS
 from engine.runs.race import MIN_RUNS as RACE_MIN_RUNS
 from engine.runs.race import Race, RaceEvent, Variation
 from engine.runs.recorder import RunRecorder
-from engine.runs.store import EpochRow, RunRow, RunStore
+from engine.runs.rows import EpochRow, RunRow
+from engine.runs.store import RunStore
 from engine.train.events import (
     Diverged,
     EarlyStopped,
