@@ -23,7 +23,8 @@ from engine.io.model_reader import load_network
 from engine.network import Network
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
 from engine.train.events import EpochEnd
-from engine.train.runner import HeldOut, TrainingRunner
+from engine.train.held_out import HeldOut
+from engine.train.runner import TrainingRunner
 from engine.train.train_data import TrainData
 from engine.train.trainer import Trainer
 
