@@ -32,7 +32,8 @@ from pathlib import Path
 from textual import events
 
 from engine.train.runner import TrainingRunner
-from tui.app import PANEL_TITLES, NNTuiApp
+from tui.app import NNTuiApp
+from tui.panels_app import PANEL_TITLES
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY, ACTION = "n", "next_sample"

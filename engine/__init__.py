@@ -49,11 +49,13 @@ from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
+from engine.numbers import NumberError, finite_number
 from engine.runs.race import MAX_RUNS as RACE_MAX_RUNS
 from engine.runs.race import MIN_RUNS as RACE_MIN_RUNS
 from engine.runs.race import Race, RaceEvent, Variation
 from engine.runs.recorder import RunRecorder
-from engine.runs.store import EpochRow, RunRow, RunStore
+from engine.runs.rows import EpochRow, RunRow
+from engine.runs.store import RunStore
 from engine.train.events import (
     Diverged,
     EarlyStopped,
@@ -119,6 +121,7 @@ __all__ = [
     "ModelSpec",
     "Network",
     "NetworkStats",
+    "NumberError",
     "ParamNames",
     "Paused",
     "Projection",
@@ -148,6 +151,7 @@ __all__ = [
     "default_layers",
     "default_loss",
     "edit_param",
+    "finite_number",
     "forward_layers",
     "function_curve",
     "gradient_check",

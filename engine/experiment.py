@@ -17,12 +17,14 @@ from engine.data import metrics
 from engine.data.datasets import load_dataset
 from engine.data.split import Dataset
 from engine.errors import DatasetError, ModelFileError, SpecError
-from engine.io.model_file import load_network, save_network
+from engine.io.model_file import save_network
 from engine.io.model_folder import model_path
+from engine.io.model_reader import load_network
 from engine.network import Network
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig, parse_layers
 from engine.train.events import EpochEnd
-from engine.train.runner import HeldOut, TrainingRunner
+from engine.train.held_out import HeldOut
+from engine.train.runner import TrainingRunner
 from engine.train.train_data import TrainData
 from engine.train.trainer import Trainer
 

@@ -11,7 +11,8 @@ from typing import Any, Self, TypedDict, Unpack
 
 import numpy.typing as npt
 
-from engine.io.model_file import load_network, save_network
+from engine.io.model_file import save_network
+from engine.io.model_reader import load_network
 from engine.nn.network import NetworkCore
 from engine.nn.spec import TrainConfig
 from engine.train.train_data import TrainData

@@ -14,52 +14,43 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
 from textual import events
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.theme import Theme
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from engine import MODELS_DIR, Experiment, RunStore, warm_up_backend
+from engine import MODELS_DIR, Experiment, RunStore
+from tui.app_settings import apply_settings
 from tui.controller import Change, Controller
 from tui.errors import USER_ERRORS, one_line
+from tui.experiment_switch import ExperimentSwitch
 from tui.file_dialogs import FileDialogs
 from tui.inside.session import InsideSession
 from tui.key_gate import KeyGate
-from tui.keys import APP_BINDINGS, KEYMAP_IDS, OWN_ACTIONS, palette_commands
+from tui.keys import APP_BINDINGS, OWN_ACTIONS, palette_commands
 from tui.pace import DEFAULT_PACE, DRAIN_SECONDS, Pace, speed
+from tui.panels_app import PanelsApp
 from tui.run_desk import RunDesk
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen, app_help_sections
 from tui.screens.inside import InsideScreen
 from tui.sessions import Preset
-from tui.settings import LoadedSettings, load_settings, save_theme
+from tui.settings import LoadedSettings, load_settings
 from tui.signals import ExitSignals
 from tui.views import LiveViews, Panels
 from tui.widgets.architecture import ArchitectureEditor
-from tui.widgets.charts import TrainingCharts
-from tui.widgets.confusion import ConfusionMatrix
-from tui.widgets.digit_viewer import DigitViewer
-from tui.widgets.key_bar import KeyBar
 from tui.widgets.sample_views import ACTIONS as SAMPLE_ACTIONS
-from tui.widgets.sample_views import SampleViews
-from tui.widgets.status_bar import StatusBar
-from tui.widgets.training_log import Clock, TrainingLog, wall_clock
-from tui.widgets.workbench import Workbench
+from tui.widgets.training_log import Clock, wall_clock
 
 TICK_SECONDS = 0.1
-PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer": "test sample",
-                "confusion": "confusion matrix (test)", "log": "training log"}
 ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palette"}
 
 
-class NNTuiApp(App[int]):
+class NNTuiApp(PanelsApp):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, KeyBar"  # a zoomed panel keeps the status and keys
@@ -81,8 +72,8 @@ class NNTuiApp(App[int]):
         self.clock = clock
         self.sample_seed = sample_seed
         self._drained_at = 0.0
-        self._loading = True  # while an experiment is built, keys wait (see KeyGate)
-        self.key_gate = KeyGate(self, waiting=lambda: self._loading)
+        self.switch = ExperimentSwitch(self)  # building, adopting, changing the experiment
+        self.key_gate = KeyGate(self, waiting=lambda: self.switch.loading)
         self.inside = InsideSession()  # the inside view's state, kept while it is closed
 
     @classmethod
@@ -95,113 +86,29 @@ class NNTuiApp(App[int]):
         if self.exit_signals is not None:  # before the terminal is in application mode
             self.exit_signals.install()
 
-    # -- layout -----------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Workbench(id="workbench"):
-            yield ArchitectureEditor(id="editor", classes="panel in-design")
-            yield TrainingCharts(id="charts", classes="panel in-watch")
-            yield SampleViews(DigitViewer(rng=np.random.default_rng(self.sample_seed),
-                                          id="sample"), id="viewer", classes="panel in-watch")
-            yield ConfusionMatrix(id="confusion", classes="panel in-design")
-            yield TrainingLog(self.clock, id="log", classes="panel in-watch in-design")
-        yield KeyBar(id="keys")
-
+    # -- the panels found, the first experiment built ---------------------------------------
     def on_mount(self) -> None:
-        # Kept, not queried each time: queries run on the active screen, which may be a dialog.
-        self.workbench = self.query_one(Workbench)
-        self.editor = self.query_one(ArchitectureEditor)
-        self.charts = self.query_one(TrainingCharts)
-        self.viewer = self.query_one(DigitViewer)
-        self.samples = self.query_one(SampleViews)
-        self.confusion = self.query_one(ConfusionMatrix)
-        self.log_panel = self.query_one(TrainingLog)
-        self.status_bar = self.query_one(StatusBar)
-        self.key_bar = self.query_one(KeyBar)
+        self.find_panels()
         self.views = LiveViews(self.controller, Panels(
             self.status_bar, self.charts, self.viewer, self.confusion, self.log_panel,
             self.key_bar, self.samples), TICK_SECONDS)
-        for panel in self.workbench.panels:
-            panel.border_title = PANEL_TITLES[panel.id]
         self.editor.show_loading(self.controller.preset.dataset_name)
         self.editor.focus_target().focus()
         self.views.show_status()
         self.set_interval(TICK_SECONDS, self._tick)
-        self._apply_settings()
+        apply_settings(self, self.settings)
         first, self._first = self._first, None
         build = self.controller.first_build() if first is None else \
             self.controller.first_build(first)
         self.load(build, "ready: press t to train, ? for help")
 
-    def _apply_settings(self) -> None:
-        """config.toml's theme and keys (the pace came in `__init__`); each problem is one
-        notification. From here on a theme picked in the palette is remembered."""
-        if self.settings is None:
-            return
-        problems = [self.settings.problem]
-        chosen = self.settings.settings
-        if chosen.theme is not None and chosen.theme in self.available_themes:
-            self.theme = chosen.theme
-        elif chosen.theme is not None:
-            problems.append(f"{self.settings.path}: unknown theme {chosen.theme!r}")
-        unknown = sorted(set(chosen.keys) - KEYMAP_IDS)
-        if unknown:
-            problems.append(f"{self.settings.path}: [keys] unknown action {unknown[0]!r}")
-        self.set_keymap(dict(chosen.keys))
-        for problem in filter(None, problems):
-            self.notify(problem, severity="warning", timeout=8)
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
-
-    def _remember_theme(self, theme: Theme) -> None:
-        if self.settings is not None and (problem := save_theme(self.settings, theme.name)):
-            self.notify(problem, severity="warning", timeout=6)
-
-    # -- experiments, built in a worker -----------------------------------------------------
+    # -- experiments (`tui.experiment_switch`) -----------------------------------------------
     def load(self, build: Callable[[], Experiment], note: str) -> None:
-        """Builds an experiment in a thread (datasets may take a second), then adopts it. Keys
-        pressed meanwhile wait, and act on the new experiment in their order."""
-        self._loading = True
-        self.run_worker(build, name=note, group="session", thread=True, exclusive=True,
-                        exit_on_error=False)
+        """Builds an experiment in a worker, then adopts it (keys pressed meanwhile wait)."""
+        self.switch.load(build, note)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "session" or not self.is_running:
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.controller.adopt(worker.result)
-            self._adopted(worker.name)
-        elif event.state == WorkerState.ERROR:
-            self.report(worker.error)
-            if self.controller.experiment is None:  # the preset failed: start from the default
-                self.load(self.controller.default_build(),
-                          "opened the default digits model instead")
-            else:  # the old experiment stays: the keys held for the new one act on it
-                self._loading = False
-                if self.controller.design is not None:
-                    self.editor.show(self.controller.design)
-                self.key_gate.pump()
-
-    def _adopted(self, note: str) -> None:
-        """Shows the experiment the controller has just adopted, after the old one's last
-        events."""
-        experiment = self.controller.experiment
-        self._loading = False
-        self.editor.show(self.controller.design)
-        if self.viewer.dataset is not experiment.dataset:
-            self.viewer.set_dataset(experiment.dataset)
-            self.samples.set_dataset(experiment.dataset)
-        self.views.take(self.controller.drain())
-        self.log_panel.note(note)
-        if self.controller.design.data.same_rows_note:  # people, the gates: say the obvious
-            self.log_panel.note(self.controller.design.data.same_rows_note)
-        self.views.refresh()
-        self.refresh_bindings()
-        self.key_gate.pump()  # the keys pressed while loading act now, in their order
-        # The compiled step (numba), compiled or loaded from its cache while the person looks.
-        self.run_worker(partial(warm_up_backend, experiment.config.backend,
-                                (experiment.network.dtype.name,)),
-                        group="warm-up", thread=True, exit_on_error=False)
+        self.switch.worker_changed(event)
 
     # -- keys, one at a time ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -275,7 +182,7 @@ class NNTuiApp(App[int]):
         self.refresh_bindings()
 
     def action_reinitialise(self) -> None:
-        self._after_asking(self.controller.reset_question(), self._reset)
+        self.switch.after_asking(self.controller.reset_question(), self._reset)
 
     def _reset(self) -> None:
         self.attempt(self.controller.reset)
@@ -288,94 +195,6 @@ class NNTuiApp(App[int]):
     def action_faster(self) -> None:
         self.controller.faster()
         self.views.show_status()
-
-    # -- viewing keys ---------------------------------------------------------------------------
-    def action_next_sample(self) -> None:
-        self._browse(self.viewer.next_sample)
-
-    def action_previous_sample(self) -> None:
-        self._browse(self.viewer.previous_sample)
-
-    def action_next_misclassified(self) -> None:
-        self._browse(self.viewer.next_misclassified)
-
-    def action_random_sample(self) -> None:
-        self._browse(self.viewer.random_sample)
-
-    def _browse(self, move: Callable[[], None]) -> None:
-        self.workbench.reveal(self.samples)
-        move()
-        self.samples.follow()
-
-    def action_draw(self) -> None:
-        self.viewer.toggle_draw_mode()
-        if self.viewer.draw_mode:
-            self.samples.show_view("sample")
-            self.workbench.focus_panel(self.samples)
-            if self.viewer.image_shrunk and self.screen.maximized is None:
-                self.action_zoom()  # draw on every pixel: the panel over the whole screen
-                self.viewer.zoomed_for_drawing = True  # leaving draw mode comes back
-
-    @property
-    def escape_to_minimize(self) -> bool:
-        """In draw mode `escape` leaves draw mode first (then the zoom, if drawing made it)."""
-        return not self.viewer.draw_mode and super().escape_to_minimize
-
-    # -- the sample panel's pictures (w , . o) ------------------------------------------------
-    def action_cycle_view(self) -> None:
-        self.workbench.reveal(self.samples)
-        self.samples.cycle()
-        self.refresh_bindings()
-
-    def action_next_layer(self) -> None:
-        self.samples.space.step_page(1)
-
-    def action_previous_layer(self) -> None:
-        self.samples.space.step_page(-1)
-
-    def action_test_points(self) -> None:
-        self.samples.space.toggle_test()
-
-    def action_zoom(self) -> None:
-        """The sample panel over the whole screen (its maps drawn at the larger size), or back."""
-        if self.screen.maximized is not None:
-            self.screen.minimize()
-        else:
-            self.workbench.reveal(self.samples)
-            self.screen.maximize(self.samples, container=False)
-
-    def action_log_scale(self) -> None:
-        self.views.log_scale = not self.views.log_scale
-        self.workbench.reveal(self.charts)
-        self.views.refresh()
-
-    def action_log_page_up(self) -> None:
-        """A page back in the log; new lines stop pulling it to the end until pgdn gets
-        there again."""
-        self.workbench.reveal(self.log_panel)
-        self.log_panel.auto_scroll = False
-        self.log_panel.scroll_page_up(animate=False)
-
-    def action_log_page_down(self) -> None:
-        log = self.log_panel
-        self.workbench.reveal(log)
-        log.auto_scroll = log.scroll_y + log.scrollable_content_region.height >= log.max_scroll_y
-        log.scroll_page_down(animate=False)
-
-    def action_switch_view(self) -> None:
-        self.workbench.toggle_view()
-
-    def action_focus_next(self) -> None:
-        self._move_focus(1)
-
-    def action_focus_previous(self) -> None:
-        self._move_focus(-1)
-
-    def _move_focus(self, step: int) -> None:
-        if len(self.screen_stack) > 1:  # inside a dialog: plain focus order
-            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
-        else:
-            self.workbench.move(step)
 
     def action_inside(self) -> None:
         self.push_screen(InsideScreen(self.inside))
@@ -417,41 +236,15 @@ class NNTuiApp(App[int]):
 
     # -- design changes -----------------------------------------------------------------------
     def on_architecture_editor_proposed(self, message: ArchitectureEditor.Proposed) -> None:
-        self._make(self.controller.change(message.design, message.fields))
+        self.switch.make(self.controller.change(message.design, message.fields))
 
     def on_architecture_editor_dataset_requested(
             self, message: ArchitectureEditor.DatasetRequested) -> None:
         if self.controller.design is not None:
-            self._make(self.controller.dataset_change(message.name))
+            self.switch.make(self.controller.dataset_change(message.name))
 
     def make_change(self, change: Change) -> None:
-        self._make(change)
-
-    def _make(self, change: Change) -> None:
-        self._after_asking(change.question, partial(self._carry_out, change))
-
-    def _carry_out(self, change: Change) -> None:
-        try:
-            outcome = change.carry_out()
-        except USER_ERRORS as exc:
-            self.report(exc)
-            self.editor.show(self.controller.design)
-            return
-        if outcome.build is not None:
-            self.load(outcome.build, outcome.note)
-        elif outcome.adopted:
-            self._adopted(outcome.note)
-        else:
-            self.log_panel.note(outcome.note)
-            self.views.refresh()  # before the first epoch the header and charts show the target
-
-    def _after_asking(self, question: str | None, action: Callable[[], None]) -> None:
-        """Runs `action` at once when there is nothing to ask, else after a yes; a no puts
-        the editor back as it was."""
-        if question is None:
-            action()
-        else:
-            self.ask(question, action, on_no=lambda: self.editor.show(self.controller.design))
+        self.switch.make(change)
 
     # -- saving and opening (ctrl+s, ctrl+o) -------------------------------------------------
     def action_save(self) -> None:

@@ -12,7 +12,6 @@ one line to show.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine import EngineError, ModelFileError
+from engine import EngineError, ModelFileError, NumberError, finite_number
 
 Array = npt.NDArray[np.float64]
 SHOWN = 40  # characters of a person's text echoed in a message
@@ -47,12 +46,9 @@ def parse_numbers(text: str, flag: str, expected: int, what: str = "input") -> A
     values = []
     for part in parts:
         try:
-            value = float(part)
-        except ValueError:
-            raise InputError(f"{flag} {quoted(text)}: {quoted(part)} is not a number") from None
-        if not math.isfinite(value):
-            raise InputError(f"{flag} {quoted(text)}: {quoted(part)} is not a finite number")
-        values.append(value)
+            values.append(finite_number(part))
+        except NumberError as exc:
+            raise InputError(f"{flag} {quoted(text)}: {quoted(part)} {exc}") from None
     if len(values) != expected:
         noun = what if expected == 1 else f"{what}s"
         raise InputError(f"{flag} {quoted(text)}: the model takes {expected} {noun}, got "

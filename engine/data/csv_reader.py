@@ -21,6 +21,7 @@ import numpy.typing as npt
 from engine.data.file_checks import classes, labelled, one_line, refuse_too_large
 from engine.data.split import RawData
 from engine.errors import DatasetError
+from engine.numbers import NumberError, finite_number
 
 if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns (the csv module does not name it)
@@ -39,12 +40,9 @@ def _number(text: str, where: str) -> float:
     if not text:
         raise DatasetError(f"{where}: empty field")
     try:
-        value = float(text)
-    except ValueError:
-        raise DatasetError(f"{where}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise DatasetError(f"{where}: {text!r} is not a finite number")
-    return value
+        return finite_number(text)
+    except NumberError as exc:
+        raise DatasetError(f"{where}: {text!r} {exc}") from None
 
 
 def _is_number(text: str) -> bool:

@@ -8,7 +8,7 @@ tensor bytes. The header maps each tensor name to `{"dtype": "F32", "shape": [ou
 `header_length` and `parse_header` accept only a header whose every tensor's byte span matches its
 shape and dtype, whose spans tile the data with no gap or overlap, and whose data ends exactly
 where the file does; so the sizes a file claims are known to be true before any of it is read.
-No file access here: `model_file` reads the bytes and hands them over.
+No file access here: `model_reader` reads the bytes and hands them over.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The saved_models/ folder: what a model's name means as a path (`model_path`), a fresh name for
 a new model (`suggest_name`) and the listing the app's Open dialog shows (`list_models`).
 
-Apart from `model_file`, which reads and writes one file, because these are about names and a
-folder, not the file format.
+Apart from `model_file` and `model_reader`, which write and read one file, because these are
+about names and a folder, not the file format.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 
 from engine.errors import ModelFileError
 from engine.io.header import PathLike
-from engine.io.model_file import read_metadata, remove_stale_temps
+from engine.io.model_file import remove_stale_temps
+from engine.io.model_reader import read_metadata
 
 SUFFIX = ".safetensors"
 MAX_FILE_NAME = 120  # bytes, suffix included; file systems stop at 255

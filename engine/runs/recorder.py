@@ -13,7 +13,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from engine.runs.store import EpochRow, RunStore
+from engine.runs.rows import EpochRow
+from engine.runs.store import RunStore
 from engine.train.events import EpochEnd, Evaluated, Event, Started
 
 if TYPE_CHECKING:

@@ -2,10 +2,10 @@
 
 WAL mode and one short `BEGIN IMMEDIATE` transaction per write, so several processes (a sweep's
 workers, the app and the CLI) write at once without losing a row, and a run killed with
-`kill -9` keeps every epoch it committed. A `running` row remembers its process (host, pid and
-the pid's start time); when that process is gone the row reads as `interrupted`. The schema is
-versioned with `PRAGMA user_version` and stepped forward by `MIGRATIONS`; a file that is not ours,
-is damaged or comes from a newer nn-tui raises `RunStoreError` and is never written to.
+`kill -9` keeps every epoch it committed. A `running` row remembers its process
+(`engine.runs.processes`); when that process is gone the row reads as `interrupted`. The file's
+schema and the check that it is ours live in `engine.runs.schema`; a file that is not ours, is
+damaged or comes from a newer nn-tui raises `RunStoreError` and is never written to.
 """
 
 from __future__ import annotations
@@ -16,147 +16,18 @@ import os
 import socket
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from engine.errors import RunStoreError
-from engine.version import __version__
+from engine.runs.processes import alive, process_started
+from engine.runs.rows import STATUSES, EpochRow, RunRow, layers_text, now_utc, versions
+from engine.runs.schema import BUSY_SECONDS, open_schema
 
 RUNS_ENV = "NN_TUI_RUNS"
 DEFAULT_PATH = Path("runs") / "runs.sqlite"
-APPLICATION_ID = 0x6E6E7475  # "nntu": tells our file from any other SQLite database
-SCHEMA_VERSION = 1
-BUSY_SECONDS = 60.0  # how long a writer waits for another process's transaction
-STATUSES = ("running", "finished", "stopped", "early_stopped", "diverged", "failed",
-            "interrupted")
-SOURCES = ("app", "cli", "sweep", "race")
-
-_V1 = """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started TEXT NOT NULL,
-    status TEXT NOT NULL,
-    dataset TEXT NOT NULL,
-    layers TEXT NOT NULL,
-    optimizer TEXT NOT NULL,
-    lr REAL NOT NULL,
-    batch_size INTEGER NOT NULL,
-    seed INTEGER NOT NULL,
-    epochs_done INTEGER NOT NULL DEFAULT 0,
-    best_val_loss REAL,
-    final_train_loss REAL,
-    final_val_loss REAL,
-    final_val_score REAL,
-    test_accuracy REAL,
-    is_regression INTEGER NOT NULL DEFAULT 0,
-    seconds REAL NOT NULL DEFAULT 0,
-    model_file TEXT,
-    source TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    config TEXT NOT NULL,
-    nn_tui_version TEXT NOT NULL,
-    numpy_version TEXT NOT NULL,
-    host TEXT,
-    pid INTEGER,
-    pid_started TEXT
-);
-CREATE INDEX runs_by_dataset ON runs (dataset, id);
-CREATE TABLE epochs (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    epoch INTEGER NOT NULL,
-    train_loss REAL NOT NULL,
-    train_score REAL,
-    val_loss REAL,
-    val_score REAL,
-    lr REAL NOT NULL,
-    seconds REAL NOT NULL,
-    PRIMARY KEY (run_id, epoch)
-) WITHOUT ROWID;
-"""
-
-
-def _create_v1(db: sqlite3.Connection) -> None:
-    for statement in _V1.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-# version -> the step from the version before it; a new schema adds a step, never edits one.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _create_v1}
-
-
-@dataclass(frozen=True)
-class RunRow:
-    """One row of the runs table. `test_accuracy` is R² for a regression run."""
-
-    id: int
-    started: str  # ISO time, UTC
-    status: str  # one of STATUSES
-    dataset: str
-    layers: str  # "64-100relu-10softmax"
-    optimizer: str
-    lr: float
-    batch_size: int
-    seed: int
-    epochs_done: int
-    best_val_loss: float | None
-    test_accuracy: float | None
-    is_regression: bool
-    seconds: float
-    model_file: str | None
-    source: str  # one of SOURCES
-    spec: dict[str, Any]
-    config: dict[str, Any]
-    final_train_loss: float | None = None
-    final_val_loss: float | None = None
-    final_val_score: float | None = None
-    nn_tui_version: str = ""
-    numpy_version: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able, the field names as keys (NaN and inf are the caller's to clean)."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-@dataclass(frozen=True)
-class EpochRow:
-    """One epoch's figures; the scores are accuracy, or R² for regression."""
-
-    epoch: int
-    train_loss: float
-    train_score: float | None
-    val_loss: float | None
-    val_score: float | None
-    lr: float
-    seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def versions() -> tuple[str, str]:
-    """(nn-tui's version, NumPy's), as recorded with each run."""
-    return __version__, np.__version__
-
-
-def layers_text(spec: Mapping[str, Any]) -> str:
-    """`{"n_inputs": 64, "layers": [{"units": 100, "activation": "relu"}, ...]}` ->
-    "64-100relu-10softmax" (without the input size when the spec has none)."""
-    parts = [f"{layer['units']}{layer['activation']}" for layer in spec.get("layers", ())]
-    if spec.get("n_inputs") is not None:
-        parts.insert(0, str(spec["n_inputs"]))
-    return "-".join(parts)
 
 
 def _is_regression(spec: Mapping[str, Any]) -> bool:
@@ -172,27 +43,6 @@ def _finite(value: float | None) -> float | None:
 def _check_status(status: str) -> None:
     if status not in STATUSES:
         raise ValueError(f"unknown run status {status!r}")
-
-
-def _process_started(pid: int) -> str | None:
-    """When `pid` started (clock ticks since boot, from /proc), to tell it from a later process
-    that reuses its number; None where /proc is missing."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    after_name = stat.rsplit(")", 1)[-1].split()  # the name in (...) may hold spaces
-    return after_name[19] if len(after_name) > 19 else None
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # someone else's process: it exists
-    return started is None or _process_started(pid) in (None, started)
 
 
 class RunStore:
@@ -215,7 +65,7 @@ class RunStore:
             raise
         self._host = socket.gethostname()
         self._pid = os.getpid()
-        self._pid_started = _process_started(self._pid)
+        self._pid_started = process_started(self._pid)
 
     @staticmethod
     def default_path() -> Path:
@@ -224,56 +74,9 @@ class RunStore:
 
     # -- opening ------------------------------------------------------------------------------
     def _open(self) -> None:
-        """Checks the file is ours and not from the future before anything is written to it,
-        then brings its schema up to date (one transaction; a racing process waits)."""
+        """The file checked and its schema brought up to date (`engine.runs.schema`)."""
         with self._errors():
-            version = self._check()
-            # Ours (or empty): WAL first, so that even the schema is written without a journal
-            # file's fsyncs; synchronous NORMAL is safe against kill -9 in WAL mode.
-            self._to_wal()
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            if version < SCHEMA_VERSION:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    version = self._check()  # another process may have done it meanwhile
-                    for step in range(version + 1, SCHEMA_VERSION + 1):
-                        MIGRATIONS[step](self._db)
-                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-
-    def _to_wal(self) -> None:
-        """WAL mode, once per file. The switch needs the file to itself, and SQLite refuses it
-        at once (no busy wait) while another process's switch holds a lock: so retry briefly."""
-        deadline = time.monotonic() + BUSY_SECONDS
-        while True:
-            try:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
-
-    def _check(self) -> int:
-        # One statement, so one read snapshot: three separate reads could see a racing
-        # process's schema land between them (no id yet, then its tables).
-        app_id, version, tables = self._db.execute(
-            "SELECT (SELECT application_id FROM pragma_application_id),"
-            " (SELECT user_version FROM pragma_user_version),"
-            " (SELECT count(*) FROM sqlite_master)").fetchone()
-        version = int(version)
-        if app_id != APPLICATION_ID and (tables or version):
-            raise RunStoreError(f"{self.path}: not an nn-tui run store (another SQLite "
-                                "database); left as it is")
-        if version > SCHEMA_VERSION:
-            raise RunStoreError(f"{self.path}: written by a newer nn-tui (schema {version}, "
-                                f"this one reads up to {SCHEMA_VERSION}); left as it is")
-        return version
+            open_schema(self._db, self.path)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -446,7 +249,7 @@ class RunStore:
                 "SELECT id, pid, pid_started FROM runs WHERE status = 'running' AND host = ?",
                 (self._host,)).fetchall()
         gone = [run_id for run_id, pid, started in running
-                if pid is not None and not _alive(pid, started)]
+                if pid is not None and not alive(pid, started)]
         if gone:
             with self._write() as db:
                 db.executemany("UPDATE runs SET status = 'interrupted' WHERE id = ? AND"

@@ -28,7 +28,8 @@ from engine.errors import EngineError, SpecError
 from engine.experiment import Experiment
 from engine.nn.spec import TrainConfig
 from engine.runs.recorder import END_STATUS, epoch_row
-from engine.runs.store import EpochRow, RunStore, now_utc, versions
+from engine.runs.rows import EpochRow, now_utc, versions
+from engine.runs.store import RunStore
 from engine.train.events import EpochEnd
 
 

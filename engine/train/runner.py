@@ -2,18 +2,12 @@
 pause, resume, step, stop and pace at any moment, always between two epochs.
 
 Events go into a deque: appending never blocks, whoever reads them or does not, so a slow UI
-never slows training down. Control flags live under one condition variable.
+never slows training down. Control flags live under one condition variable. While a run goes
+on, other threads get the GIL quickly (`engine.train.quick_switches`).
 
-The runner also scores the weights on a held-out split (the app's test split) and publishes
-`Evaluated` events, so that the views never run a forward pass over a split on the UI thread: at
-most `evaluations_per_second` times a second while training, and always before a pause or the
-run's end (stop, finish, early stop, divergence, failure). `request_evaluation` scores the
-weights outside a run (fresh or re-initialised ones) in a short-lived thread.
-
-While a run goes on, a thread that asks for the GIL gets it within `SWITCH_SECONDS` rather
-than CPython's default 5 ms (`QuickSwitches`): the training thread runs an epoch without the GIL
-(the compiled step) and needs it only briefly between epochs, and every time the UI thread was
-drawing in Python meanwhile, the trainer waited out the full 5 ms, several epochs at full pace.
+The runner also scores the weights on a held-out split (`engine.train.held_out`): at most
+`evaluations_per_second` times a second while training, always before a pause or the run's end
+(stop, finish, early stop, divergence, failure), and outside a run in a short-lived thread.
 
 Once `watch_inside` is called it publishes the trainer's per-layer figures as `InsideStats`
 events too, right after the epoch they were measured at (the trainer bounds how often), and
@@ -24,23 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data import metrics
-from engine.data.split import Dataset
 from engine.errors import SpecError
 from engine.nn.network import NetworkCore
 from engine.train.events import (
     Diverged,
     EpochEnd,
-    Evaluated,
     Event,
     Failed,
     Paused,
@@ -48,71 +37,12 @@ from engine.train.events import (
     Resumed,
     Stopped,
 )
+from engine.train.held_out import HeldOut, evaluate
 from engine.train.inside_feed import InsidePublisher
+from engine.train.quick_switches import QuickSwitches
 from engine.train.trainer import Trainer
 
 EVALUATIONS_PER_SECOND = 5.0
-# Measured (`make bench`, g): at full pace with the app's UI drawing, the training thread waited
-# for the GIL about 5% of the time with 5 ms, about 2.5% with 0.5 ms.
-SWITCH_SECONDS = 0.0005
-
-
-class QuickSwitches:
-    """While any training thread runs (a context each), `sys.setswitchinterval` is at most
-    `SWITCH_SECONDS`; the interval it had comes back when the last one ends. A process-wide
-    setting, so counted across runners."""
-
-    _lock = threading.Lock()
-    _running = 0
-    _saved = 0.0
-
-    def __enter__(self) -> None:
-        cls = QuickSwitches
-        with cls._lock:
-            if cls._running == 0:
-                cls._saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(cls._saved, SWITCH_SECONDS))
-            cls._running += 1
-
-    def __exit__(self, *exc: object) -> None:
-        cls = QuickSwitches
-        with cls._lock:
-            cls._running -= 1
-            if cls._running == 0:
-                sys.setswitchinterval(cls._saved)
-
-
-@dataclass(frozen=True)
-class HeldOut:
-    """The split the runner scores the weights on: X (n, features), y labels (n,) or targets
-    (n, outputs); `n_classes` sizes the confusion matrix (classification only)."""
-
-    X: np.ndarray
-    y: np.ndarray
-    classification: bool
-    n_classes: int = 0
-
-    @classmethod
-    def test_split(cls, dataset: Dataset) -> HeldOut:
-        """The test split of a `Dataset`."""
-        classification = dataset.task == "classification"
-        return cls(dataset.X_test, dataset.y_test, classification,
-                   dataset.n_outputs if classification else 0)
-
-
-def evaluate(network: NetworkCore, held_out: HeldOut, epoch: int) -> Evaluated:
-    """One forward pass over the held-out split: the scores and the outputs, read-only."""
-    probabilities = network.predict_proba(held_out.X)
-    probabilities.flags.writeable = False
-    n = len(held_out.X)
-    if not held_out.classification:
-        return Evaluated(epoch, n, None, metrics.r2(probabilities, held_out.y), None,
-                         probabilities)
-    labels = network.labels_from_outputs(probabilities)
-    confusion = metrics.confusion(labels, held_out.y, held_out.n_classes)
-    confusion.flags.writeable = False
-    return Evaluated(epoch, n, metrics.accuracy(labels, held_out.y), None, confusion,
-                     probabilities)
 
 
 class TrainingRunner:

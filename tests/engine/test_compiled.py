@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 
 import engine.nn.reference as ref
+import engine.nn.reference_backprop as ref_backprop
+import engine.nn.reference_optimizers as ref_optimizers
 from engine.errors import SpecError
 from engine.nn.backends import BACKENDS, NumpyStep, backend
 from engine.nn.layers import Dense
@@ -101,7 +103,7 @@ def test_gradients_compiled_equal_numpy_equal_reference(compiled, hidden: str,  
                                                         head: tuple[str, str, str],
                                                         l2: float) -> None:
     net, X, T, labels = make_case(hidden, head, seed=len(hidden) * 7 + len(head[0]))
-    ref_loss, ref_grads = ref.loss_and_gradients(reference_layers(net), X, T, head[1], l2)
+    ref_loss, ref_grads = ref_backprop.loss_and_gradients(reference_layers(net), X, T, head[1], l2)
     numpy_loss = net.train_step_gradients(X, T, l2)
     numpy_grads = net.grads.copy()
     net.grads[...] = np.nan  # the compiled step must write every gradient itself
@@ -111,7 +113,7 @@ def test_gradients_compiled_equal_numpy_equal_reference(compiled, hidden: str,  
     np.testing.assert_allclose(loss, ref_loss, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(net.grads, numpy_grads, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(net.grads, np.concatenate([g.ravel() for g in
-                                                          ref.flatten(ref_grads)]),
+                                                          ref_backprop.flatten(ref_grads)]),
                                rtol=1e-10, atol=1e-12)
     if labels is not None:
         predicted = net.labels_from_outputs(net.predict_proba(X))
@@ -134,7 +136,7 @@ def test_k_steps_compiled_equal_numpy_equal_reference(compiled, optimizer: str, 
         layers = reference_layers(fast)
         fused = compiled.FusedStep(fast, make_optimizer(name, 0.9, nesterov))
         numpy = NumpyStep(plain, make_optimizer(name, 0.9, nesterov))
-        slow = ref.make_optimizer(optimizer, 0.9)
+        slow = ref_optimizers.make_optimizer(optimizer, 0.9)
         for k in range(4):
             lr = 0.05 * (k + 1)  # the learning rate may change between steps
             context = f"{optimizer} {hidden} {head} l2={l2} {dtype}, step {k + 1}"
@@ -146,11 +148,11 @@ def test_k_steps_compiled_equal_numpy_equal_reference(compiled, optimizer: str, 
             np.testing.assert_allclose(fast.params, plain.params, rtol=rtol, atol=atol,
                                        err_msg=context)
             if dtype == "float64":
-                ref_loss, grads = ref.loss_and_gradients(layers, X, T, head[1], l2)
-                slow.step(ref.parameters(layers), ref.flatten(grads), lr)
+                ref_loss, grads = ref_backprop.loss_and_gradients(layers, X, T, head[1], l2)
+                slow.step(ref_backprop.parameters(layers), ref_backprop.flatten(grads), lr)
                 np.testing.assert_allclose(loss, ref_loss, rtol=rtol, atol=atol, err_msg=context)
                 np.testing.assert_allclose(fast.params, np.concatenate(
-                    [a.ravel() for a in ref.parameters(layers)]), rtol=rtol, atol=atol,
+                    [a.ravel() for a in ref_backprop.parameters(layers)]), rtol=rtol, atol=atol,
                     err_msg=context)
 
 

@@ -22,8 +22,9 @@ import pytest
 from engine.errors import ModelFileError
 from engine.experiment import Experiment
 from engine.io import model_file
-from engine.io.model_file import load_network, read_metadata, save_network
+from engine.io.model_file import save_network
 from engine.io.model_folder import list_models
+from engine.io.model_reader import load_network, read_metadata
 from engine.network import Network
 from engine.nn.layers import Dense
 from engine.nn.network import NetworkCore

@@ -14,8 +14,9 @@ from safetensors import safe_open
 
 from engine.errors import EngineError, ModelFileError
 from engine.experiment import Experiment
-from engine.io.model_file import load_network, read_metadata, save_network
+from engine.io.model_file import save_network
 from engine.io.model_folder import list_models, model_path, suggest_name
+from engine.io.model_reader import load_network, read_metadata
 from engine.network import Network
 from engine.nn import spec as spec_module
 from engine.nn.spec import LayerSpec, ModelSpec, TrainConfig

@@ -16,6 +16,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import engine.nn.reference as ref
+import engine.nn.reference_activations as ref_activations
+import engine.nn.reference_backprop as ref_backprop
+import engine.nn.reference_losses as ref_losses
+import engine.nn.reference_optimizers as ref_optimizers
+import engine.nn.reference_schedules as ref_schedules
+import engine.nn.reference_training as ref_training
 from engine.network import Network
 
 # -- the fast path: every import of it is in this block, to retarget when the modules move -----
@@ -32,7 +38,7 @@ RTOL, ATOL = 1e-10, 1e-12
 # sqrt(v) + eps amplify it): hypothesis found 2e-9 after 5 steps. A wrong formula (a missing
 # bias correction, Nesterov as plain momentum) is off by orders of magnitude more.
 STEPS_RTOL = 1e-8
-HIDDEN = [name for name in ref.ACTIVATION_NAMES if name != "softmax"]
+HIDDEN = [name for name in ref_activations.ACTIVATION_NAMES if name != "softmax"]
 # (output activation, loss, kind of target): each pairing the engine accepts.
 HEADS = [
     ("softmax", "cross_entropy", "labels"),
@@ -103,17 +109,17 @@ def assert_params_equal(case: Case, context: str, rtol: float = RTOL) -> None:
 
 
 def test_the_reference_covers_every_fast_activation_loss_optimizer_and_schedule() -> None:
-    assert set(ACTIVATIONS) == set(ref.ACTIVATION_NAMES)
-    assert set(LOSSES) == set(ref.LOSS_NAMES)
+    assert set(ACTIVATIONS) == set(ref_activations.ACTIVATION_NAMES)
+    assert set(LOSSES) == set(ref_losses.LOSS_NAMES)
     assert {name for name, _ in FAST_OPTIMIZER.values()} == set(OPTIMIZERS)
-    assert set(FAST_OPTIMIZER) == set(ref.OPTIMIZER_NAMES)
-    assert set(SCHEDULES) == set(ref.SCHEDULES)
+    assert set(FAST_OPTIMIZER) == set(ref_optimizers.OPTIMIZER_NAMES)
+    assert set(SCHEDULES) == set(ref_schedules.SCHEDULES)
 
 
 @settings(max_examples=80, deadline=None)
 @given(case=cases())
 def test_forward_pass_matches_reference(case: Case) -> None:
-    zs, activations = ref.forward(case.X, case.layers)
+    zs, activations = ref_backprop.forward(case.X, case.layers)
     np.testing.assert_allclose(case.net.logits(case.X), zs[-1], rtol=RTOL, atol=ATOL,
                                err_msg=case.label())
     np.testing.assert_allclose(case.net.predict_proba(case.X), activations[-1], rtol=RTOL,
@@ -125,7 +131,8 @@ def test_forward_pass_matches_reference(case: Case) -> None:
 @given(case=cases())
 def test_loss_and_gradients_match_reference(case: Case, l2: float) -> None:
     loss, grads = case.net.loss_and_gradients(case.X, case.y, l2=l2)
-    ref_loss, ref_grads = ref.loss_and_gradients(case.layers, case.X, case.T, case.loss, l2)
+    ref_loss, ref_grads = ref_backprop.loss_and_gradients(case.layers, case.X, case.T, case.loss,
+                                                          l2)
     np.testing.assert_allclose(loss, ref_loss, rtol=RTOL, atol=ATOL, err_msg=case.label())
     assert len(grads) == len(ref_grads)
     for i, ((dW, db), (ref_dW, ref_db)) in enumerate(zip(grads, ref_grads)):
@@ -140,14 +147,14 @@ def stays_bounded(case: Case, optimizer: str, l2: float, k: int, lr: float,
     step size that makes a case diverge (sgd at lr 0.3 on an mse case whose loss grows past
     1e19 in float32) is not a mismatch between the two optimizers: such cases are left out."""
     layers = [(W.copy(), b.copy(), activation) for W, b, activation in case.layers]
-    slow = ref.make_optimizer(optimizer, momentum)
+    slow = ref_optimizers.make_optimizer(optimizer, momentum)
     with np.errstate(all="ignore"):
         for _ in range(k):
-            loss, grads = ref.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
+            loss, grads = ref_backprop.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
             if not abs(loss) < 1e6:
                 return False
-            slow.step(ref.parameters(layers), ref.flatten(grads), lr)
-        loss, _ = ref.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
+            slow.step(ref_backprop.parameters(layers), ref_backprop.flatten(grads), lr)
+        loss, _ = ref_backprop.loss_and_gradients(layers, case.X, case.T, case.loss, l2)
     return abs(loss) < 1e6 and all(np.abs(a).max(initial=0.0) < 1e4
                                    for W, b, _ in layers for a in (W, b))
 
@@ -166,13 +173,14 @@ def test_optimizer_steps_match_reference(case: Case, optimizer: str, l2: float, 
     net = case.net
     fast_name, nesterov = FAST_OPTIMIZER[optimizer]
     fast = make_optimizer(fast_name, momentum, nesterov)
-    slow = ref.make_optimizer(optimizer, momentum)
+    slow = ref_optimizers.make_optimizer(optimizer, momentum)
     X, T = np.ascontiguousarray(case.X, dtype=net.dtype), net.targets(case.y)
     for i in range(k):
         loss = net.train_step_gradients(X, T, l2)
         fast.step(net.params, net.grads, lr)
-        ref_loss, grads = ref.loss_and_gradients(case.layers, case.X, case.T, case.loss, l2)
-        slow.step(ref.parameters(case.layers), ref.flatten(grads), lr)
+        ref_loss, grads = ref_backprop.loss_and_gradients(case.layers, case.X, case.T,
+                                                          case.loss, l2)
+        slow.step(ref_backprop.parameters(case.layers), ref_backprop.flatten(grads), lr)
         context = f"{optimizer} momentum={momentum} lr={lr} l2={l2}, after step {i + 1}"
         np.testing.assert_allclose(loss, ref_loss, rtol=STEPS_RTOL, atol=ATOL, err_msg=context)
         assert_params_equal(case, context, STEPS_RTOL)
@@ -193,7 +201,7 @@ def test_schedule_matches_reference_over_the_epochs(schedule: str, data: st.Data
                                                     base_lr: float, total: int) -> None:
     options = data.draw(SCHEDULE_OPTIONS[schedule], label="options")
     fast = [SCHEDULES[schedule](base_lr, epoch, total, **options) for epoch in range(total + 10)]
-    slow = [ref.SCHEDULES[schedule](base_lr, epoch, total, **options)
+    slow = [ref_schedules.SCHEDULES[schedule](base_lr, epoch, total, **options)
             for epoch in range(total + 10)]
     np.testing.assert_allclose(fast, slow, rtol=RTOL, atol=ATOL)
 
@@ -215,11 +223,12 @@ def test_training_run_matches_reference(case: Case, optimizer: str, k: int, lr: 
     history = case.net.fit(case.X, case.y, epochs=k, optimizer=fast_name, lr=lr, batch_size=0,
                            l2=l2, momentum=momentum, nesterov=nesterov, schedule=name,
                            schedule_options=options)
-    losses = ref.train(case.layers, case.X, case.T, case.loss,
-                       ref.make_optimizer(optimizer, momentum), lr, k, l2, name, **options)
+    losses = ref_training.train(case.layers, case.X, case.T, case.loss,
+                                ref_optimizers.make_optimizer(optimizer, momentum), lr, k, l2,
+                                name, **options)
     context = f"{optimizer} momentum={momentum} lr={lr} l2={l2} {name} {options}, {k} epochs"
     assert len(history) == k, context
-    rates = [ref.SCHEDULES[name](lr, epoch, k, **options) for epoch in range(k)]
+    rates = [ref_schedules.SCHEDULES[name](lr, epoch, k, **options) for epoch in range(k)]
     np.testing.assert_allclose([e["lr"] for e in history], rates, rtol=RTOL, err_msg=context)
     np.testing.assert_allclose([e["train_loss"] for e in history], losses, rtol=RTOL, atol=ATOL,
                                err_msg=context)

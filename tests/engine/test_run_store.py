@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine import EpochRow, Experiment, RunRecorder, RunStore, RunStoreError, TrainConfig
-from engine.runs import store as store_module
+from engine.runs import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = {"layers": [{"units": 8, "activation": "relu"}, {"units": 3, "activation": "softmax"}],
@@ -217,8 +217,8 @@ def test_the_schema_steps_forward_and_keeps_the_runs(tmp_path: Path,
     def add_notes(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE runs ADD COLUMN notes TEXT")
 
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_module.MIGRATIONS, 2, add_notes)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, add_notes)
     with RunStore(path) as store:
         assert store.run(run_id).epochs_done == 1 and len(store.epochs(run_id)) == 1
     with sqlite3.connect(path) as db:

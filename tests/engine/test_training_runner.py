@@ -12,6 +12,7 @@ import pytest
 from engine import EpochEnd, Evaluated, Network, TrainConfig
 from engine.experiment import Experiment
 from engine.train import runner as runner_module
+from engine.train.quick_switches import SWITCH_SECONDS
 
 TIMEOUT = 20.0
 
@@ -284,14 +285,14 @@ def test_the_gil_comes_back_quickly_while_runs_go_on_and_as_it_was_after_the_las
     try:
         first.start()
         _wait_for(lambda: first.epoch >= 1)
-        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS < before
+        assert sys.getswitchinterval() == SWITCH_SECONDS < before
         second.start()
         _wait_for(lambda: second.epoch >= 1)
         first.stop()
-        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS  # the second runs on
+        assert sys.getswitchinterval() == SWITCH_SECONDS  # the second runs on
         second.pause()
         _wait_for(lambda: second.state == "paused")
-        assert sys.getswitchinterval() == runner_module.SWITCH_SECONDS  # paused, not ended
+        assert sys.getswitchinterval() == SWITCH_SECONDS  # paused, not ended
     finally:
         first.stop()
         second.stop()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from engine.data.fetch import FETCHABLE
-from engine.io.model_file import load_network
 from engine.io.model_folder import model_path
+from engine.io.model_reader import load_network
 from engine.nn.spec import parse_layers
 from tui.cli.common import train_config
 from tui.sessions import Preset

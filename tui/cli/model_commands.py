@@ -10,8 +10,8 @@ import numpy as np
 
 from engine.experiment import Experiment
 from engine.inside.step_trace import trace_step
-from engine.io.model_file import load_network
 from engine.io.model_folder import model_path
+from engine.io.model_reader import load_network
 from tui.cli.inside_output import (
     prediction_dict,
     prediction_line,

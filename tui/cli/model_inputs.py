@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.io.model_file import load_network
+from engine.io.model_reader import load_network
 from engine.network import Network
 from tui.model_inputs import (  # shared with the app's inside view
     SCALINGS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -30,7 +31,10 @@ def _clean(value: object) -> object:
 
 
 def emit_json(obj: dict) -> None:
-    print(json.dumps(_clean(obj)), flush=True)
+    """One object a line, in one write: `print` writes the newline apart, and a reader of a pipe
+    could see the line without it."""
+    sys.stdout.write(json.dumps(_clean(obj)) + "\n")
+    sys.stdout.flush()
 
 
 def download_bar(file: str, done: int, total: int, width: int = 30) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RunStoreError
-from engine.runs.store import EpochRow, RunRow, RunStore
+from engine.runs.rows import EpochRow, RunRow
+from engine.runs.store import RunStore
 from tui.cli.output import emit_json
 
 if TYPE_CHECKING:

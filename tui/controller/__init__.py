@@ -1,5 +1,6 @@
-"""The app's state and intentions without Textual: `Controller` (see `controller.py`), the
-event-fed `TrainState` (`state.py`) and the shapes of a design change (`changes.py`)."""
+"""The app's state and intentions without Textual: `Controller` (see `controller.py`, the
+intentions, built on `app_state.py`, what the app knows), the event-fed `TrainState`
+(`state.py`) and the shapes of a design change (`changes.py`)."""
 
 from tui.controller.changes import Change, Outcome
 from tui.controller.controller import Controller

@@ -9,73 +9,40 @@ weights by hand with your own input. The gradient check (g) runs in a worker thr
 The screen redraws from the controller at most every `VIEW_SECONDS` while training runs (as the
 main screen's panels do) and at once after a key. The training keys (t, s, x, [ ], n p m R ...)
 still work here: the app lets through the `APP_ACTIONS` this screen names. What the person
-changes lives in an `InsideSession` the app keeps, so closing and reopening keeps it.
+changes lives in an `InsideSession` the app keeps, so closing and reopening keeps it. The drawing
+is `InsideDrawing`'s (`inside_drawing`), the key table `inside_keys`'.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, Self
+from typing import ClassVar, Self
 
 import numpy as np
-from rich.style import Style
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.events import Resize
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from engine import GradientCheck, UpdateState, gradient_check, run_state
-from tui.controller import Controller
 from tui.errors import USER_ERRORS, one_line
-from tui.inside.layers_table import layer_table
 from tui.inside.params import with_edits
-from tui.inside.sections import Context, edit_rows, section_lines, stages_of
-from tui.inside.session import SECTIONS, InsideSession, StepOptimizer
+from tui.inside.sections import Context, edit_rows, stages_of
+from tui.inside.session import InsideSession
 from tui.inside.typed import prompt_for, take_typed
-from tui.pace import DRAIN_SECONDS, VIEW_SECONDS, pace_label, speed
-from tui.widgets.digit_viewer import DigitViewer
+from tui.screens.inside_drawing import Host, InsideDrawing
+from tui.screens.inside_keys import APP_ACTIONS, INSIDE_BINDINGS, STEP_ONLY
 from tui.widgets.inside_panels import Lines, SectionArea, ValueField
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.status_bar import Status, StatusBar
-from tui.widgets.training_log import TrainingLog
+from tui.widgets.status_bar import StatusBar
 
-
-class Scores(Protocol):
-    score: str  # the status line's test score, as the main screen last drew it
-
-
-class Host(Protocol):
-    """What the screen needs of the app (`NNTuiApp`), named here so as not to import it."""
-
-    controller: Controller
-    viewer: DigitViewer
-    views: Scores
-    log_panel: TrainingLog
-
-    def ask(self, question: str, on_yes: Callable[[], None],
-            on_no: Callable[[], None] | None = None) -> None: ...
-
-FALLBACK_SIZE = (76, 16)  # before the first layout
 FOLLOW_SECONDS = 0.1  # how often the screen looks for news (drawing only when there is some)
-ROOMY_HEIGHT = 30  # rows from which the layer table's legend is shown
 ROLES = ("pos-1", "pos-2", "pos-3", "neg-1", "neg-2", "neg-3", "spark", "label", "header",
          "muted", "good", "warn", "selected", "edited")
-# The app's keys that still apply here: training, pace, samples, saving, help, quit.
-APP_ACTIONS = frozenset({
-    "train", "pause", "resume", "continue_training", "step", "stop", "reinitialise",
-    "next_sample", "previous_sample", "next_misclassified", "random_sample", "slower",
-    "faster", "save", "help", "quit", "command_palette"})
-SECTIONS_TIP = ("sections: 1 the first layer's weights, 2 the sample through the network, "
-                "3 one training step, 4 edit weights by hand and try your own input")
-STEP_ONLY = frozenset({"next_stage", "previous_stage", "retrace"})
 
 
 class InsideScreen(Screen[None]):
@@ -83,39 +50,12 @@ class InsideScreen(Screen[None]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"inside--{role}" for role in ROLES}
     APP_ACTIONS = APP_ACTIONS
     AUTO_FOCUS = ""  # no widget takes the keys (not the hidden input) until a value is typed
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,i", "close", "back", key_display="esc i",
-                tooltip="back to the main screen (escape also cancels typing)"),
-        *(Binding(str(k), f"section('{name}')", "sections", show=k == 1, key_display="1-4",
-                  tooltip=SECTIONS_TIP) for k, name in enumerate(SECTIONS, start=1)),
-        Binding("enter,space", "next_stage", "next stage",
-                tooltip="step section: trace one step for the sample shown, then the next stage"),
-        Binding("backspace", "previous_stage", "stage back", tooltip="step: the stage before"),
-        Binding("home", "retrace", "afresh",
-                tooltip="step: trace again with the weights as they are now"),
-        Binding("enter", "type_value", "type value",
-                tooltip="edit section: type the selected weight's value, or your own input"),
-        Binding("up,k", "move(-1)", "up", show=False, tooltip="edit: the row above; else scroll"),
-        Binding("down,j", "move(1)", "down", show=False,
-                tooltip="edit: the row below; else scroll"),
-        Binding("pagedown", "page(1)", "next page", key_display="pgdn",
-                tooltip="weights: the next page of tiles; else scroll a page"),
-        Binding("pageup", "page(-1)", "page back", key_display="pgup", show=False,
-                tooltip="weights: the page of tiles before; else scroll back"),
-        Binding("a", "adopt", "adopt edits",
-                tooltip="make the weights edited by hand the model's (not while training runs)"),
-        Binding("u", "undo_edits", "undo edits", tooltip="back to the model's own weights"),
-        Binding("g", "gradient_check", "gradient check",
-                tooltip="check backprop against finite differences, layer by layer"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = INSIDE_BINDINGS
 
     def __init__(self, session: InsideSession) -> None:
         super().__init__()
         self.session = session
-        self._seen: tuple[object, ...] = ()  # what the last drawing was drawn from
-        self._drawn_at = self._followed_at = 0.0
-        self._styles: dict[str, Style] = {}
-        self._titles: dict[Widget, tuple[str, str]] = {}  # each panel's, as last set
+        self.drawing = InsideDrawing(self)
 
     @property
     def host(self) -> Host:
@@ -139,7 +79,7 @@ class InsideScreen(Screen[None]):
         self.key_bar = self.query_one(KeyBar)
         self.figures.border_title = "layers over epochs"
         self.host.controller.watch_inside()
-        self.set_interval(FOLLOW_SECONDS, self._follow)
+        self.set_interval(FOLLOW_SECONDS, self.drawing.follow)
         self.redraw()
 
     def on_resize(self, event: Resize) -> None:
@@ -155,111 +95,10 @@ class InsideScreen(Screen[None]):
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    # -- drawing ----------------------------------------------------------------------------
-    def palette(self, role: str) -> Style:
-        style = self._styles.get(role)
-        if style is None:
-            style = self._styles[role] = self.get_component_rich_style(f"inside--{role}")
-        return style
-
-    def context(self) -> Context | None:
-        """What the sections draw from: the latest weights and the viewer's sample."""
-        controller, viewer = self.host.controller, self.host.viewer
-        experiment = controller.experiment
-        snapshot = controller.snapshot()
-        if experiment is None or snapshot is None:
-            return None
-        if self.session.owner is not experiment:
-            self.session.reset(experiment)
-        config = experiment.config
-        return Context.of(experiment.dataset, snapshot, controller.state.epoch, config.lr,
-                          viewer.current_pixels, viewer.index, viewer.draw_mode,
-                          StepOptimizer(config.optimizer, config.momentum, config.nesterov))
-
+    # -- drawing (`InsideDrawing`) ------------------------------------------------------------
     def redraw(self) -> None:
         """Draws everything now (after a key, a resize, or news from the training)."""
-        self._drawn_at = time.monotonic()
-        self._styles.clear()
-        context = self.context()
-        self._draw_status()
-        if context is None:
-            self.text.show([Text("loading…", self.palette("muted"))])
-            return
-        self._seen = self._signature(context)
-        self._draw_layers(context)
-        room = self.area.scrollable_content_region.size  # less borders, padding, scrollbar
-        width, height = (room.width, room.height) if room.width > 0 else FALLBACK_SIZE
-        title, lines = section_lines(self.session, context, width, height, self.palette)
-        self._set_titles(self.area, title, "  ".join(
-            f"[{k} {name}]" if name == self.session.section else f"{k} {name}"
-            for k, name in enumerate(SECTIONS, start=1)))
-        self.text.show(lines)
-        if self.session.section == "edit":  # keep the selected row in view
-            top, focus = self.area.scroll_y, self.session.focus_line
-            if not top <= focus < top + height:
-                self.call_after_refresh(self.area.scroll_to, y=max(focus - height // 2, 0),
-                                        animate=False)  # once the new lines are laid out
-        self.key_bar.follow()
-
-    def _draw_layers(self, context: Context) -> None:
-        feed, session = self.host.controller.inside, self.session
-        width = self.figures.content_size.width or FALLBACK_SIZE[0]
-        lines = layer_table(list(feed.history), width, session.checks, self.palette,
-                            with_legend=self.size.height >= ROOMY_HEIGHT)
-        self.figures.show(lines)
-        latest = feed.latest
-        probe = self.host.controller.experiment.trainer.inside
-        rows = f"{len(probe.probe)} training rows" if probe is not None else "training rows"
-        self._set_titles(
-            self.figures,
-            f"layers over epochs · figures at epoch {latest.epoch} on {rows}"
-            if latest is not None else "layers over epochs",
-            "gradient check: running…" if session.checking else
-            f"gradient check at epoch {session.checks_epoch} (g)" if session.checks is not None
-            else "g: gradient check")
-
-    def _set_titles(self, panel: Widget, title: str, subtitle: str) -> None:
-        """A panel's border title and subtitle, each set only when it changes: a setting parses
-        the text and repaints the whole panel."""
-        was_title, was_subtitle = self._titles.get(panel, (None, None))
-        if title != was_title:
-            panel.border_title = title
-        if subtitle != was_subtitle:
-            panel.border_subtitle = subtitle
-        self._titles[panel] = (title, subtitle)
-
-    def _draw_status(self) -> None:
-        controller = self.host.controller
-        state = controller.state
-        self.status_bar.show(Status(f"{controller.model_label} · inside", state.phase,
-                                    state.epoch, max(controller.run_target, state.epoch),
-                                    pace_label(controller.pace), self.host.views.score,
-                                    controller.unsaved))
-
-    def _signature(self, context: Context) -> tuple[object, ...]:
-        viewer = self.host.viewer
-        return (context.model.params, self.host.controller.inside.latest, viewer.index,
-                viewer.draw_mode, context.dataset)
-
-    def _follow(self) -> None:
-        """Redraws when the weights, the figures or the sample changed, at a bounded rate: the
-        status line and the keys as often as the app drains the events, the rest as often as
-        the main screen's panels (while training runs: every UI cycle is taken from it)."""
-        controller = self.host.controller
-        if not self.is_current or controller.experiment is None:
-            return
-        now, pace = time.monotonic(), speed(controller.pace)
-        running = controller.state.phase == "running"
-        if running and now - self._followed_at < DRAIN_SECONDS[pace]:
-            return
-        self._followed_at = now
-        self._draw_status()
-        self.key_bar.follow()
-        if running and now - self._drawn_at < VIEW_SECONDS[pace]:
-            return
-        context = self.context()
-        if context is not None and not _same(self._signature(context), self._seen):
-            self.redraw()
+        self.drawing.redraw()
 
     # -- which keys apply -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -302,7 +141,7 @@ class InsideScreen(Screen[None]):
             self.area.scroll_page_up(animate=False)
 
     def action_move(self, step: int) -> None:
-        context = self.context()
+        context = self.drawing.context()
         if self.session.section == "edit" and context is not None:
             self.session.move(step, edit_rows(context)[1])
             self.redraw()
@@ -310,7 +149,7 @@ class InsideScreen(Screen[None]):
             self.area.scroll_relative(y=step, animate=False)
 
     def action_next_stage(self) -> None:
-        context, session = self.context(), self.session
+        context, session = self.drawing.context(), self.session
         if context is None:
             return
         if session.trace is None:
@@ -325,7 +164,7 @@ class InsideScreen(Screen[None]):
 
     def action_retrace(self) -> None:
         """Traces one step afresh: the viewer's sample, the weights now (with any edits)."""
-        context, session = self.context(), self.session
+        context, session = self.drawing.context(), self.session
         if context is None or context.x is None or context.y is None:
             self.app.notify("a drawing has no label to learn from: pick a test sample (n)")
             return
@@ -350,7 +189,7 @@ class InsideScreen(Screen[None]):
                       "model's own? Its present weights are lost unless saved.", self._adopt)
 
     def _adopt(self) -> None:
-        context = self.context()
+        context = self.drawing.context()
         if context is None:
             return
         edited = with_edits(context.model, self.session.edits)
@@ -369,7 +208,7 @@ class InsideScreen(Screen[None]):
 
     # -- typing a value ---------------------------------------------------------------------
     def action_type_value(self) -> None:
-        context = self.context()
+        context = self.drawing.context()
         asked = prompt_for(self.session, context) if context is not None else None
         if asked is not None:
             self.value_input.ask(*asked)
@@ -378,7 +217,7 @@ class InsideScreen(Screen[None]):
         """The value typed goes where the typing began, whatever was selected since: keys
         typed ahead reach the screen before this message does."""
         event.stop()
-        context, target = self.context(), self.value_input.target
+        context, target = self.drawing.context(), self.value_input.target
         if context is None or target is None:
             return  # an enter typed ahead after the value was taken
         try:
@@ -425,14 +264,6 @@ class InsideScreen(Screen[None]):
             return
         if self.is_mounted:
             self._changed()
-
-
-def _same(now: tuple[object, ...], seen: tuple[object, ...]) -> bool:
-    """Whether two signatures match: the very same objects (weights, figures, dataset), equal
-    numbers (the sample's index)."""
-    return len(now) == len(seen) and all(
-        a is b or (isinstance(a, int) and isinstance(b, int) and a == b)
-        for a, b in zip(now, seen))
 
 
 def _checked(network: object, X: object, y: object) -> GradientCheck:
