@@ -53,7 +53,6 @@ ALWAYS = {"help", "quit", "open", "focus_next", "focus_previous", "command_palet
 class NNTuiApp(PanelsApp):
     CSS_PATH = "app.tcss"
     TITLE = "nn-tui"
-    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, KeyBar"  # a zoomed panel keeps the status and keys
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
     ALLOW_IN_MAXIMIZED_VIEW: ClassVar[str] = "StatusBar, KeyBar"  # a panel shown alone
     exit_signals: ExitSignals | None = None  # set by `run_app`: SIGTERM/SIGHUP close cleanly
@@ -62,15 +61,13 @@ class NNTuiApp(PanelsApp):
                  pace: Pace = DEFAULT_PACE, sample_seed: int = 0,
                  settings: LoadedSettings | None = None, runs_path: str | Path | None = None,
                  first: Experiment | None = None, **options: object) -> None:
-        super().__init__()
+        super().__init__(clock, sample_seed)
         self._first = first  # the command line's experiment, built and checked already
         self.settings = settings  # config.toml (`run_app`); None: none read, none written
         self.controller = Controller(Preset(**options), models_dir, pace,
                                      Path(runs_path or RunStore.default_path()))
         self.files = FileDialogs(self)
         self.desk = RunDesk(self)  # the runs screen, races and the runs overlaid
-        self.clock = clock
-        self.sample_seed = sample_seed
         self._drained_at = 0.0
         self.switch = ExperimentSwitch(self)  # building, adopting, changing the experiment
         self.key_gate = KeyGate(self, waiting=lambda: self.switch.loading)

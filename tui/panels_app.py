@@ -26,12 +26,15 @@ PANEL_TITLES = {"editor": "architecture", "charts": "training curves", "viewer":
 
 
 class PanelsApp(App[int]):
-    """The panels (see the module's story); the subclass sets `clock`, `sample_seed` and
-    `views` before they are used."""
+    """The panels (see the module's story). `clock` times the log's lines, `sample_seed` seeds
+    the test samples shown; the subclass builds `views` when it mounts, before a key reaches it."""
 
-    clock: Clock
-    sample_seed: int
     views: LiveViews
+
+    def __init__(self, clock: Clock, sample_seed: int) -> None:
+        super().__init__()
+        self.clock = clock
+        self.sample_seed = sample_seed
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
