@@ -11,11 +11,12 @@ the same matmuls alone in NumPy, timed in the same round). At each BLAS thread c
 BLAS library and kernel each child ran (threadpoolctl).
 
     python -m bench.interleaved [--only abc] [--threads 1,2] [--rounds 5] [--backend numpy,numba]
-                                [--base PATH] [--clock wall|cpu]
+                                [--base PATH] [--clock wall|cpu] [--no-torch]
 
 `--backend` runs ours once per backend (`TrainConfig.backend`, where the engine has one).
 `--base PATH` also runs ours from another checkout of the project (say `git archive main`
 unpacked in /tmp), as "ours...@base" in the same rounds: a before/after from one run.
+`--no-torch` leaves PyTorch out even where it is installed (its runs are the longest).
 `--clock cpu` times every contender by the CPU time of its process instead of the wall clock
 (`time.perf_counter` is `time.process_time` in each child): on a machine other processes load,
 a contender's time then leaves out the time it waited for a core, which falls unevenly on
@@ -57,6 +58,12 @@ class Figures:
     def median(self, name: str) -> float | None:
         values = [t for t in self.times.get(name, []) if t is not None]
         return statistics.median(values) if values else None
+
+    def spread(self, name: str) -> tuple[float, float] | None:
+        """(fastest, slowest) of the rounds: at 2 BLAS threads this machine's runs of the same
+        contender can differ 2x from one process to the next, which a median alone hides."""
+        values = [t for t in self.times.get(name, []) if t is not None]
+        return (min(values), max(values)) if values else None
 
     def paired(self, top: str, bottom: str) -> float | None:
         """The median over rounds of times[top] / times[bottom] (both from the same round)."""
@@ -219,6 +226,9 @@ def figure_lines(fig: Figures) -> list[str]:
     medians = "  ".join(f"{name} {fig.median(name):.3f} s" if fig.median(name) else
                         f"{name} -" for name in fig.times)
     lines.append(f"  median  {medians}")
+    ranges = {name: fig.spread(name) for name in fig.times}
+    spreads = "  ".join(f"{name} {r[0]:.3f}-{r[1]:.3f}" for name, r in ranges.items() if r)
+    lines.append(f"  range   {spreads}")
     vs_skl, vs_pt, of_floor = TARGETS.get(fig.key, (None, None, None))
     for name in fig.times:
         if not name.startswith(OURS):
@@ -270,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run ours from this checkout, in the same rounds")
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
                         help="cpu: time by each process's CPU time (a loaded machine, 1 thread)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     args = parser.parse_args(argv)
     if args.child:
         name, key, threads = args.child
@@ -280,9 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     backends: list[str | None] = [b for b in args.backend.split(",") if b] or [None]
     start = time.perf_counter()
     print("\n".join(header(args.rounds, args.clock)), flush=True)
+    torch = torch_version() is not None and not args.no_torch
     figures = measure(args.only.replace(",", ""), [int(t) for t in args.threads.split(",")],
-                      args.rounds, torch_version() is not None, backends, print_figures,
-                      args.base, args.clock)
+                      args.rounds, torch, backends, print_figures, args.base, args.clock)
     print("\n".join(blas_lines(figures)))
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0
