@@ -72,8 +72,9 @@ from engine.train.events import (
     Stopped,
 )
 from engine.train.history import EpochHistory
+from engine.train.live_settings import LIVE_SETTINGS
 from engine.train.train_data import TrainData
-from engine.train.trainer import LIVE_SETTINGS, Trainer
+from engine.train.trainer import Trainer
 from engine.version import __version__
 
 __all__ = [
