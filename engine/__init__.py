@@ -30,16 +30,10 @@ from engine.inside.layer_stats import (
 )
 from engine.inside.names import ParamNames
 from engine.inside.projection import Projection
-from engine.inside.step_trace import (
-    StepTrace,
-    TracedLayer,
-    UpdateState,
-    apply_step,
-    edit_param,
-    run_state,
-    trace_step,
-)
+from engine.inside.run_state import run_state
+from engine.inside.step_trace import StepTrace, TracedLayer, UpdateState, trace_step
 from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
+from engine.inside.weight_edits import apply_step, edit_param
 from engine.io.model_folder import MODELS_DIR, ModelInfo, list_models, model_path, suggest_name
 from engine.network import Network
 from engine.nn.activations import ACTIVATIONS
@@ -72,8 +66,9 @@ from engine.train.events import (
     Stopped,
 )
 from engine.train.history import EpochHistory
+from engine.train.live_settings import LIVE_SETTINGS
 from engine.train.train_data import TrainData
-from engine.train.trainer import LIVE_SETTINGS, Trainer
+from engine.train.trainer import Trainer
 from engine.version import __version__
 
 __all__ = [

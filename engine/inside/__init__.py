@@ -10,7 +10,9 @@ holding read-only arrays):
   `LayerStatsTracker` keeps the last N epochs for sparklines.
 - `step_trace`: one step on one sample or a small batch with every quantity of the backprop
   equations (z, a, delta, dW, db, W before and after, the loss before and after), each with its
-  formula; `edit_weight` for changing a weight by hand.
+  formula.
+- `run_state`: a run's own optimizer state, per layer, for tracing the step the run takes next.
+- `weight_edits`: a copy with a weight changed by hand (`edit_weight`), or a traced step applied.
 - `step_update`: that step's update by the configured optimizer's rule (sgd, momentum,
   nesterov, rmsprop, adam) in textbook form, keeping m, v, m_hat, v_hat ... for the views.
 - `names`: the tutorial's names for a 2-2-1 network (w1..w6, b1..b3, h1, h2, o1, dL/dw1 ...).

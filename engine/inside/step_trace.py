@@ -21,7 +21,9 @@ output too): dW is the mean of the per-sample gradients, which is what `NetworkC
 f and f' come from the engine's `ACTIVATIONS` registry and the loss and dL/da (or dL/dz, for the
 fused pairs) from `LOSSES`, so the trace computes what the engine computes (the tests check every
 number against `loss_and_gradients`, `predict_proba` and one engine SGD step). The caller's
-network is only read: the trace works on copies of its weights.
+network is only read: the trace works on copies of its weights. The run's own optimizer state, to
+trace the step the run would take next, is read in `run_state`; weights changed by hand (and a
+traced step applied) in `weight_edits`.
 """
 
 from __future__ import annotations
@@ -32,13 +34,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from engine.inside.forward import Array, as_batch, forward_layers, frozen, layer_views, seal
+from engine.inside.forward import Array, as_batch, forward_layers, frozen, seal
 from engine.inside.names import ParamNames
 from engine.inside.step_update import UPDATE_RULES, UpdateRule, update_rule
 from engine.nn.activations import ACTIVATIONS
 from engine.nn.losses import LOSSES
 from engine.nn.network import NetworkCore
-from engine.nn.optimizers import Adam, Momentum, Optimizer, RMSProp
 
 ROW_WISE = frozenset({"softmax"})  # derivative is a Jacobian per row, not one f'(z) per entry
 
@@ -232,79 +233,3 @@ def _as_targets(network: NetworkCore, X: Array, y: npt.ArrayLike) -> Array:
     if len(X) == 1 and targets.ndim == 1 and targets.size == network.n_outputs > 1:
         return targets.reshape(1, -1)
     return targets
-
-
-# -- the run's own optimizer state --------------------------------------------------------------
-def _adam_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
-    """Adam's moments in the textbook's units: the engine keeps m / (1 - beta1) and
-    v / (1 - beta2) (`kernels.adam_update`)."""
-    assert isinstance(opt, Adam)
-    if opt.m is None or opt.v is None:
-        return None
-    return opt.t, {"m": opt.m * (1 - opt.beta1), "v": opt.v * (1 - opt.beta2)}
-
-
-def _momentum_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
-    assert isinstance(opt, Momentum)
-    return None if opt.velocity is None else (0, {"v": opt.velocity.copy()})
-
-
-def _rmsprop_state(opt: Optimizer) -> tuple[int, dict[str, Array]] | None:
-    assert isinstance(opt, RMSProp)
-    return None if opt.square is None else (0, {"s": opt.square.copy()})
-
-
-STATE_READERS = {Adam: _adam_state, Momentum: _momentum_state, RMSProp: _rmsprop_state}
-
-
-def run_state(network: NetworkCore, optimizer: Optimizer) -> UpdateState | None:
-    """The run's own optimizer state (velocity, moments; Adam's step count t), per layer as a
-    traced step takes it: the next step of the walk then does what the run's next step would
-    on that sample. `optimizer` steps the flat buffer of a network laid out like `network`.
-    None when it has no state (sgd, or no step yet). Read it only while no epoch runs: the
-    buffers are the training thread's."""
-    reader = STATE_READERS.get(type(optimizer))
-    read = reader(optimizer) if reader is not None else None
-    if read is None:
-        return None
-    t, buffers = read
-    split = {name: layer_views(network, flat) for name, flat in buffers.items()}
-    return UpdateState(t, tuple(
-        ({name: frozen(pairs[k][0]) for name, pairs in split.items()},
-         {name: frozen(pairs[k][1]) for name, pairs in split.items()})
-        for k in range(len(network.layers))), from_run=True)
-
-
-# -- changing weights: always on a copy ---------------------------------------------------------
-def apply_step(network: NetworkCore, trace: StepTrace) -> NetworkCore:
-    """A copy of `network` with the trace's weights after the step (for stepping again)."""
-    twin = network.copy()
-    for layer, traced in zip(twin.layers, trace.layers):
-        layer.W[...] = traced.W_after
-        layer.b[...] = traced.b_after
-    return twin
-
-
-def edit_weight(network: NetworkCore, layer: int, i: int, j: int, value: float) -> NetworkCore:
-    """A copy of `network` whose weight from input `i` to unit `j` of `layer` (0-based) is
-    `value`; the "edit a weight by hand" view. The original is not changed."""
-    ParamNames.of(network).weight(layer, i, j)  # checks the indices, with a readable error
-    twin = network.copy()
-    twin.layers[layer].W[i, j] = value
-    return twin
-
-
-def edit_bias(network: NetworkCore, layer: int, j: int, value: float) -> NetworkCore:
-    """A copy of `network` whose bias of unit `j` of `layer` is `value`."""
-    ParamNames.of(network).bias(layer, j)
-    twin = network.copy()
-    twin.layers[layer].b[j] = value
-    return twin
-
-
-def edit_param(network: NetworkCore, name: str, value: float) -> NetworkCore:
-    """A copy with the weight or bias called `name` ("w3", "b1", "W2[0,4]") set to `value`."""
-    kind, layer, i, j = ParamNames.of(network).find(name)
-    if kind == "b":
-        return edit_bias(network, layer, j, value)
-    return edit_weight(network, layer, i, j, value)

@@ -1,20 +1,19 @@
 """`Trainer`: the epoch loop as a generator of events (`run`), early stopping, divergence, live
 setting changes, and after each epoch a read-only copy of the weights that `snapshot()` hands
-out. `TrainingRunner` runs the loop in a background thread; `TrainData` holds the arrays.
+out. `TrainingRunner` runs the loop in a background thread; `TrainData` holds the arrays;
+`live_settings` the changes asked for mid-run; `epoch_scores` the figures an epoch ends with.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Generator, Iterable
-from typing import Any, SupportsFloat, TypedDict, Unpack
+from typing import Any, Unpack
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.data import metrics
 from engine.errors import SpecError
 from engine.inside.layer_stats import PROBE_SIZE, LayerStatsTracker, probe_batch
 from engine.nn.backends import TrainStep, backend
@@ -22,6 +21,7 @@ from engine.nn.network import NetworkCore
 from engine.nn.optimizers import make_optimizer
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import TrainConfig
+from engine.train.epoch_scores import epoch_scores
 from engine.train.events import (
     Diverged,
     EarlyStopped,
@@ -31,6 +31,7 @@ from engine.train.events import (
     Started,
 )
 from engine.train.history import EpochHistory
+from engine.train.live_settings import LiveChanges, PendingChanges
 from engine.train.threads import BlasThreads
 from engine.train.train_data import TrainData
 
@@ -44,23 +45,6 @@ DIVERGENCE_FACTOR = 100.0
 INSIDE_SECONDS = 0.1
 
 Array = npt.NDArray[Any]
-
-
-class LiveChanges(TypedDict, total=False):
-    """The keyword arguments of `Trainer.update`, each optional; their names are `LIVE_SETTINGS`."""
-
-    lr: float
-    momentum: float
-    l2: float
-    batch_size: int
-    patience: int
-
-
-# The settings `Trainer.update` may change while a run goes on: each is read afresh at the start
-# of every epoch, so a new value is safe between two epochs; the others (optimizer, epochs, seed...)
-# shape the run as a whole and need a new `Trainer`. In `LiveChanges`'s order: lr, momentum, l2,
-# batch_size, patience.
-LIVE_SETTINGS: tuple[str, ...] = tuple(LiveChanges.__annotations__)
 
 
 class Trainer:
@@ -96,13 +80,12 @@ class Trainer:
         self.rng = np.random.default_rng(config.seed)
         self.epoch = 0
         self.history = EpochHistory()
-        self._pending: LiveChanges = {}
+        self._pending = PendingChanges()  # live changes from other threads, for the next epoch
         self._best: tuple[float, int, Array] | None = None  # (loss, epoch, params (n_params,))
         # The current run's first epoch and length: the schedule is followed over each run, so
         # a continued run ("train more") restarts it (a warm restart) instead of staying at its
         # end (cosine's lr 0).
         self._run_start, self._run_length = 0, config.epochs
-        self._lock = threading.Lock()  # guards `_pending`, written from other threads
         self._snap_params = network.params.copy()
         # A fresh token each time weights are set by hand (None: none since the last reset):
         # `Experiment.unsaved` compares it with the one its last save held.
@@ -129,17 +112,10 @@ class Trainer:
     def update(self, **changes: Unpack[LiveChanges]) -> None:
         """Changes lr, momentum, l2, batch size or patience from any thread; applied at the next
         epoch. Any other name raises `SpecError` (at run time too, for untyped callers)."""
-        unknown = set(changes) - set(LIVE_SETTINGS)
-        if unknown:
-            raise SpecError(f"cannot change {', '.join(sorted(unknown))} while training "
-                            f"(only {', '.join(LIVE_SETTINGS)})")
-        self.config.with_changes(**changes).checked()
-        with self._lock:
-            self._pending.update(changes)
+        self._pending.add(self.config, changes)
 
     def _apply_pending(self) -> None:
-        with self._lock:
-            changes, self._pending = self._pending, {}
+        changes = self._pending.take()
         if changes:
             self.config = self.config.with_changes(**changes)
             if "momentum" in changes and hasattr(self.optimizer, "momentum"):
@@ -263,30 +239,12 @@ class Trainer:
 
     def _epoch_event(self, train_loss: float, train_acc: float, lr: float,
                      start: float) -> EpochEnd:
-        net = self.network
-        figures: dict[str, float | None] = {}
-        val_loss = None
-        has_val = len(self._X_val) > 0
-        if has_val:
-            z = net.logits(self._X_val)
-            a = net.layers[-1].act.forward(z)
-            val_loss = net.loss.value(z, a, self._T_val)
-        if self.data.classification:
-            figures["train_acc"] = train_acc
-            if has_val:
-                figures["val_acc"] = metrics.accuracy(net.labels_from_outputs(a),
-                                                      net.labels_from_outputs(self._T_val))
-        else:
-            figures["train_r2"] = metrics.r2(net.predict_proba(self._X), self._T)
-            if has_val:
-                figures["val_r2"] = metrics.r2(a, self._T_val)
-                figures["val_mae"] = metrics.mae(a * self.data.target_scale,
-                                                 self._T_val * self.data.target_scale)
+        val_loss, figures = epoch_scores(self.network, self.data, train_acc, self._X, self._T,
+                                         self._X_val, self._T_val)
         self._publish_snapshot()
         seconds = time.perf_counter() - start
-        return EpochEnd(self.epoch, float(train_loss), _float(val_loss), float(lr), seconds,
-                        len(self._X) / max(seconds, 1e-9),
-                        **{k: _float(v) for k, v in figures.items()})
+        return EpochEnd(self.epoch, float(train_loss), val_loss, float(lr), seconds,
+                        len(self._X) / max(seconds, 1e-9), **figures)
 
     def _early_stop(self, event: EpochEnd) -> EarlyStopped | None:
         patience = self.config.patience
@@ -326,9 +284,4 @@ class Trainer:
         self._inside_at = -math.inf
         if self.inside is not None:
             self.inside.clear()
-
-
-def _float(value: SupportsFloat | None) -> float | None:
-    """A plain float (events hold no NumPy scalars), or None."""
-    return None if value is None else float(value)
 

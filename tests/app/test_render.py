@@ -16,14 +16,13 @@ from tui.render import (
     SHADES,
     STEPS_PER_CELL,
     TRUE_MARK,
-    ConfusionStyles,
-    confusion_lines,
     feature_lines,
     format_percent,
     image_to_blocks,
     probability_bars,
     verdict,
 )
+from tui.render_confusion import ConfusionStyles, confusion_lines
 
 DIGITS = tuple(str(d) for d in range(10))
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.app.screen import inside, region_lines, screen_lines, widget_lines
 from tests.ui import ready
-from tui.render import confusion_lines, confusion_width
+from tui.render_confusion import confusion_lines, confusion_width
 from tui.widgets.charts import cramped
 from tui.widgets.status_bar import STATE_MARKS, Status, line_width, status_parts
 from tui.widgets.workbench import hidden_hint, size_note

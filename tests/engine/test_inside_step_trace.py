@@ -7,13 +7,8 @@ import pytest
 
 from engine import Dense, Network, load_dataset
 from engine.errors import SpecError
-from engine.inside.step_trace import (
-    apply_step,
-    edit_bias,
-    edit_param,
-    edit_weight,
-    trace_step,
-)
+from engine.inside.step_trace import trace_step
+from engine.inside.weight_edits import apply_step, edit_bias, edit_param, edit_weight
 from engine.nn.optimizers import make_optimizer
 
 TUTORIAL = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3")

@@ -2,8 +2,8 @@
 for 2-D data, the noise of a generated set), on the command line of `nn-tui train` and of the app
 (`nn-tui --dataset moons --features x1^2,x1*x2 --noise 0.3`).
 
-`DATA_OPTIONS` joins `tui.cli.main.TRAIN_OPTIONS`; `parse_features` is its argparse type (a bad
-name is a usage error: one line listing the valid names, status 2), and `check_data_options`
+`DATA_OPTIONS` joins `tui.cli.train_options.TRAIN_OPTIONS`; `parse_features` is its argparse type
+(a bad name is a usage error: one line listing the valid names, status 2), and `check_data_options`
 raises a one-line DatasetError when `--noise` is given for a set that is not generated. The
 features are spelled as the editor shows them (`x1²`, `x1·x2`) or in plain ASCII (`x1^2`,
 `x1*x2`, `sin x1` or `sinx1`); x1 and x2 are always inputs and may be named too.

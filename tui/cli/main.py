@@ -1,6 +1,7 @@
 """The `nn-tui` command line: the parser and the dispatch. Without a command it opens the app;
 each command lives in a module of its own (`train_command`, `model_commands`, `datasets_command`,
-`app_command`), and `tui.cli.output` prints what they produce.
+`app_command`), the options the app shares with `train` in `train_options`, and `tui.cli.output`
+prints what they produce.
 
 Bad input of any kind ends with status 2 and one line on stderr, `nn-tui: error: <reason>`, the
 reason being the engine's own message; with `--json`, that line is `{"event": "error",
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from importlib import metadata
 from typing import NoReturn
 
@@ -20,20 +21,17 @@ import tui
 from engine.data.datasets import dataset_names
 from engine.data.fetch import FETCHABLE, fetch
 from engine.errors import EngineError
-from engine.nn.activations import ACTIVATIONS
-from engine.nn.losses import LOSSES
-from engine.nn.optimizers import OPTIMIZERS
 from engine.nn.schedules import SCHEDULES
 from engine.nn.spec import BACKEND_NAMES
 from tui.cli import runs as runs_cli
 from tui.cli import sweep as sweep_cli
 from tui.cli.app_command import cmd_app
 from tui.cli.common import AUTO_NAME, CONFIG, PROG, fail
-from tui.cli.data_options import DATA_OPTIONS
 from tui.cli.datasets_command import cmd_datasets
 from tui.cli.model_commands import cmd_evaluate, cmd_info, cmd_inspect, cmd_predict
 from tui.cli.output import download_bar, emit_json
 from tui.cli.train_command import cmd_train
+from tui.cli.train_options import JSON_DONE, add_train_options, listed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,75 +62,22 @@ def version() -> str:
         return tui.__version__
 
 
-def _names(names: Iterable[object]) -> str:
-    """`a, b, c`: a registry's names for a --help line."""
-    return ", ".join(str(n) for n in names)
-
-
-# The options shared by the app (`nn-tui --lr 0.01`) and `nn-tui train`: flag -> (default, kwargs).
-TRAIN_OPTIONS: dict[str, tuple[object, dict]] = {
-    "--dataset": (None, {"metavar": "NAME|PATH",
-                         "help": f"a built-in dataset ({_names(dataset_names())}; `nn-tui "
-                                 "datasets` says what each teaches), mnist or fashion_mnist "
-                                 "(downloaded once), a .csv/.npz file or MNIST's "
-                                 "train-images-idx3-ubyte[.gz] (default digits; with a model, "
-                                 "the one it was trained on)"}),
-    "--layers": (None, {"metavar": "SPEC", "help": "layers after the input, UNITS:ACTIVATION "
-                        "comma-separated, e.g. 100:relu,10:softmax; activations: "
-                        f"{_names(ACTIVATIONS)} (default: 100 relu units, then an output "
-                        "layer that fits the dataset)"}),
-    "--loss": (None, {"help": f"{_names(LOSSES)} (default: the one that suits the output "
-                      "activation)"}),
-    "--optimizer": (CONFIG.optimizer, {"help": _names(OPTIMIZERS)}),
-    "--lr": (CONFIG.lr, {"type": float, "metavar": "F", "help": "learning rate"}),
-    "--momentum": (CONFIG.momentum, {"type": float, "metavar": "F"}),
-    "--l2": (CONFIG.l2, {"type": float, "metavar": "F", "help": "weight decay"}),
-    "--batch-size": (CONFIG.batch_size, {"type": int, "metavar": "N",
-                                         "help": "0 for the full batch"}),
-    "--epochs": (CONFIG.epochs, {"type": int, "metavar": "N"}),
-    "--patience": (CONFIG.patience, {"type": int, "metavar": "N",
-                                     "help": "early stopping after N epochs without a better "
-                                             "validation loss; 0 turns it off"}),
-    "--seed": (CONFIG.seed, {"type": int, "metavar": "N"}),
-    "--val-size": (0.15, {"type": float, "metavar": "F", "help": "validation fraction"}),
-    "--test-size": (0.15, {"type": float, "metavar": "F", "help": "test fraction"}),
-    **DATA_OPTIONS,
-}
-
-
-def _add_train_options(parser: argparse.ArgumentParser, top_level: bool) -> None:
-    """At the top level the options carry their defaults; under `train` they default to
-    SUPPRESS, so `nn-tui --lr 0.1 train` and `nn-tui train --lr 0.1` mean the same."""
-    for flag, (default, kwargs) in TRAIN_OPTIONS.items():
-        kwargs = dict(kwargs)
-        if default is not None:
-            kwargs["help"] = f"{kwargs.get('help', '')} (default {default})".strip()
-        parser.add_argument(flag, default=default if top_level else argparse.SUPPRESS,
-                            **kwargs)
-
-
-JSON_DONE = ('one JSON object a line: "started", then an "epoch" object per epoch, then '
-             '"done" with the test scores, "epochs", "seconds" (the wall time of the training '
-             'loop, printing included), "epoch_seconds" (the sum of the epochs\' own times), '
-             '"params" and "saved"; an error is {"event": "error", "message": ...}, status 2')
-
-
 def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     """The whole command line. `json_errors`: usage errors as a JSON object on stdout."""
     kind = _JsonParser if json_errors else _Parser
     parser = kind(prog=PROG, description="Design, train and look inside a small neural "
                   "network. Without a command, opens the app.")
     parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
-    _add_train_options(parser, top_level=True)
+    add_train_options(parser, top_level=True)
     parser.add_argument("--model", metavar="MODEL", help="open a saved model in the app")
     runs_cli.add_runs_option(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a network without the app")
-    _add_train_options(train, top_level=False)
+    add_train_options(train, top_level=False)
     train.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
     train.add_argument("--schedule", default=CONFIG.schedule,
-                       help=f"learning-rate schedule: {_names(SCHEDULES)} (default "
+                       help=f"learning-rate schedule: {listed(SCHEDULES)} (default "
                             f"{CONFIG.schedule})")
     train.add_argument("--dtype", default=CONFIG.dtype, help="float32 or float64 (default "
                        f"{CONFIG.dtype})")
@@ -164,7 +109,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     evaluate.add_argument("model", metavar="MODEL", help="a name in saved_models/ or a path")
     evaluate.add_argument("--dataset", default=argparse.SUPPRESS, metavar="NAME|PATH",
                           help="another dataset that fits the model: a built-in "
-                               f"({_names(dataset_names())}) or a .csv/.npz file (default: "
+                               f"({listed(dataset_names())}) or a .csv/.npz file (default: "
                                "its own)")
     evaluate.add_argument("--json", action="store_true")
 
@@ -207,7 +152,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                               "its true values in the dataset's units, comma-separated")
     inspect.add_argument("--dataset", metavar="NAME|PATH",
                          help="with --sample: a dataset that fits the model, a built-in "
-                              f"({_names(dataset_names())}) or a .csv/.npz file (default: its "
+                              f"({listed(dataset_names())}) or a .csv/.npz file (default: its "
                               "own)")
     inspect.add_argument("--sample", type=int, metavar="N",
                          help="sample N of the dataset's test split, counted from 1 as in the "
@@ -217,7 +162,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                          help='one object: {"loss", "output", "layers": [{"z", "a", "delta", '
                               '"dW", "db"}, ...], ...}')
     runs_cli.add_parser(commands)
-    sweep_cli.add_parser(commands, _add_train_options)
+    sweep_cli.add_parser(commands, add_train_options)
     return parser
 
 

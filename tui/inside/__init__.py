@@ -7,6 +7,7 @@ against the engine's results.
 - `tiles`: the first layer's weights as pictures (image datasets) or as a signed grid.
 - `forward_rows`: one sample through the network, each layer's z and a.
 - `step_view`: one training step for one sample, stage by stage, formula and numbers.
+- `tutorial_lines`: that step in the tutorial's names (h1, w1, dL/dw1 ...) for its 2-2-1 network.
 - `params`: the weights and biases by name, for editing by hand.
 - `own_input`: typed feature values, and the `people` tutorial's table.
 - `session`: what the inside view shows and what a person has changed in it.

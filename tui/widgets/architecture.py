@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -29,6 +28,7 @@ from tui.widgets.choice import ChoiceField, label
 from tui.widgets.data_options import DataOptions
 from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
+from tui.widgets.field_stops import FieldStops
 from tui.widgets.layer_list import LayerList, LayerRows
 
 # The layer list's edits: (design, index, step, text) -> design, and where the cursor goes.
@@ -56,10 +56,10 @@ def loss_note(old: Design, new: Design) -> str:
     return f"loss → {label(new.spec.loss)} to suit {new.output}"
 
 
-class ArchitectureEditor(Vertical, can_focus=False):
+class ArchitectureEditor(FieldStops, can_focus=False):
+    """The design's fields (up and down walk them: `FieldStops`); see the module's story."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move_focus(-1)", "previous field", show=False),
-        Binding("down", "move_focus(1)", "next field", show=False),
         Binding("escape", "leave_field", "leave field",
                 tooltip="put a typed value back and leave the field for its row"),
     ]
@@ -267,38 +267,3 @@ class ArchitectureEditor(Vertical, can_focus=False):
         focused = self.screen.focused
         if isinstance(focused, Input) and isinstance(focused.parent, FieldRow):
             focused.parent.focus()
-
-    # -- moving between fields ---------------------------------------------------------------
-    def focus_target(self) -> Widget:
-        """The layer list: its selected layer carries the ▸ the person sees first, so enter
-        and space act where the mark says (the dataset choice took them before)."""
-        return self.query_one(LayerRows)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self._mark_focus()
-
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self._mark_focus()
-
-    def _mark_focus(self) -> None:
-        """Marks the row that holds the focus (▸ in the gutter), so it reads without colour."""
-        focused = self.screen.focused
-        for row_label in self.query(FieldLabel):
-            row = row_label.parent
-            row_label.marked = focused is not None and row is not None and (
-                focused is row or row in focused.ancestors)
-        self.query_one(LayerRows).refresh()
-
-    def _stops(self) -> list[Widget]:
-        return [w for w in self.walk_children(Widget)
-                if isinstance(w, (ChoiceField, LayerRows, Input)) and w.id != "units-input"
-                and all(node.display for node in w.ancestors_with_self if node is not self)]
-
-    def action_move_focus(self, step: int) -> None:
-        stops = self._stops()
-        focused = self.screen.focused
-        if isinstance(focused, FieldRow):  # a row left with escape: move on from its field
-            focused = focused.field
-        index = stops.index(focused) + step if focused in stops else 0
-        if 0 <= index < len(stops):  # at the first or last field: stay (no wrapping round)
-            stops[index].focus()

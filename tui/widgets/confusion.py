@@ -13,7 +13,7 @@ import numpy as np
 from rich.console import RenderableType
 from rich.text import Text
 
-from tui.render import ConfusionStyles, confusion_lines, confusion_width
+from tui.render_confusion import ConfusionStyles, confusion_lines, confusion_width
 from tui.widgets.repaint import Repaint
 
 EMPTY_MESSAGE = "no confusion matrix yet"

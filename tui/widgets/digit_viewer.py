@@ -1,8 +1,8 @@
 """`DigitViewer`: one test sample, what the network thinks of it, and a pad to draw your own.
 
 The state (which sample, its prediction, the drawing) lives in `SampleBrowser` and `DrawCanvas`;
-this widget only draws it and turns the draw-mode keys into calls on it. The app hands it the
-predictions for the whole test split (`set_predictions`), computed off the UI thread.
+this widget only draws it and turns the draw-mode keys (`draw_keys`) into calls on it. The app
+hands it the predictions for the whole test split (`set_predictions`), computed off the UI thread.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.reactive import reactive
 
 from tui.render import (
@@ -26,6 +26,7 @@ from tui.render import (
 from tui.render_image import half_block_lines, image_layout, shrink_note
 from tui.sample_browser import SampleBrowser
 from tui.sample_text import header, regression_lines, side_by_side
+from tui.widgets.draw_keys import DRAW_ACTIONS, DRAW_BINDINGS
 from tui.widgets.repaint import Repaint
 
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ _SHADE_CSS = "\n".join(
     f"background: $foreground {p}%; }}"
     for i, p in enumerate(round(100 * i / (len(SHADES) - 1)) for i in range(len(SHADES)))
 )
-_MOVE = Binding.Group("move", compact=True)
-DRAW_ACTIONS = frozenset({"move_cursor", "paint", "toggle_pixel", "clear_canvas",
-                          "invert_canvas", "leave_draw_mode", "stroke", "cycle_brush"})
 
 
 class DigitViewer(Repaint, can_focus=True):
@@ -72,31 +70,7 @@ class DigitViewer(Repaint, can_focus=True):
     }
 
     # Enabled only in draw mode (see check_action), so elsewhere these keys reach the app.
-    # The vi letters are bindings of their own, so the help lists them beside the arrows.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move_cursor(-1, 0)", "up", key_display="↑", group=_MOVE),
-        Binding("k", "move_cursor(-1, 0)", "up", show=False),
-        Binding("down", "move_cursor(1, 0)", "down", key_display="↓", group=_MOVE),
-        Binding("j", "move_cursor(1, 0)", "down", show=False),
-        Binding("left", "move_cursor(0, -1)", "left", key_display="←", group=_MOVE),
-        Binding("h", "move_cursor(0, -1)", "left", show=False),
-        Binding("right", "move_cursor(0, 1)", "right", key_display="→", group=_MOVE),
-        Binding("l", "move_cursor(0, 1)", "right", show=False),
-        *(Binding(str(d), f"paint({d})", "ink (moves right)", show=d == 9, key_display="0-9",
-                  tooltip="ink 0 (none) to 9 (full) at the cursor, then move right")
-          for d in range(10)),
-        *(Binding(key, f"stroke({dr}, {dc})", "stroke", show=key == "shift+right",
-                  key_display="⇧←↑↓→" if key == "shift+right" else None,
-                  tooltip="draw a line: ink under the brush as the cursor moves (H J K L too)")
-          for key, dr, dc in (("shift+up", -1, 0), ("K", -1, 0), ("shift+down", 1, 0),
-                              ("J", 1, 0), ("shift+left", 0, -1), ("H", 0, -1),
-                              ("shift+right", 0, 1), ("L", 0, 1))),
-        Binding("b", "cycle_brush", "brush", tooltip="the brush's size: 1, 2 or 3 pixels"),
-        Binding("space", "toggle_pixel", "toggle"),
-        Binding("c", "clear_canvas", "clear"),
-        Binding("i", "invert_canvas", "invert"),
-        Binding("escape,d", "leave_draw_mode", "done"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = DRAW_BINDINGS
 
     draw_mode: reactive[bool] = reactive(False, bindings=True, toggle_class="-drawing")
 

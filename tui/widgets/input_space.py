@@ -6,7 +6,8 @@ true, or a PCA projection of the test split.
 The widget asks for the work and draws the answers; the work (a forward pass of a read-only
 snapshot over the map's grid, a PCA fit) runs in `tui.map_jobs` threads, requested at most when
 new scores arrive (the views' redraw rate), on a resize or a key, and a request not yet started is
-dropped for a newer one. The lines are `tui.render_space`'s; the colours come from app.tcss.
+dropped for a newer one. The lines are `tui.render_space`'s; the colours come from app.tcss
+(`space_palette`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from functools import partial
 from typing import ClassVar
 
 from rich.console import RenderableType
-from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.message import Message
@@ -27,7 +27,6 @@ from tui import map_jobs
 from tui.render_maps import Plane, tile_layout
 from tui.render_plots import curve_view, fit_view, neuron_curves_view, projection_view
 from tui.render_space import (
-    LEVELS,
     MONO,
     Marks,
     Palette,
@@ -37,11 +36,8 @@ from tui.render_space import (
     regions_view,
 )
 from tui.space_views import NEEDS_NETWORK, is_planar
+from tui.widgets.space_palette import CLASS_COLOURS, css_palette
 
-CLASS_COLOURS = 8  # input-space--class-0 .. -7 in app.tcss; more classes reuse them
-REGION_TONES = (0.22, 0.36, 0.5, 0.64)  # a class's colour over the background, unsure to sure
-RAMP_TONES = (0.8, 0.55, 0.35, 0.15)  # a unit's value, strongest first
-POINT_LIFT = 0.35  # points are their class's colour moved this far towards the text colour
 FALLBACK_SIZE = (44, 12)
 USES_SCORES = frozenset({"curve", "fit", "projection"})  # views that print the runner's scores
 
@@ -220,29 +216,9 @@ class InputSpace(Widget, can_focus=True):
         key = (self.app.theme, background)
         if self._palette is not None and self._palette[0] == key:
             return self._palette[1]
-        def style(name: str) -> Style:  # the component's colour and attributes, no background
-            return _foreground(self.get_component_rich_style(name))
-
         text = Color.from_rich_color(self.rich_style.color) if self.rich_style.color else \
             background.get_contrast_text()
-        classes = [_colour(style(f"input-space--class-{k}").color, text)
-                   for k in range(CLASS_COLOURS)]
-        negative = _colour(style("input-space--negative").color, text)
-        positive = _colour(style("input-space--positive").color, text)
-        palette = Palette(
-            tones=tuple(tuple(background.blend(c, t).rich_color for t in REGION_TONES)
-                        for c in classes),
-            ramp=(*(background.blend(negative, t).rich_color for t in RAMP_TONES),
-                  background.rich_color,
-                  *(background.blend(positive, t).rich_color for t in reversed(RAMP_TONES))),
-            points=tuple(style(f"input-space--class-{k}") + _lifted(c, text)
-                         for k, c in enumerate(classes)),
-            swatches=tuple(style(f"input-space--class-{k}") for k in range(CLASS_COLOURS)),
-            axis=style("input-space--axis"), header=style("input-space--header"),
-            muted=style("input-space--muted"), line=style("input-space--line"),
-            wrong=style("input-space--wrong"), selected=style("input-space--selected"),
-        )
-        assert len(REGION_TONES) == LEVELS
+        palette = css_palette(self.get_component_rich_style, background, text)
         self._palette = (key, palette)
         return palette
 
@@ -289,16 +265,3 @@ class InputSpace(Widget, can_focus=True):
                         height)
         return regions_view(result, palette, marks, width, height)
 
-
-def _colour(rich_colour: object, fallback: Color) -> Color:
-    return Color.from_rich_color(rich_colour) if rich_colour is not None else fallback
-
-
-def _foreground(style: Style) -> Style:
-    """`style` without its background: drawn over a region, the region stays."""
-    return Style(color=style.color, bold=style.bold, italic=style.italic,
-                 underline=style.underline, reverse=style.reverse)
-
-
-def _lifted(colour: Color, text: Color) -> Style:
-    return Style(color=colour.blend(text, POINT_LIFT).rich_color, bold=True)
