@@ -54,16 +54,29 @@ def _worker_init(launcher: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
-        while True:
+        while not launcher_gone(launcher):
             time.sleep(1.0)
-            try:
-                os.kill(launcher, 0)  # signal 0: only asks whether the process exists
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # its pid went to another user's process: gone too
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def launcher_gone(pid: int) -> bool:
+    """Whether process `pid` has ended: no such process, or a zombie (exited, not yet reaped
+    by its parent), which kill(pid, 0) still finds; /proc tells them apart where there is one."""
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # its pid went to another user's process: gone too
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except FileNotFoundError:  # reaped meanwhile
+        return Path("/proc/self").exists()
+    except OSError:  # no /proc (macOS): kill's answer is all there is
+        return False
+    return stat[stat.rfind(b")") + 2:][:1] == b"Z"  # "pid (name) STATE ...": name may hold ")"
 
 
 def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:

@@ -193,3 +193,16 @@ def test_the_jobs_of_a_grid_that_share_a_seed_share_one_load(
     outcomes = list(run_local(jobs, 2))
     assert len(outcomes) == 6 and all(o.error is None for o in outcomes)
     assert sorted(loads) == [0, 1]  # six jobs, two splits
+
+
+def test_a_zombie_launcher_counts_as_gone() -> None:
+    """A launcher that has exited but not been reaped (a zombie) still answers kill(pid, 0):
+    its workers must stop all the same."""
+    assert not executors.launcher_gone(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, left unreaped
+        assert executors.launcher_gone(child.pid)
+    finally:
+        child.wait()
+    assert executors.launcher_gone(child.pid)  # reaped: no such process
