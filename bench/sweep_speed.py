@@ -65,8 +65,9 @@ def _jobs(epochs: int = EPOCHS) -> list:
 
 def time_contender(name: str) -> dict[str, float]:
     """Seconds for the 8 runs in `name`: "first" and "warm" (see the module's docstring), the
-    training summed over the warm sweep's runs ("train"), and an extra warm sweep of longer runs
-    ("long", `LONG_EPOCHS`). Runs in a process of its own (see `report`)."""
+    training summed over the warm sweep's runs ("train"), the launcher's CPU time in the warm
+    sweep ("launcher": it competes with the workers for the cores), and an extra warm sweep of
+    longer runs ("long", `LONG_EPOCHS`). Runs in a process of its own (see `report`)."""
     from engine.runs.executors import DASK_PRELOAD, run_dask, run_local
 
     sweeps = {"first": _jobs(), "warm": _jobs(), "long": _jobs(LONG_EPOCHS)}
@@ -84,9 +85,11 @@ def time_contender(name: str) -> dict[str, float]:
             def sweep(jobs: list) -> list:
                 return list(run_local(jobs, 1 if name == "1 worker" else 2))
         for key, jobs in sweeps.items():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             outcomes = sweep(jobs)
             seconds[key] = time.perf_counter() - start
+            if key == "warm":
+                seconds["launcher"] = time.process_time() - cpu
             assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
             if key == "warm":
                 seconds["train"] = sum(o.result["seconds"] for o in outcomes)
@@ -178,7 +181,8 @@ def _verdict(value: float, target: float) -> str:
 def report(rounds: int = 3) -> list[str]:
     load_before = [f"{x:.2f}" for x in os.getloadavg()]
     times: dict[str, dict[str, list[float]]] = {
-        name: {"first": [], "warm": [], "train": [], "long": []} for name in CONTENDERS}
+        name: {"first": [], "warm": [], "train": [], "long": [], "launcher": []}
+        for name in CONTENDERS}
     command: dict[str, list[float]] = {name: [] for name in COMMAND}
     busy: list[float] = []  # the share of the CPU others used just before each figure
     for round_ in range(rounds):
@@ -225,6 +229,10 @@ def report(rounds: int = 3) -> list[str]:
                      f"({_verdict(_ratio(one, two_w), TARGET_2_WORKERS)});  dask 2 / 2 workers "
                      f"{_ratio(two_w, dask):.2f}x ({_verdict(_ratio(two_w, dask), TARGET_DASK)})"
                      "  paired medians")
+    lines.append("  the launcher's CPU time in the warm sweep (it shares the 2 cores with the "
+                 "workers): " + ", ".join(
+                     f"{name} {statistics.median(times[name]['launcher']) * 1000:.0f} ms"
+                     for name in CONTENDERS))
     lines.extend(_arithmetic(times))
     share = statistics.median(later)
     lines.append(f"  recording (a 30-epoch digits run trains {training * 1000:.0f} ms here; 3 "

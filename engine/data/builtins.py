@@ -211,12 +211,17 @@ def _builder(name: str, make: Callable[[_Options], RawData]) -> Builder:
     return build
 
 
+# The fixed sets: the same rows whatever the seed (read once a process; `fixed_raw`).
+_FIXED: dict[str, Callable[[_Options], RawData]] = {
+    "digits": _digits,
+    "iris": _sklearn_classes("load_iris"),
+    "wine": _sklearn_classes("load_wine"),
+    "breast_cancer": _sklearn_classes("load_breast_cancer"),
+    "diabetes": _diabetes,
+}
+
 BUILTIN_DATASETS: dict[str, Builder] = {
-    "digits": _builder("digits", _digits),
-    "iris": _builder("iris", _sklearn_classes("load_iris")),
-    "wine": _builder("wine", _sklearn_classes("load_wine")),
-    "breast_cancer": _builder("breast_cancer", _sklearn_classes("load_breast_cancer")),
-    "diabetes": _builder("diabetes", _diabetes),
+    **{name: _builder(name, make) for name, make in _FIXED.items()},
     "moons": _builder("moons", _moons),
     "circles": _builder("circles", _circles),
     "xor": _builder("xor", _xor),
@@ -225,6 +230,14 @@ BUILTIN_DATASETS: dict[str, Builder] = {
     "people": _people,
     **{name: _gate(name) for name in GATES},
 }
+
+def fixed_raw(name: str) -> RawData | None:
+    """A fixed built-in's whole arrays before any split (None for any other name): what
+    `BUILTIN_DATASETS[name]` splits, so that a sweep's launcher can hand them to its workers
+    once and each worker split them for its runs (`split_and_scale`) as the builder does."""
+    make = _FIXED.get(name)
+    return None if make is None else make(_Options(seed=0, noise=None, n_samples=None))
+
 
 # What each built-in set teaches, in one line (`nn-tui datasets`, the --dataset help).
 ABOUT: dict[str, str] = {

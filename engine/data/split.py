@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from engine.data.shuffle_split import train_test_rows
 from engine.errors import DatasetError
 
 Array = npt.NDArray[Any]
@@ -135,17 +136,12 @@ def _split_off(idx: IntArray, y: Array, fraction: float, seed: int, stratify: bo
     """(kept, taken) index arrays; stratified when possible, plain when a class is too small."""
     if fraction == 0:
         return idx, idx[:0]
-    from sklearn.model_selection import train_test_split
-
-    if stratify:
+    if stratify:  # scikit-learn's train_test_split, 40x faster (`shuffle_split`)
         try:
-            kept, taken = train_test_split(idx, test_size=fraction, random_state=seed,
-                                           stratify=y[idx])
-            return kept, taken
+            return train_test_rows(idx, fraction, seed, stratify=y[idx])
         except ValueError:
             pass  # a class with too few rows to share out: a plain split still works
-    kept, taken = train_test_split(idx, test_size=fraction, random_state=seed)
-    return kept, taken
+    return train_test_rows(idx, fraction, seed)
 
 
 def _split(name: str, y: Array, classes: bool, seed: int, val_size: float, test_size: float,

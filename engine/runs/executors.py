@@ -7,6 +7,7 @@ has not finished and stops the workers.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -23,17 +24,49 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from engine.data.split import RawData
 from engine.errors import EngineError
-from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, train_job
+from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, shipped_raw, train_job
 
 # Imported once by the forkserver, which then forks each worker ready to train: a worker costs
 # a fork, not a Python start-up and a load of the compiled step. No scikit-learn (1.2 s of CPU
-# here): the launcher hands each job its dataset (`Job.with_data`), and imports it meanwhile.
+# here): the launcher sends digits' whole arrays once a worker, which splits them for each run
+# (`shipped_raw`), or hands each job its dataset (`Job.with_data`).
 PRELOAD = ["engine.runs.sweep", "engine.runs.warm_worker"]
 # A Dask worker loads each job's dataset by name: `dask worker --preload` these.
 DASK_PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
 JobFn = Callable[[Job], dict[str, Any]]
 AHEAD = 2  # jobs submitted beyond one a worker
+# A pool worker's: the whole arrays its launcher sent once, by dataset (`sweep.shipped_raw`).
+_SHIPPED: dict[str, RawData] = {}
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """A dataset's whole arrays for a pool's workers: `raw` without them, and the .npy files
+    that hold them, beside the marks. Each worker reads them (1 MB from the page cache) as it
+    starts; in the pool's start-up arguments instead, they made the launcher wait for each
+    worker in turn to read them before it started the next."""
+
+    raw: RawData
+    X: str
+    y: str
+
+    @classmethod
+    def write(cls, raw: RawData, folder: Path) -> _Shipped:
+        paths = [folder / f"{name}.npy" for name in ("X", "y")]
+        for path, values in zip(paths, (raw.X, raw.y), strict=True):
+            np.save(path, values, allow_pickle=False)
+        empty = dataclasses.replace(raw, X=raw.X[:0], y=raw.y[:0])
+        return cls(empty, str(paths[0]), str(paths[1]))
+
+    def read(self) -> RawData:
+        X, y = (np.load(path, allow_pickle=False) for path in (self.X, self.y))
+        for values in (X, y):
+            values.setflags(write=False)
+        return dataclasses.replace(self.raw, X=X, y=y)
 
 
 class SweepError(EngineError):
@@ -47,32 +80,49 @@ class Outcome:
     error: str | None = None
 
 
-def _worker_init(launcher: int) -> None:
-    """Ctrl+C is the launcher's to handle: it stops the workers itself. A worker whose launcher
-    is gone (killed, even by SIGKILL: the forkserver outlives it) stops too, within a second,
-    instead of training on for nobody."""
+def _worker_init(launcher: int, shipped: dict[str, _Shipped]) -> None:
+    """Keeps the datasets the launcher `shipped` for the jobs to split. Ctrl+C is the
+    launcher's to handle: it stops the workers itself. A worker whose launcher is gone (killed,
+    even by SIGKILL: the forkserver outlives it) stops too, within a second, instead of
+    training on for nobody."""
+    _SHIPPED.update({name: files.read() for name, files in shipped.items()})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
-        while True:
+        while not launcher_gone(launcher):
             time.sleep(1.0)
-            try:
-                os.kill(launcher, 0)  # signal 0: only asks whether the process exists
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # its pid went to another user's process: gone too
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+def launcher_gone(pid: int) -> bool:
+    """Whether process `pid` has ended: no such process, or a zombie (exited, not yet reaped
+    by its parent), which kill(pid, 0) still finds; /proc tells them apart where there is one."""
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # its pid went to another user's process: gone too
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except FileNotFoundError:  # reaped meanwhile
+        return Path("/proc/self").exists()
+    except OSError:  # no /proc (macOS): kill's answer is all there is
+        return False
+    return stat[stat.rfind(b")") + 2:][:1] == b"Z"  # "pid (name) STATE ...": name may hold ")"
+
+
 def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
     """Runs `fn(job)` with a mark on disk while it runs, so that when a worker dies the
-    launcher knows which jobs were running (and which had not started)."""
+    launcher knows which jobs were running (and which had not started). A job sent bare
+    gets its split of the arrays shipped to this worker first."""
     mark = Path(marks) / str(job.index)
     mark.touch()
     try:
-        return fn(job)
+        raw = _SHIPPED.get(job.dataset)
+        return fn(job.split_from(raw) if raw is not None and job.data is None else job)
     finally:  # not reached when the process dies: then the mark stays
         mark.unlink()
 
@@ -101,16 +151,24 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
     the culprit, and that run is failed."""
     start_workers_early()
     loaded = LoadedData()
+    by_dataset = {job.dataset: job for job in jobs}  # a sweep has one dataset
     pending: list[Job] = list(jobs)
     suspects: list[Job] = []
     with tempfile.TemporaryDirectory(prefix="nn-tui-sweep-") as marks:
+        shipped: dict[str, _Shipped] = {}
+        for number, (name, job) in enumerate(by_dataset.items()):
+            raw = shipped_raw(job)
+            if raw is not None:
+                folder = Path(marks) / f"data-{number}"
+                folder.mkdir()
+                shipped[name] = _Shipped.write(raw, folder)
         while pending or suspects:
             alone = bool(suspects)
             batch = [suspects.pop(0)] if alone else pending
             running: list[Job] = []
             waiting: list[Job] = []
             yield from _one_pool(batch, 1 if alone else workers, fn, marks, running, waiting,
-                                 loaded)
+                                 loaded, shipped)
             if alone:
                 yield from (Outcome(job, None, "its worker process died") for job in running)
             else:
@@ -119,14 +177,16 @@ def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Itera
 
 
 def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: list[Job],
-              waiting: list[Job], loaded: LoadedData) -> Iterator[Outcome]:
-    """`jobs` in one pool, each handed its dataset as it is submitted (the first ones train
-    while the launcher loads the next). If a worker dies, the jobs the broken pool gives back
+              waiting: list[Job], loaded: LoadedData, shipped: dict[str, _Shipped],
+              ) -> Iterator[Outcome]:
+    """`jobs` in one pool, whose workers get the `shipped` arrays once; a job of another
+    dataset is handed its dataset as it is submitted (the first ones train while the launcher
+    loads the next). If a worker dies, the jobs the broken pool gives back
     are sorted into those that were `running` (their mark is on disk) and those still
     `waiting`."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
                                mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+                               initializer=_worker_init, initargs=(os.getpid(), shipped))
     futures: dict[Future[dict[str, Any]], Job] = {}
     unsent = iter(jobs)
     broken = False
@@ -136,7 +196,8 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         nonlocal broken
         for job in itertools.islice(unsent, 0 if broken else count):
             try:
-                futures[pool.submit(_tracked, fn, job.with_data(loaded), marks)] = job
+                sent = job if job.dataset in shipped else job.with_data(loaded)
+                futures[pool.submit(_tracked, fn, sent, marks)] = job
             except BrokenProcessPool:
                 broken = True
                 waiting.append(job)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from engine import RunStore, SpecError, TrainConfig
@@ -78,10 +79,13 @@ def what_the_worker_has(job: Job) -> dict[str, Any]:
             "imported": [m for m in ("sklearn", "scipy.stats") if m in sys.modules]}
 
 
-def test_a_local_pool_hands_each_job_its_dataset_and_never_imports_sklearn() -> None:
+def test_a_local_pool_hands_each_job_its_dataset_and_never_imports_sklearn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The forkserver's preload leaves scikit-learn (1.2 s of CPU) to the launcher, which
-    hands each job its split: the workers never import it, and train what they would have."""
+    sends digits' whole arrays to each worker once and loads no split itself: each worker
+    splits them for its jobs, never imports scikit-learn, and trains what it would have."""
     jobs = make_jobs("digits", TrainConfig(epochs=2), [], (0, 1, 2, 3))
+    monkeypatch.setattr(sweep.LoadedData, "load", lambda *a: pytest.fail("loaded here"))
     outcomes = sorted(run_local(jobs, 2, fn=what_the_worker_has), key=lambda o: o.job.index)
     assert [(o.error, o.result["handed"], o.result["imported"]) for o in outcomes] == \
         [(None, True, [])] * 4
@@ -193,3 +197,35 @@ def test_the_jobs_of_a_grid_that_share_a_seed_share_one_load(
     outcomes = list(run_local(jobs, 2))
     assert len(outcomes) == 6 and all(o.error is None for o in outcomes)
     assert sorted(loads) == [0, 1]  # six jobs, two splits
+
+
+def test_a_zombie_launcher_counts_as_gone() -> None:
+    """A launcher that has exited but not been reaped (a zombie) still answers kill(pid, 0):
+    its workers must stop all the same."""
+    assert not executors.launcher_gone(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, left unreaped
+        assert executors.launcher_gone(child.pid)
+    finally:
+        child.wait()
+    assert executors.launcher_gone(child.pid)  # reaped: no such process
+
+
+def test_a_worker_splits_the_shipped_arrays_as_load_dataset_does() -> None:
+    """Digits' whole arrays go to each worker once; the split a worker makes of them for a
+    job is the one `load_dataset` makes (and so the one a Dask worker trains on)."""
+    jobs = make_jobs("digits", TrainConfig(epochs=1, dtype="float32"), [], (0, 5, 123),
+                     val_size=0.2, test_size=0.1)
+    raw = sweep.shipped_raw(jobs[0])
+    assert raw is not None
+    for job in jobs:
+        mine = job.split_from(raw).data
+        theirs = sweep.load_dataset("digits", seed=job.seed, val_size=0.2, test_size=0.1,
+                                    dtype="float32")
+        assert mine is not None and mine.describe() == theirs.describe()
+        for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
+            a, b = getattr(mine, name), getattr(theirs, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b) and not a.flags.writeable
+    iris = make_jobs("iris", TrainConfig(epochs=1), [], (0,))[0]
+    assert sweep.shipped_raw(iris) is None  # its scaling is fitted by scikit-learn
