@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from engine import LayerSpec, ModelSpec, Network, load_dataset
@@ -39,3 +41,11 @@ def _own_config_file(tmp_path_factory: pytest.TempPathFactory,
     does not exist (subprocesses inherit it)."""
     monkeypatch.setenv("NN_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
 
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Moves what collection made (numba, scikit-learn, Textual, the test modules: some 300k
+    objects that live to the end) out of the collector's sight: each full collection then walks
+    only what the tests make. About 15% of an app test's CPU went to walking them again."""
+    gc.collect()
+    gc.freeze()
