@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 
 import pytest
 
@@ -42,6 +43,15 @@ def _own_config_file(tmp_path_factory: pytest.TempPathFactory,
     does not exist (subprocesses inherit it)."""
     monkeypatch.setenv("NN_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
 
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started in the background of a script (`make test &`, nohup) inherits SIGINT
+    ignored, and so does every child it starts: the Ctrl+C tests' children (train, sweep) then
+    never stop and time out. Python's own handler again here, so the children start with the
+    default action, as under a terminal."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
