@@ -40,7 +40,7 @@ run: $(STAMP)
 # caches (.mypy_cache, .grimp_cache), so a second run checks only what changed.
 # The static checks run beside the tests (a sub-make with -j2): with their caches they take a
 # few seconds, mostly while the test workers start. `make test` fails if either part fails.
-test test-checks test-suite: export PYTHONDONTWRITEBYTECODE :=
+test test-checks test-suite test-engine: export PYTHONDONTWRITEBYTECODE :=
 test-checks test-suite: $(STAMP)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -j2 test-checks test-suite
@@ -60,9 +60,11 @@ test-suite:
 	$(PY) -c "from engine import warm_up_backend; warm_up_backend('auto', ('float32', 'float64'))"
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
-# The engine tier alone (no Textual): the quick loop while working on the maths.
+# The engine tier alone, the quick loop while working on the maths: no Textual comes in (the
+# snapshot plugin, which imports it, stays off; 5 s less a process), and the workers fill the
+# time its tests wait on child processes (Dask, the run store's writers, sweeps).
 test-engine: $(STAMP)
-	$(PY) -m pytest -q tests/engine
+	$(PY) -m pytest -q -p no:textual-snapshot -n $(TEST_WORKERS) --dist worksteal tests/engine
 
 # QUICK=1: 3 rounds, and (c), (e), (j) left out.
 bench: $(STAMP)

@@ -1,5 +1,5 @@
-"""The app fixture, shared with the other UI tier."""
+"""The app fixture and the UI tiers' collector setting, shared with the other UI tier."""
 
-from tests.ui import make_app
+from tests.ui import _fewer_collections, make_app
 
-__all__ = ["make_app"]
+__all__ = ["_fewer_collections", "make_app"]
