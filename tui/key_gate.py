@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 
 from textual import events
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.dom import DOMNode
 from textual.timer import Timer
 
@@ -109,8 +109,11 @@ class KeyGate:
     def _focus_chain(self) -> list[DOMNode]:
         """The focused widget and its ancestors up to the app: where a key goes, bubbles and
         meets its bindings, and where its effects (messages up the tree, focus changes, the
-        app's actions) wait to be handled."""
-        screen = self.app.screen
+        app's actions) wait to be handled. The app alone once its screens are gone (closing)."""
+        try:
+            screen = self.app.screen
+        except ScreenStackError:
+            return [self.app]
         focused = screen.focused
         return list(focused.ancestors_with_self) if focused is not None else [screen, self.app]
 
