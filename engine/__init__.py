@@ -5,9 +5,9 @@ It never imports a UI library; `tui/` and `tui.cli.main` only format what it pub
 """
 
 from engine.data.builtins import PEOPLE_NAMES
+from engine.data.dataset_types import Dataset
 from engine.data.datasets import dataset_names, load_dataset
 from engine.data.features import EXTRA_FEATURES
-from engine.data.split import Dataset
 from engine.errors import DatasetError, EngineError, ModelFileError, RunStoreError, SpecError
 from engine.experiment import Evaluation, Experiment, default_layers, default_loss
 from engine.inside.forward import LayerPass, forward_layers

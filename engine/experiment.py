@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.data import metrics
+from engine.data.dataset_types import Dataset
 from engine.data.datasets import load_dataset
-from engine.data.split import Dataset
 from engine.errors import DatasetError, ModelFileError, SpecError
 from engine.io.model_file import save_network
 from engine.io.model_folder import model_path

@@ -15,15 +15,8 @@ from functools import cache
 
 import numpy as np
 
-from engine.data.split import (
-    CLASSIFICATION,
-    NO_SCALING,
-    REGRESSION,
-    Dataset,
-    RawData,
-    read_only,
-    split_and_scale,
-)
+from engine.data.dataset_types import CLASSIFICATION, REGRESSION, Dataset, RawData
+from engine.data.split import NO_SCALING, read_only, split_and_scale
 
 Array = np.ndarray
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from engine.data.dataset_types import RawData
 from engine.data.file_checks import classes, labelled, one_line, refuse_too_large
-from engine.data.split import RawData
 from engine.errors import DatasetError
 from engine.numbers import NumberError, finite_number
 

@@ -15,11 +15,11 @@ from numbers import Integral, Real
 from pathlib import Path
 
 from engine.data.builtins import BUILTIN_DATASETS
+from engine.data.dataset_types import Dataset
 from engine.data.features import with_features
 from engine.data.fetch import FETCHABLE, fetch
 from engine.data.files import FILE_READERS, load_file
 from engine.data.idx import is_idx_path, load_idx
-from engine.data.split import Dataset
 from engine.errors import DatasetError
 
 MAX_SAMPLES = 1_000_000  # generated sets only; keeps a typo from filling the memory

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.data.split import Dataset, read_only
+from engine.data.dataset_types import Dataset
+from engine.data.split import read_only
 from engine.errors import DatasetError, SpecError
 
 Array = npt.NDArray[Any]

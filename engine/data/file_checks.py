@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.data.split import CLASSIFICATION, MAX_ABS_VALUE, REGRESSION, RawData
+from engine.data.dataset_types import CLASSIFICATION, REGRESSION, RawData
+from engine.data.split import MAX_ABS_VALUE
 from engine.errors import DatasetError
 
 Array = npt.NDArray[Any]

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.data.csv_reader import read_csv
+from engine.data.dataset_types import Dataset, RawData
 from engine.data.npz_reader import read_npz
-from engine.data.split import Dataset, RawData, split_and_scale
+from engine.data.split import split_and_scale
 from engine.errors import DatasetError
 
 FILE_READERS: dict[str, Callable[[Path, str], RawData]] = {".csv": read_csv, ".npz": read_npz}

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from engine.data.dataset_types import CLASSIFICATION, Dataset, RawData
 from engine.data.idx_file import read_images, read_labels
-from engine.data.split import CLASSIFICATION, Dataset, RawData, split_and_scale
+from engine.data.split import split_and_scale
 from engine.errors import DatasetError
 
 Array = npt.NDArray[Any]

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.lib.format as npy
 import numpy.typing as npt
 
+from engine.data.dataset_types import REGRESSION, RawData
 from engine.data.file_checks import labelled, one_line, refuse_too_large
-from engine.data.split import REGRESSION, RawData
 from engine.errors import DatasetError
 
 Array = npt.NDArray[Any]

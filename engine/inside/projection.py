@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from engine.data.split import Dataset
+from engine.data.dataset_types import Dataset
 from engine.errors import DatasetError
 from engine.inside.forward import Array, frozen, seal
 

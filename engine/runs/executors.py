@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.split import RawData
+from engine.data.dataset_types import RawData
 from engine.errors import EngineError
 from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, shipped_raw, train_job
 

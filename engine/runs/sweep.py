@@ -25,8 +25,9 @@ from typing import Any
 
 from engine.data import metrics
 from engine.data.builtins import fixed_raw
+from engine.data.dataset_types import Dataset, RawData
 from engine.data.datasets import load_dataset
-from engine.data.split import Dataset, RawData, split_and_scale
+from engine.data.split import split_and_scale
 from engine.errors import EngineError, SpecError
 from engine.experiment import Experiment
 from engine.nn.spec import TrainConfig

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data import metrics
-from engine.data.split import Dataset
+from engine.data.dataset_types import Dataset
 from engine.nn.network import NetworkCore
 from engine.train.events import Evaluated
 

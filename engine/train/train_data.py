@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.data.split import Dataset
+from engine.data.dataset_types import Dataset
 
 Array = npt.NDArray[Any]  # float features, or labels / float targets (see `TrainData`)
 

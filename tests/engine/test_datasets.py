@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from engine.data.builtins import BUILTIN_DATASETS, PEOPLE_NAMES
+from engine.data.dataset_types import Dataset
 from engine.data.datasets import dataset_names, load_dataset
-from engine.data.split import Dataset
 from engine.errors import DatasetError
 
 SPLITS = ("train", "val", "test")

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from engine.data import split
+from engine.data.dataset_types import Dataset
 from engine.data.datasets import load_dataset
-from engine.data.split import Dataset, permute_rows
+from engine.data.split import permute_rows
 from engine.experiment import Experiment
 from engine.nn.spec import TrainConfig
 

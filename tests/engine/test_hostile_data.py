@@ -16,8 +16,9 @@ import numpy.lib.format as npy
 import pytest
 
 from engine.data import csv_reader, metrics, npz_reader
+from engine.data.dataset_types import CLASSIFICATION, REGRESSION, RawData
 from engine.data.datasets import load_dataset
-from engine.data.split import CLASSIFICATION, REGRESSION, RawData, split_and_scale
+from engine.data.split import split_and_scale
 from engine.errors import DatasetError
 from tui.cli.main import main
 
