@@ -37,8 +37,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.interleaved_child import CLOCKS, OURS, run_child
+
 ROOT = Path(__file__).resolve().parent.parent
-OURS = "ours"
 TARGETS = {  # workload -> (vs scikit-learn, vs PyTorch, share of the floor): issue 11
     "a": (None, None, 1 / 1.3),
     "b": (10.0, 15.0, 0.60),
@@ -89,60 +93,8 @@ def rotated(names: list[str], round_: int) -> list[str]:
     return names[shift:] + names[:shift]
 
 
-# ---------------------------------------------------------------- the child
-
-
-def _blas_line() -> str:
-    from threadpoolctl import threadpool_info
-
-    parts = []
-    for info in threadpool_info():
-        if info["user_api"] != "blas":
-            continue
-        parts.append(f"{info.get('internal_api')} {info.get('version') or ''} "
-                     f"kernel={info.get('architecture') or '-'} "
-                     f"threads={info.get('num_threads')} "
-                     f"({os.path.basename(info.get('filepath', '?'))})")
-    return "; ".join(dict.fromkeys(parts)) or "no BLAS loaded"
-
-
-CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # --clock: the child's timer
-
-
-def run_child(name: str, key: str, threads: int, clock: str = "wall") -> dict[str, object]:
-    """In the child process: one timed run of contender `name` on workload `key`, timed by
-    `clock` (every timer the contenders read is `time.perf_counter`, made `CLOCKS[clock]`)."""
-    time.perf_counter = CLOCKS[clock]
-    if name == "torch":
-        import torch  # before the limits, so that they reach the libraries it loads
-    from bench.common import blas_threads
-    from bench.workloads import WORKLOADS
-
-    work = next(w for w in WORKLOADS if w.key == key)
-    work.data()  # made before the clock starts
-    with blas_threads(threads):
-        if name.startswith(OURS):
-            from bench import engine_speed
-
-            backend = name.partition(":")[2] or None
-            seconds = engine_speed.train_seconds(work, threads=threads, backend=backend)
-        elif name == "sklearn":
-            from bench import sklearn_speed
-
-            seconds = sklearn_speed.train_seconds(work)
-        elif name == "torch":
-            from bench import torch_speed
-
-            seconds = torch_speed.train_seconds(work)
-        else:
-            from bench import matmul_floor
-
-            seconds = matmul_floor.floor(work).seconds
-        blas = _blas_line()
-        if name == "torch":
-            blas = (f"torch {torch.__version__} kernel={torch.backends.cpu.get_cpu_capability()}"
-                    f" intra-op threads={torch.get_num_threads()}; {blas}")
-    return {"seconds": seconds, "blas": blas}
+# ---------------------------------------------------------------- the child, each run in a
+# fresh process (`bench.interleaved_child`)
 
 
 def run_in_process(name: str, key: str, threads: int, base: Path | None = None,
