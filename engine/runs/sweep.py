@@ -18,7 +18,7 @@ import itertools
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -31,28 +31,12 @@ from engine.data.split import split_and_scale
 from engine.errors import EngineError, SpecError
 from engine.experiment import Experiment
 from engine.nn.spec import TrainConfig
+from engine.runs.grid import MAX_JOBS
 from engine.runs.recorder import END_STATUS, epoch_row
 from engine.runs.rows import EpochRow, now_utc, versions
 from engine.runs.store import RunStore
 from engine.train.events import EpochEnd
 
-
-def _bool(text: str) -> bool:
-    if text.lower() in ("1", "true", "yes", "on"):
-        return True
-    if text.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, not {text!r}")
-
-
-# What a grid may vary -> how its values are read. TrainConfig's fields, and the model's.
-GRID_KEYS: dict[str, Callable[[str], Any]] = {
-    "lr": float, "momentum": float, "l2": float, "batch_size": int, "epochs": int,
-    "patience": int, "optimizer": str, "schedule": str, "nesterov": _bool, "dtype": str,
-    "layers": str, "loss": str,
-}
-MODEL_KEYS = ("layers", "loss")
-MAX_JOBS = 10_000
 # A dataset up to this size is loaded by the launcher and handed to a local worker with its job
 # (about 1 MB for digits: a millisecond to pass); a larger one each worker loads itself.
 HAND_OVER_BYTES = 32 * 2**20
@@ -61,43 +45,6 @@ HAND_OVER_BYTES = 32 * 2**20
 # of the loaded libraries (3 to 25 ms a run here).
 ONE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def parse_grid(text: str) -> tuple[str, tuple[Any, ...]]:
-    """`"lr=0.001,0.01"` -> ("lr", (0.001, 0.01)). Values are split on `;` when there is one
-    (`"layers=32:relu,3:softmax;8:relu,3:softmax"`), else on `,`."""
-    key, sep, values = text.partition("=")
-    key = key.strip().replace("-", "_")
-    if not sep or not key:
-        raise SpecError(f"--grid {text!r}: expected NAME=V1,V2 (e.g. lr=0.001,0.01)")
-    if key not in GRID_KEYS:
-        raise SpecError(f"--grid {text!r}: cannot vary '{key}' (choose from "
-                        f"{', '.join(GRID_KEYS)})")
-    parts = [v.strip() for v in values.split(";" if ";" in values else ",")]
-    if not all(parts):
-        raise SpecError(f"--grid {text!r}: an empty value")
-    try:
-        parsed = tuple(dict.fromkeys(GRID_KEYS[key](v) for v in parts))
-    except ValueError as exc:
-        raise SpecError(f"--grid {text!r}: {exc}") from None
-    return key, parsed
-
-
-def parse_seeds(text: str) -> tuple[int, ...]:
-    """`"0-4"` -> (0, 1, 2, 3, 4); `"1,5,7"` and `"3"` as written."""
-    seeds: list[int] = []
-    try:
-        for part in text.split(","):
-            low, dash, high = part.strip().partition("-")
-            first, last = int(low), int(high) if dash else int(low)
-            if last < first or first < 0:
-                raise ValueError
-            seeds.extend(range(first, last + 1))
-    except ValueError:
-        raise SpecError(f"--seeds {text!r}: expected e.g. 0-4 or 1,5,7 (seeds >= 0)") from None
-    if len(seeds) > MAX_JOBS:
-        raise SpecError(f"--seeds {text!r}: more than {MAX_JOBS} seeds")
-    return tuple(dict.fromkeys(seeds))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import pytest
 from engine import RunStore, SpecError, TrainConfig
 from engine.runs import executors, sweep
 from engine.runs.executors import run_local
-from engine.runs.sweep import Job, make_jobs, parse_grid, parse_seeds, record_result, train_job
+from engine.runs.grid import parse_grid, parse_seeds
+from engine.runs.sweep import Job, make_jobs, record_result, train_job
 
 
 def test_grids_and_seeds_read_as_written() -> None:
