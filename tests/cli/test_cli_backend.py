@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 from tests.cli.runner import NnTui
+
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 TINY = ("--dataset", "iris", "--layers", "16:relu,3:softmax", "--epochs", "4",
         "--dtype", "float64", "--json")
@@ -18,8 +21,14 @@ def _epochs(out: str) -> list[dict[str, object]]:
 
 
 def test_train_on_numpy_and_on_numba_prints_the_same_epochs(nn_tui: NnTui) -> None:
+    """Where numba is not installed, asking for it is a one-line usage error (exit 2) and the
+    NumPy step still trains."""
     numpy = nn_tui("train", *TINY, "--backend", "numpy")
     numba = nn_tui("train", *TINY, "--backend", "numba")
+    if not HAS_NUMBA:
+        assert numpy.code == 0 and len(_epochs(numpy.out)) == 4, numpy.err
+        assert numba.code == 2 and "numba backend is not available" in numba.out + numba.err
+        return
     assert numpy.code == 0 and numba.code == 0, (numpy.err, numba.err)
     assert len(_epochs(numpy.out)) == 4
     for a, b in zip(_epochs(numpy.out), _epochs(numba.out), strict=True):
