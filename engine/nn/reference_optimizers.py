@@ -39,15 +39,19 @@ class Momentum(Optimizer):
         self.mu = momentum
         self.velocities: list[Array] = []
 
-    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
+    def _velocities(self, params: Sequence[Array]) -> list[Array]:
+        """v, one per parameter, zero before the first step."""
         if not self.velocities:
             self.velocities = [np.zeros_like(w) for w in params]
-        for w, g, v in zip(params, grads, self.velocities):
+        return self.velocities
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
+        for w, g, v in zip(params, grads, self._velocities(params)):
             v[...] = self.mu * v - lr * g
             w += v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient (Sutskever et al. 2013), as cs231n writes it:
 
         v_prev = v
@@ -60,15 +64,9 @@ class Nesterov(Optimizer):
     it also equals PyTorch's `buf = mu buf + g; w -= lr (g + mu buf)` (there v = -lr buf).
     """
 
-    def __init__(self, momentum: float = 0.9) -> None:
-        self.mu = momentum
-        self.velocities: list[Array] = []
-
     def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
-        if not self.velocities:
-            self.velocities = [np.zeros_like(w) for w in params]
         mu = self.mu
-        for w, g, v in zip(params, grads, self.velocities):
+        for w, g, v in zip(params, grads, self._velocities(params)):
             v_prev = v.copy()
             v[...] = mu * v - lr * g
             w += -mu * v_prev + (1 + mu) * v
