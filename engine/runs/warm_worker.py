@@ -6,10 +6,14 @@ loaded instead of loading it again itself."""
 import os
 
 from engine.nn.backends import warm_up_backend
+from engine.runs.heap import restore_sliding_thresholds
 from engine.runs.sweep import ONE_THREAD_ENV, blas_controller
 from engine.train.threads import BlasThreads
 
 warm_up_backend("auto", ("float32", "float64"))
+# A Dask worker's nanny fixed glibc's heap thresholds, which makes each run fault in its NumPy
+# temporaries afresh (`heap`): put back the ones a plain process slides to.
+restore_sliding_thresholds()
 
 # The first run of a process has threadpoolctl find the loaded BLAS libraries (its import and a
 # scan of the process's shared libraries: about 6 ms of CPU); done here once, every worker

@@ -30,6 +30,7 @@ from engine.nn.layers import Dense
 from engine.nn.losses import LOSSES
 from engine.nn.optimizers import OPTIMIZERS, make_optimizer
 from engine.nn.schedules import SCHEDULES
+from engine.train.trainer import DIVERGENCE_FACTOR
 
 # -- (end of the fast path's imports) -------------------------------------------------------------
 
@@ -226,6 +227,11 @@ def test_training_run_matches_reference(case: Case, optimizer: str, k: int, lr: 
     losses = ref_training.train(case.layers, case.X, case.T, case.loss,
                                 ref_optimizers.make_optimizer(optimizer, momentum), lr, k, l2,
                                 name, **options)
+    # A loss that grows past the trainer's divergence limit stops the run there (a `Diverged`
+    # event, rightly: nesterov at lr 0.1 took one case from 81 to 28100 in 2 epochs). Such a
+    # step size is not a mismatch between the two paths: those cases are left out.
+    limit = DIVERGENCE_FACTOR * max(losses[0], 1.0)
+    assume(all(np.isfinite(loss) and loss <= limit for loss in losses))
     context = f"{optimizer} momentum={momentum} lr={lr} l2={l2} {name} {options}, {k} epochs"
     assert len(history) == k, context
     rates = [ref_schedules.SCHEDULES[name](lr, epoch, k, **options) for epoch in range(k)]
