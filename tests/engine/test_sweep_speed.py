@@ -4,13 +4,15 @@ worker starts with what every first run would otherwise set up for itself."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import numpy as np
 import pytest
 
 from engine import TrainConfig, load_dataset
-from engine.runs.executors import DASK_PRELOAD, run_dask, run_local
+from engine.runs.executors import CLOSING_THREAD, DASK_PRELOAD, run_dask, run_local
 from engine.runs.sweep import Job, blas_controller, make_jobs, train_job
 from engine.train import threads
 
@@ -86,5 +88,13 @@ def test_a_dask_worker_starts_with_its_blas_controller_made() -> None:
                       dashboard_address=None, preload=DASK_PRELOAD) as cluster:
         outcomes = list(run_dask(jobs, cluster.scheduler_address,
                                  fn=one_thread_controller_at_start))
+        # The client closes after the last result, in a thread of its own.
+        for thread in threading.enumerate():
+            if thread.name == CLOSING_THREAD:
+                thread.join(timeout=30)
+        deadline = time.monotonic() + 10  # the scheduler drops it as its own loop gets to it
+        while set(cluster.scheduler.clients) != {"fire-and-forget"} and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert set(cluster.scheduler.clients) == {"fire-and-forget"}  # ours has gone
     assert [(o.error, o.result and o.result["made"]) for o in outcomes] == [(None, True)] * 2
     assert [o.result and o.result["faults"] < 20 * 256 // 10 for o in outcomes] == [True] * 2
