@@ -9,14 +9,17 @@ imported inside the generators: it takes about a second, and `import engine` sho
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
 from engine.data.dataset_types import CLASSIFICATION, REGRESSION, Dataset, RawData
 from engine.data.split import NO_SCALING, read_only, split_and_scale
+from engine.errors import DatasetError
 
 Array = np.ndarray
 
@@ -86,15 +89,24 @@ def _sklearn_classes(loader_name: str) -> Callable[[_Options], RawData]:
 
 @_fixed
 def _digits() -> RawData:
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
+    data = np.loadtxt(digits_file(), delimiter=",")  # as load_digits reads it: 64 pixels, label
     return RawData(
-        X=bunch.data / 16.0, y=bunch.target, task=CLASSIFICATION,
+        X=data[:, :-1] / 16.0, y=data[:, -1].astype(int), task=CLASSIFICATION,
         feature_names=tuple(f"px{r}_{c}" for r in range(8) for c in range(8)),
         class_names=tuple(str(d) for d in range(10)),
         image_shape=(8, 8), prescaled={"kind": "divide", "by": 16.0},
     )
+
+
+def digits_file() -> Path:
+    """scikit-learn's own digits file, found without importing scikit-learn: `load_digits`
+    imports `sklearn.datasets` (about 1.1 s here), which held the app's first frame back (the
+    app builds its first experiment before Textual starts). Same file, same parse: equal
+    arrays (`tests/engine/test_datasets.py`)."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        raise DatasetError("digits needs scikit-learn, which is not installed")
+    return Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
 
 
 @_fixed

@@ -72,3 +72,22 @@ def test_a_missing_layers_value_says_how_to_write_it(nn_tui: NnTui):
     assert (result.code, result.err) == (
         2, "nn-tui: error: argument --layers: expected one argument, e.g. --layers "
            "100:relu,10:softmax (see nn-tui train --help)\n")
+
+
+def test_the_apps_first_experiment_is_built_without_scikit_learn() -> None:
+    """`nn-tui` builds its first experiment (digits) before Textual starts, so its first frame
+    waits for it: scikit-learn's import (about 1.1 s) kept the frame past 1.5 s."""
+    code = (
+        "import sys\n"
+        "from tui.cli.common import train_config\n"
+        "from tui.cli.main import build_parser\n"
+        "from tui.sessions import Preset\n"
+        "args = build_parser().parse_args([])\n"
+        "train_config(args)\n"
+        "args.dataset = 'digits'\n"
+        "Preset.from_namespace(args).build()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')[:3])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
