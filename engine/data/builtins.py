@@ -89,13 +89,24 @@ def _sklearn_classes(loader_name: str) -> Callable[[_Options], RawData]:
 
 @_fixed
 def _digits() -> RawData:
-    data = np.loadtxt(digits_file(), delimiter=",")  # as load_digits reads it: 64 pixels, label
+    data = digits_rows()
     return RawData(
         X=data[:, :-1] / 16.0, y=data[:, -1].astype(int), task=CLASSIFICATION,
         feature_names=tuple(f"px{r}_{c}" for r in range(8) for c in range(8)),
         class_names=tuple(str(d) for d in range(10)),
         image_shape=(8, 8), prescaled={"kind": "divide", "by": 16.0},
     )
+
+
+def digits_rows() -> Array:
+    """digits as load_digits reads it, (1797, 65): 64 pixels (0-16) and the label a row."""
+    path = digits_file()
+    if path.is_file():
+        return np.loadtxt(path, delimiter=",")
+    from sklearn.datasets import load_digits  # a scikit-learn that keeps the file elsewhere
+
+    bunch = load_digits()
+    return np.column_stack([bunch.data, bunch.target])
 
 
 def digits_file() -> Path:
