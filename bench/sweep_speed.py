@@ -71,9 +71,10 @@ def time_contender(name: str) -> dict[str, float]:
     longer runs ("long", `LONG_EPOCHS`). Runs in a process of its own (see `report`)."""
     from engine.runs.executors import DASK_PRELOAD, run_dask, run_local
 
-    sweeps = {"first": _jobs(), **{f"warm{n}": _jobs() for n in range(WARM_SWEEPS)},
-              "long": _jobs(LONG_EPOCHS)}
+    sweeps = [("first", _jobs()), *(("warm", _jobs()) for _ in range(WARM_SWEEPS)),
+              ("long", _jobs(LONG_EPOCHS))]
     seconds: dict[str, float] = {}
+    warm: list[dict[str, float]] = []  # each warm sweep's seconds, launcher CPU and training
     with contextlib.ExitStack() as stack:
         if name == "dask 2":
             from distributed import LocalCluster
@@ -86,19 +87,19 @@ def time_contender(name: str) -> dict[str, float]:
         else:
             def sweep(jobs: list) -> list:
                 return list(run_local(jobs, 1 if name == "1 worker" else 2))
-        for key, jobs in sweeps.items():
+        for key, jobs in sweeps:
             start, cpu = time.perf_counter(), time.process_time()
             outcomes = sweep(jobs)
-            seconds[key] = time.perf_counter() - start
+            took, launcher = time.perf_counter() - start, time.process_time() - cpu
             assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
-            if key.startswith("warm"):
-                seconds[f"launcher{key}"] = time.process_time() - cpu
-                seconds[f"train{key}"] = sum(o.result["seconds"] for o in outcomes)
+            if key == "warm":
+                warm.append({"warm": took, "launcher": launcher,
+                             "train": sum(o.result["seconds"] for o in outcomes)})
+            else:
+                seconds[key] = took
     # The median warm sweep: one sweep is a quarter of a second, where a neighbour's burst
     # on this shared machine shows; the same process's three smooth it out.
-    warm = sorted(range(WARM_SWEEPS), key=lambda n: seconds[f"warm{n}"])[WARM_SWEEPS // 2]
-    return {"first": seconds["first"], "long": seconds["long"], "warm": seconds[f"warm{warm}"],
-            "launcher": seconds[f"launcherwarm{warm}"], "train": seconds[f"trainwarm{warm}"]}
+    return {**seconds, **sorted(warm, key=lambda w: w["warm"])[len(warm) // 2]}
 
 
 def time_command(name: str) -> float:

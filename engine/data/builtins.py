@@ -113,7 +113,7 @@ def digits_file() -> Path:
     """scikit-learn's own digits file, found without importing scikit-learn: `load_digits`
     imports `sklearn.datasets` (about 1.1 s here), which held the app's first frame back (the
     app builds its first experiment before Textual starts). Same file, same parse: equal
-    arrays (`tests/engine/test_datasets.py`)."""
+    arrays (`tests/engine/test_digits_file.py`)."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or spec.origin is None:
         raise DatasetError("digits needs scikit-learn, which is not installed")
