@@ -7,11 +7,14 @@ has not finished and stops the workers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib.machinery
 import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -128,6 +131,26 @@ def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
         mark.unlink()
 
 
+@contextlib.contextmanager
+def _workers_skip_main(fn: JobFn) -> Iterator[None]:
+    """Spares each worker a run of the launcher's main script: multiprocessing runs it again in
+    every process it starts (as `__mp_main__`), for what `__main__` defines, and the `nn-tui`
+    script imports the whole command line (about 30 ms a worker, on the pool's start-up). The
+    jobs need nothing from it unless `fn` lives there. While the workers start, `__main__` gets
+    a spec named `__main__`, the case where multiprocessing leaves a worker's main alone (as
+    for `python -m`). (Python 3.11's forkserver would not preload it either: it looks for a key,
+    `main_path`, that `spawn.get_preparation_data` no longer writes.)"""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or fn.__module__ == "__main__":
+        yield
+        return
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 def start_workers_early() -> None:
     """Starts the forkserver now (it imports `PRELOAD` while the launcher checks the jobs), in
     an environment that gives each worker's BLAS one thread."""
@@ -198,7 +221,8 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         for job in itertools.islice(unsent, 0 if broken else count):
             try:
                 sent = job if job.dataset in shipped else job.with_data(loaded)
-                futures[pool.submit(_tracked, fn, sent, marks)] = job
+                with _workers_skip_main(fn):  # a submit starts a worker, while there are few
+                    futures[pool.submit(_tracked, fn, sent, marks)] = job
             except BrokenProcessPool:
                 broken = True
                 waiting.append(job)
@@ -227,8 +251,9 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         waiting.extend(unsent)  # not sent: the pool broke first
         clean = True
     finally:
-        if clean:
-            pool.shutdown(wait=True)
+        if clean:  # every result is in: the workers exit while the launcher goes on (it
+            # would wait 7-11 ms for them); the interpreter joins them before it exits
+            pool.shutdown(wait=False)
         else:  # Ctrl+C or the caller stopped reading: drop what is queued, stop the workers
             processes = list((getattr(pool, "_processes", None) or {}).values())  # before
             pool.shutdown(wait=False, cancel_futures=True)  # shutdown forgets them
