@@ -28,10 +28,12 @@ class Dense:
         self.n_in = int(n_in)
         self.n_out = int(n_out)
         self.act: Activation = get_activation(activation)
+        # np.zeros, not zeros_like: its pages are the system's zeroed ones, untouched until
+        # written (a network binds these names to its flat buffers, so most never are)
         self.W = np.zeros((self.n_in, self.n_out))
         self.b = np.zeros(self.n_out)
-        self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
+        self.dW = np.zeros(self.W.shape)
+        self.db = np.zeros(self.b.shape)
         # The last training pass's input (n, in), pre-activation and activation (n, out).
         self.x = np.empty((0, self.n_in))
         self.z = np.empty((0, self.n_out))

@@ -246,8 +246,10 @@ class NetworkCore:
         twin.params = source if (read_only and not source.flags.writeable) else source.copy()
         if read_only:  # before binding, so every layer's view is read-only too
             twin.params.flags.writeable = False
-        twin.grads = np.zeros_like(self.params)
-        twin.decay_mask = np.zeros_like(self.params)
+        # np.zeros (pages the system zeroes as they are first written), not zeros_like (which
+        # writes every one): a snapshot never trains, so its gradients are never touched
+        twin.grads = np.zeros(self.params.shape, self.params.dtype)
+        twin.decay_mask = np.zeros(self.params.shape, self.params.dtype)
         twin._bind()
         return twin
 
