@@ -61,10 +61,13 @@ test-suite:
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The engine tier alone, the quick loop while working on the maths: no Textual comes in (the
-# snapshot plugin, which imports it, stays off; 5 s less a process), and the workers fill the
-# time its tests wait on child processes (Dask, the run store's writers, sweeps).
+# snapshot plugin, which imports it, stays off; 5 s less a process). One worker a core: its
+# tests wait little, and each worker's start and collection cost 3-4 s of CPU (the tier took
+# 25-26 s with 2 workers against 29-32 s with 4, 2026-12-03, interleaved).
+ENGINE_WORKERS ?= $(shell nproc)
+
 test-engine: $(STAMP)
-	$(PY) -m pytest -q -p no:textual-snapshot -n $(TEST_WORKERS) --dist worksteal tests/engine
+	$(PY) -m pytest -q -p no:textual-snapshot -n $(ENGINE_WORKERS) --dist worksteal tests/engine
 
 # QUICK=1: 3 rounds, and (c), (e), (j) left out.
 bench: $(STAMP)
