@@ -7,14 +7,11 @@ has not finished and stops the workers.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import importlib.machinery
 import itertools
 import multiprocessing
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -23,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +27,9 @@ import numpy as np
 
 from engine.data.dataset_types import RawData
 from engine.errors import EngineError
-from engine.runs.sweep import ONE_THREAD_ENV, Job, LoadedData, shipped_raw, train_job
+from engine.runs.sweep import Job, LoadedData, shipped_raw, train_job
+from engine.runs.worker_processes import launcher_gone, start_workers_early, workers_skip_main
 
-# Imported once by the forkserver, which then forks each worker ready to train: a worker costs
-# a fork, not a Python start-up and a load of the compiled step. No scikit-learn (1.2 s of CPU
-# here): the launcher sends digits' whole arrays once a worker, which splits them for each run
-# (`shipped_raw`), or hands each job its dataset (`Job.with_data`).
-PRELOAD = ["engine.runs.sweep", "engine.runs.warm_worker"]
 # A Dask worker loads each job's dataset by name: `dask worker --preload` these.
 DASK_PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
 JobFn = Callable[[Job], dict[str, Any]]
@@ -100,24 +92,6 @@ def _worker_init(launcher: int, shipped: dict[str, _Shipped]) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def launcher_gone(pid: int) -> bool:
-    """Whether process `pid` has ended: no such process, or a zombie (exited, not yet reaped
-    by its parent), which kill(pid, 0) still finds; /proc tells them apart where there is one."""
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # its pid went to another user's process: gone too
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except FileNotFoundError:  # reaped meanwhile
-        return Path("/proc/self").exists()
-    except OSError:  # no /proc (macOS): kill's answer is all there is
-        return False
-    return stat[stat.rfind(b")") + 2:][:1] == b"Z"  # "pid (name) STATE ...": name may hold ")"
-
-
 def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
     """Runs `fn(job)` with a mark on disk while it runs, so that when a worker dies the
     launcher knows which jobs were running (and which had not started). A job sent bare
@@ -129,43 +103,6 @@ def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:
         return fn(job.split_from(raw) if raw is not None and job.data is None else job)
     finally:  # not reached when the process dies: then the mark stays
         mark.unlink()
-
-
-@contextlib.contextmanager
-def _workers_skip_main(fn: JobFn) -> Iterator[None]:
-    """Spares each worker a run of the launcher's main script: multiprocessing runs it again in
-    every process it starts (as `__mp_main__`), for what `__main__` defines, and the `nn-tui`
-    script imports the whole command line (about 30 ms a worker, on the pool's start-up). The
-    jobs need nothing from it unless `fn` lives there. While the workers start, `__main__` gets
-    a spec named `__main__`, the case where multiprocessing leaves a worker's main alone (as
-    for `python -m`). (Python 3.11's forkserver would not preload it either: it looks for a key,
-    `main_path`, that `spawn.get_preparation_data` no longer writes.)"""
-    main = sys.modules.get("__main__")
-    if main is None or getattr(main, "__spec__", None) is not None or fn.__module__ == "__main__":
-        yield
-        return
-    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
-    try:
-        yield
-    finally:
-        main.__spec__ = None
-
-
-def start_workers_early() -> None:
-    """Starts the forkserver now (it imports `PRELOAD` while the launcher checks the jobs), in
-    an environment that gives each worker's BLAS one thread."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    saved = {name: os.environ.get(name) for name in ONE_THREAD_ENV}
-    os.environ.update(dict.fromkeys(ONE_THREAD_ENV, "1"))
-    try:
-        forkserver.ensure_running()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run_local(jobs: Sequence[Job], workers: int, fn: JobFn = train_job) -> Iterator[Outcome]:
@@ -221,7 +158,7 @@ def _one_pool(jobs: list[Job], workers: int, fn: JobFn, marks: str, running: lis
         for job in itertools.islice(unsent, 0 if broken else count):
             try:
                 sent = job if job.dataset in shipped else job.with_data(loaded)
-                with _workers_skip_main(fn):  # a submit starts a worker, while there are few
+                with workers_skip_main(fn):  # a submit starts a worker, while there are few
                     futures[pool.submit(_tracked, fn, sent, marks)] = job
             except BrokenProcessPool:
                 broken = True

@@ -1,9 +1,12 @@
 """`Race`: 2 to 6 variations of one design trained at the same time, each in a worker process.
 
 The engine's small-batch speed is bound by the Python interpreter, so threads would take turns;
-processes run side by side. They are started with the "spawn" context (the app has threads, and
-forking a process with threads is unsafe). Each worker (`engine.runs.race_worker`) loads the
-dataset, builds its own `Experiment` and puts every event, as a plain dict, on one queue.
+processes run side by side. They are forked by multiprocessing's forkserver
+(`worker_processes`: a process of its own, which imported the engine and loaded the compiled step
+once; the app has threads, and forking the app itself would be unsafe), so a worker starts in a
+few milliseconds, not the second and more of CPU a spawned one took. Each worker
+(`engine.runs.race_worker`) loads the dataset, builds its own `Experiment` and puts every event,
+as a plain dict, on one queue.
 
 In the parent a collector thread reads the queue (waiting on it is its whole job), feeds each
 run's `RunRecorder` (the store is written by the parent only, source 'race') and appends
@@ -29,7 +32,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from multiprocessing import resource_tracker
-from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.context import ForkServerContext, ForkServerProcess
 from multiprocessing.synchronize import Event as StopFlag
 from typing import Any
 
@@ -40,6 +43,7 @@ from engine.nn.spec import ModelSpec, TrainConfig
 from engine.runs.race_worker import END_KINDS, race_worker
 from engine.runs.recorder import RunRecorder
 from engine.runs.store import RunStore
+from engine.runs.worker_processes import start_workers_early, workers_skip_main
 from engine.train.events import (
     Diverged,
     EarlyStopped,
@@ -121,10 +125,10 @@ class Race:
         self.variations = list(variations)
         self.epochs_per_second = epochs_per_second
         _start_tracker()
-        self._context: SpawnContext = mp.get_context("spawn")
+        self._context: ForkServerContext = mp.get_context("forkserver")
         self._queue: Any = self._context.Queue()
         self._stop: StopFlag = self._context.Event()
-        self._processes: list[SpawnProcess] = []
+        self._processes: list[ForkServerProcess] = []
         self._events: deque[RaceEvent] = deque()
         self._ended: set[int] = set()
         self._epochs = [0] * len(variations)  # each runner's epochs so far
@@ -149,14 +153,16 @@ class Race:
         return self._collector is not None and self._collector.is_alive()
 
     def start(self) -> None:
-        """Starts the workers and the collector (spawning takes a moment: call it from a
-        thread that may wait)."""
+        """Starts the workers and the collector (the first race of a process starts the
+        forkserver, a second or two: call it from a thread that may wait)."""
+        start_workers_early()
         for index, variation in enumerate(self.variations):
             process = self._context.Process(
                 target=race_worker, name=f"race-{index}", daemon=True,
                 args=(index, self.load, self.spec.to_dict(), variation.config.to_dict(),
                       self._queue, self._stop, os.getpid(), self.epochs_per_second))
-            process.start()
+            with workers_skip_main(race_worker):
+                process.start()
             self._processes.append(process)
         self._collector = threading.Thread(target=self._collect, name="race", daemon=True)
         self._collector.start()

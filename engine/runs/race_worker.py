@@ -1,4 +1,4 @@
-"""The worker side of a `Race` (engine.runs.race): one runner in a spawned process, which
+"""The worker side of a `Race` (engine.runs.race): one runner in a forked process, which
 loads the dataset, trains its variation and puts every event on the race's queue as a plain
 dict. A stop asked while it starts (importing, loading the data) ends it before any epoch."""
 
@@ -15,9 +15,13 @@ from engine.data import metrics
 from engine.data.datasets import load_dataset
 from engine.experiment import Experiment
 from engine.nn.spec import ModelSpec, TrainConfig
+from engine.runs.worker_processes import launcher_gone
 from engine.train.events import EpochEnd, Failed, Stopped
 
 END_KINDS = frozenset({"finished", "stopped", "early_stopped", "diverged", "failed"})
+# How often a worker looks whether the app that started it is still there (a look reads /proc:
+# at every event, it would slow a tiny dataset's thousands of epochs a second)
+ORPHAN_LOOK_SECONDS = 0.25
 
 
 def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
@@ -52,14 +56,18 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
             return
         gap = 1.0 / epochs_per_second if epochs_per_second else 0.0
         last = time.perf_counter()
+        next_look = 0.0
         for event in experiment.trainer.run(train_config.epochs):
             epoch = event.epoch
             if event.kind in END_KINDS:  # scored first, as the app's runner does
                 put(_score(experiment, epoch))
             put(event.to_dict())
-            if os.getppid() != parent:  # orphaned: leave, whatever is still unsent
-                events.cancel_join_thread()
-                return
+            now = time.monotonic()
+            if now >= next_look:  # orphaned (its parent is the forkserver, not the app)?
+                next_look = now + ORPHAN_LOOK_SECONDS
+                if launcher_gone(parent):  # leave, whatever is still unsent
+                    events.cancel_join_thread()
+                    return
             if stop.is_set():
                 put(_score(experiment, epoch))
                 put(Stopped(epoch).to_dict())

@@ -1,7 +1,7 @@
-"""Imported once by the sweep's forkserver (`executors.PRELOAD`) or a Dask worker
-(`executors.DASK_PRELOAD`), never by the app: it readies the compiled training step (numba loads
-it from its on-disk cache, about 1.7 s), so every worker forked from the server starts with it
-loaded instead of loading it again itself."""
+"""Imported once by the forkserver of a sweep or a race (`worker_processes.PRELOAD`) or by a
+Dask worker (`executors.DASK_PRELOAD`), never by the app's own process: it readies the compiled
+training step (numba loads it from its on-disk cache, about 1.7 s), so every worker forked from
+the server starts with it loaded instead of loading it again itself."""
 
 import os
 

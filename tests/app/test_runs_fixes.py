@@ -5,10 +5,13 @@ so on the status line from the moment it is asked for and a stop during its star
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from textual_plotext import PlotextPlot
 
+import engine.runs.race as race_module
 from engine import EpochEnd, RunStore, TrainConfig, Variation
 from tests.app.screen import screen_lines, widget_lines
 from tests.app.test_compare import FakeRace, design
@@ -94,7 +97,18 @@ def status_line(app) -> str:
     return app.status_bar.render().plain
 
 
-async def test_a_race_stopped_while_it_starts_says_so_and_keeps_no_run(make_app, runs_store):
+async def test_a_race_stopped_while_it_starts_says_so_and_keeps_no_run(make_app, runs_store,
+                                                                       monkeypatch):
+    # The workers fork from a server that is up already (another race of this process): the
+    # race has started within milliseconds. A slow start, as a loaded machine's first race has
+    # while its server imports the engine, so that x lands while it starts.
+    start_workers_early = race_module.start_workers_early
+
+    def slow_start(*args: object) -> None:
+        time.sleep(1.0)
+        start_workers_early(*args)
+
+    monkeypatch.setattr(race_module, "start_workers_early", slow_start)
     app = make_app(dataset="and", epochs=100_000, pace=20.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)

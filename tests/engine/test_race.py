@@ -1,9 +1,17 @@
-"""A race: variations of one design trained side by side in worker processes (spawned), their
-events read without blocking, each run recorded in the store by the parent, source 'race'."""
+"""A race: variations of one design trained side by side in worker processes (forked by the
+forkserver), their events read without blocking, each run recorded in the store by the parent,
+source 'race'; a worker whose app is gone (killed) stops by itself."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +24,7 @@ from engine import (
     TrainConfig,
     Variation,
 )
+from engine.runs.worker_processes import launcher_gone
 
 TIMEOUT = 60.0
 GATE = {"name_or_path": "and", "seed": 0, "val_size": 0.15, "test_size": 0.15}
@@ -76,3 +85,45 @@ def test_stopping_a_race_ends_every_worker_and_records_them_stopped(tmp_path):
 def test_a_race_takes_two_to_six_runs():
     with pytest.raises(SpecError, match="2 to 6"):
         race_of(None, lrs=(0.1,))
+
+
+# An app that races and is killed: the workers' parent is the forkserver, which outlives the app
+# by a moment and does not stop its children.
+KILLED_APP = """
+import json, sys, time
+from engine import LayerSpec, ModelSpec, Race, TrainConfig, Variation
+load = {"name_or_path": "and", "seed": 0, "val_size": 0.15, "test_size": 0.15}
+spec = ModelSpec((LayerSpec(2, "tanh"), LayerSpec(1, "sigmoid")), "binary_cross_entropy")
+race = Race(load, spec, [Variation(str(lr), TrainConfig(optimizer="sgd", lr=lr, epochs=10**6,
+                                                        batch_size=0)) for lr in (0.1, 1.0)],
+            dataset="and", n_inputs=2, is_regression=False, epochs_per_second=50)
+race.start()
+seen = set()
+while len(seen) < 2:  # both are training
+    seen |= {e.index for e in race.drain() if e.event.kind == "epoch"}
+    time.sleep(0.02)
+print(json.dumps([p.pid for p in race._processes]), flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_workers_of_a_killed_app_stop_by_themselves() -> None:
+    root = Path(__file__).resolve().parents[2]
+    app = subprocess.Popen([sys.executable, "-c", KILLED_APP], cwd=root, text=True,
+                           stdout=subprocess.PIPE)
+    pids: list[int] = []
+    try:
+        assert app.stdout is not None
+        pids = json.loads(app.stdout.readline())
+        assert not any(launcher_gone(pid) for pid in pids)  # training
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(TIMEOUT)
+        deadline = time.monotonic() + 10
+        while not all(launcher_gone(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(launcher_gone(pid) for pid in pids)
+    finally:
+        app.kill()
+        for pid in pids:  # a failed check leaves no worker training on
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

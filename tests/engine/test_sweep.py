@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from engine import RunStore, SpecError, TrainConfig
-from engine.runs import executors, sweep
+from engine.runs import executors, sweep, worker_processes
 from engine.runs.executors import run_local
 from engine.runs.grid import parse_grid, parse_seeds
 from engine.runs.sweep import Job, make_jobs, record_result, train_job
@@ -203,14 +203,14 @@ def test_the_jobs_of_a_grid_that_share_a_seed_share_one_load(
 def test_a_zombie_launcher_counts_as_gone() -> None:
     """A launcher that has exited but not been reaped (a zombie) still answers kill(pid, 0):
     its workers must stop all the same."""
-    assert not executors.launcher_gone(os.getpid())
+    assert not worker_processes.launcher_gone(os.getpid())
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     try:
         os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, left unreaped
-        assert executors.launcher_gone(child.pid)
+        assert worker_processes.launcher_gone(child.pid)
     finally:
         child.wait()
-    assert executors.launcher_gone(child.pid)  # reaped: no such process
+    assert worker_processes.launcher_gone(child.pid)  # reaped: no such process
 
 
 def test_a_worker_splits_the_shipped_arrays_as_load_dataset_does() -> None:

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from engine import TrainConfig, load_dataset
-from engine.runs.executors import CLOSING_THREAD, DASK_PRELOAD, launcher_gone, run_dask, run_local
+from engine.runs.executors import CLOSING_THREAD, DASK_PRELOAD, run_dask, run_local
 from engine.runs.sweep import Job, blas_controller, make_jobs, train_job
+from engine.runs.worker_processes import launcher_gone
 from engine.train import threads
 
 

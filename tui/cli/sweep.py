@@ -19,11 +19,12 @@ from typing import Any
 
 from engine.errors import SpecError
 from engine.nn.spec import TrainConfig
-from engine.runs.executors import Outcome, run_dask, run_local, start_workers_early
+from engine.runs.executors import Outcome, run_dask, run_local
 from engine.runs.grid import parse_grid, parse_seeds
 from engine.runs.rows import RunRow
 from engine.runs.store import RunStore
 from engine.runs.sweep import Job, make_jobs, record_result
+from engine.runs.worker_processes import start_workers_early
 from tui.cli.output import emit_json
 from tui.cli.runs import add_runs_option, console, new_table, open_store, run_dict, score
 

@@ -70,8 +70,9 @@ class Racing:
     """The race under way (or the last one), its runs shown on `comparison`'s curves.
 
     A race is under way (`busy`) from the moment it is asked for: its worker processes take
-    seconds to start, and meanwhile `b` must not start another nor `x` be lost (a stop then
-    cancels it; see `status`)."""
+    a moment to start (seconds for a process's first race, which starts their forkserver), and
+    meanwhile `b` must not start another nor `x` be lost (a stop then cancels it; see
+    `status`)."""
 
     def __init__(self, comparison: Comparison) -> None:
         self.comparison = comparison
@@ -81,6 +82,7 @@ class Racing:
         self.starting = 0  # runners of the race being started (0: none is)
         self.stopping = False  # a stop was asked of the race under way
         self._cancel = threading.Event()  # the stop of the race being started
+        self._starting_race: Race | None = None  # made, its workers not all started yet
         self._epochs: list[int] = []  # each runner's latest epoch
         self._started = False  # some runner of the race has begun to train
 
@@ -132,6 +134,9 @@ class Racing:
             race = Race(load, spec, variations, dataset=data.name, n_inputs=data.n_inputs,
                         is_regression=not data.is_classification, store=runs,
                         epochs_per_second=pace)
+            self._starting_race = race  # `stop` now reaches its workers as they start:
+            if cancel.is_set():  # forked from a server that is up, they train at once
+                race.stop()
             race.start()
             if cancel.is_set():  # stopped (or the app quit) while the processes started:
                 race.close()  # they leave before an epoch, their rows deleted (waits here)
@@ -142,6 +147,7 @@ class Racing:
     def unstarted(self) -> None:
         """The race asked for did not start (stopped first, or an error)."""
         self.starting, self.stopping = 0, False
+        self._starting_race = None
 
     def adopt(self, race: Race, design: Design) -> None:
         """Shows `race`'s runs (closing any race before it)."""
@@ -151,6 +157,7 @@ class Racing:
             race.stop()
         self.race = race
         self.starting = 0
+        self._starting_race = None
         self._epochs = [0] * len(race.variations)
         self._started = False
         self.labels = [variation.label for variation in race.variations]
@@ -183,6 +190,8 @@ class Racing:
         if self.starting:
             self._cancel.set()
             self.stopping = True
+            if self._starting_race is not None:  # its workers stop before their first epoch
+                self._starting_race.stop()
         elif self.race is not None and self.race.is_alive:
             self.race.stop()
             self.stopping = True
