@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import numpy as np
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 
+from tui.screens.main_screen import MainScreen
 from tui.views import LiveViews
 from tui.widgets.architecture import ArchitectureEditor
 from tui.widgets.charts import TrainingCharts
@@ -37,6 +39,9 @@ class PanelsApp(App[int]):
         self.sample_seed = sample_seed
 
     # -- layout -----------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Workbench(id="workbench"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.containers import Container
-from textual.events import Resize
+from textual.events import DescendantBlur, DescendantFocus, Resize
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -117,6 +117,27 @@ class Workbench(Container):
         line = self.query_one("#fit-hint", Static)
         line.update(hint)
         line.set_class(bool(hint), "-shown")
+
+    def on_descendant_focus(self, _: DescendantFocus) -> None:
+        self._mark_focused_panel()
+
+    def on_descendant_blur(self, _: DescendantBlur) -> None:
+        self._mark_focused_panel()
+
+    def _mark_focused_panel(self) -> None:
+        """Gives the panel that holds the focus the `-focused` class (its border lights up),
+        restyling that panel alone. With `:focus-within` in the CSS, Textual restyled each
+        focused panel's every widget at every focus move (40-80 ms of CPU a key); no rule
+        reaches inside a panel through `-focused`, so its widgets need no restyle."""
+        focused = self.screen.focused
+        changed = []
+        for panel in self.panels:
+            holds = focused is not None and (focused is panel or panel in focused.ancestors)
+            if panel.has_class("-focused") != holds:
+                panel.set_class(holds, "-focused", update=False)
+                changed.append(panel)
+        if changed:
+            self.app.stylesheet.update_nodes(changed, animate=False)
 
     @property
     def panels(self) -> list[Widget]:
