@@ -109,6 +109,20 @@ def _set_blas_threads(n: int) -> None:
     _Shared.current = n
 
 
+def _release_blas_control() -> None:
+    """threadpoolctl (3.7 on) lets one thread at a time set OpenBLAS's count, the first to set
+    it, and keeps that Thread object until another takes over: a run's thread, and through it
+    whatever it referenced (its experiment; in the app, the app), outlived the run. The last
+    run to end lets go of it, as `threadpool_limits` does when it exits."""
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:  # an older threadpoolctl: no such control
+        return
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
 class BlasThreads:
     """The BLAS threads of one training run: `with BlasThreads(...) as threads:` around the
     loop, `threads.apply(batch_rows)` before each epoch. `requested` > 0 is a fixed count
@@ -161,3 +175,4 @@ class BlasThreads:
             if _Shared.users == 0 and _Shared.original is not None:
                 _Shared.original.restore_original_limits()
                 _Shared.original, _Shared.current = None, 0
+                _release_blas_control()

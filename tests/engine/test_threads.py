@@ -3,6 +3,8 @@ taken), `TrainConfig.threads` as an override, the limit held during a run and gi
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -102,3 +104,24 @@ def test_a_run_closed_early_gives_the_count_back_too() -> None:
 def test_threads_out_of_range_are_refused() -> None:
     with pytest.raises(SpecError, match="threads must be"):
         TrainConfig(threads=-1).checked()
+
+
+def test_a_run_in_a_thread_leaves_no_hold_on_that_thread() -> None:
+    """threadpoolctl keeps the first thread that set OpenBLAS's count until another takes
+    over: the run's thread, and everything it referenced (in the app, the app), outlived it."""
+    from threadpoolctl import OpenBLASController
+
+    state = OpenBLASController._SHARED_STATE
+    with BlasThreads(2, DIGITS) as limit:  # this test's thread has had the control
+        limit.apply(64)
+    assert state.controlling_thread is None
+
+    def run() -> None:
+        with BlasThreads(1, DIGITS) as held:
+            held.apply(64)
+            assert state.controlling_thread in (None, threading.current_thread())
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert state.controlling_thread is None
