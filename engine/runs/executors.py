@@ -14,7 +14,6 @@ import os
 import signal
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -28,7 +27,11 @@ import numpy as np
 from engine.data.dataset_types import RawData
 from engine.errors import EngineError
 from engine.runs.sweep import Job, LoadedData, shipped_raw, train_job
-from engine.runs.worker_processes import launcher_gone, start_workers_early, workers_skip_main
+from engine.runs.worker_processes import (
+    exit_when_launcher_gone,
+    start_workers_early,
+    workers_skip_main,
+)
 
 # A Dask worker loads each job's dataset by name: `dask worker --preload` these.
 DASK_PRELOAD = ["engine.runs.sweep", "sklearn.datasets", "engine.runs.warm_worker"]
@@ -83,13 +86,7 @@ def _worker_init(launcher: int, shipped: dict[str, _Shipped]) -> None:
     training on for nobody."""
     _SHIPPED.update({name: files.read() for name, files in shipped.items()})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while not launcher_gone(launcher):
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+    exit_when_launcher_gone(launcher)
 
 
 def _tracked(fn: JobFn, job: Job, marks: str) -> dict[str, Any]:

@@ -15,13 +15,10 @@ from engine.data import metrics
 from engine.data.datasets import load_dataset
 from engine.experiment import Experiment
 from engine.nn.spec import ModelSpec, TrainConfig
-from engine.runs.worker_processes import launcher_gone
+from engine.runs.worker_processes import exit_when_launcher_gone
 from engine.train.events import EpochEnd, Failed, Stopped
 
 END_KINDS = frozenset({"finished", "stopped", "early_stopped", "diverged", "failed"})
-# How often a worker looks whether the app that started it is still there (a look reads /proc:
-# at every event, it would slow a tiny dataset's thousands of epochs a second)
-ORPHAN_LOOK_SECONDS = 0.25
 
 
 def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
@@ -37,6 +34,7 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    exit_when_launcher_gone(parent)  # an app killed mid-race leaves no worker training on
 
     epoch = 0
     if stop.is_set():  # stopped while this process started: no data loaded, no run
@@ -56,18 +54,11 @@ def race_worker(index: int, load: Mapping[str, Any], spec: Mapping[str, Any],
             return
         gap = 1.0 / epochs_per_second if epochs_per_second else 0.0
         last = time.perf_counter()
-        next_look = 0.0
         for event in experiment.trainer.run(train_config.epochs):
             epoch = event.epoch
             if event.kind in END_KINDS:  # scored first, as the app's runner does
                 put(_score(experiment, epoch))
             put(event.to_dict())
-            now = time.monotonic()
-            if now >= next_look:  # orphaned (its parent is the forkserver, not the app)?
-                next_look = now + ORPHAN_LOOK_SECONDS
-                if launcher_gone(parent):  # leave, whatever is still unsent
-                    events.cancel_join_thread()
-                    return
             if stop.is_set():
                 put(_score(experiment, epoch))
                 put(Stopped(epoch).to_dict())

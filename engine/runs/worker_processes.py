@@ -12,6 +12,8 @@ import importlib.machinery
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing import forkserver
 from pathlib import Path
@@ -80,3 +82,16 @@ def launcher_gone(pid: int) -> bool:
     except OSError:  # no /proc (macOS): kill's answer is all there is
         return False
     return stat[stat.rfind(b")") + 2:][:1] == b"Z"  # "pid (name) STATE ...": name may hold ")"
+
+
+def exit_when_launcher_gone(launcher: int) -> None:
+    """Ends this worker within a second of `launcher` ending (killed too, even by SIGKILL):
+    its parent is the forkserver, which outlives the launcher and does not stop its children,
+    and a worker would otherwise train on for nobody. A daemon thread that looks once a
+    second."""
+    def watch() -> None:
+        while not launcher_gone(launcher):
+            time.sleep(1.0)
+        os._exit(1)  # whatever is still unsent, nobody reads it
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()

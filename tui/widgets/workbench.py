@@ -60,6 +60,11 @@ def hidden_hint(view: str, classes: set[str], width: int) -> str:
     return next((hint for hint in HINTS if len(hint) <= width), "")
 
 
+def _holds_focus(panel: Widget, focused: Widget | None) -> bool:
+    """Whether `panel` is the focused widget or one of its ancestors."""
+    return focused is not None and (focused is panel or panel in focused.ancestors)
+
+
 class Workbench(Container):
     compact: reactive[bool] = reactive(False)
     view: reactive[str] = reactive(VIEWS[0])
@@ -132,7 +137,7 @@ class Workbench(Container):
         focused = self.screen.focused
         changed = []
         for panel in self.panels:
-            holds = focused is not None and (focused is panel or panel in focused.ancestors)
+            holds = _holds_focus(panel, focused)
             if panel.has_class("-focused") != holds:
                 panel.set_class(holds, "-focused", update=False)
                 changed.append(panel)
@@ -178,8 +183,7 @@ class Workbench(Container):
         if not panels:
             return
         focused = self.screen.focused
-        current = next((i for i, p in enumerate(panels)
-                        if focused is not None and (focused is p or p in focused.ancestors)), -1)
+        current = next((i for i, p in enumerate(panels) if _holds_focus(p, focused)), -1)
         if current == -1 and step < 0:
             current = 0
         self.focus_panel(panels[(current + step) % len(panels)])
