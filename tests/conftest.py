@@ -77,14 +77,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 LONG_TESTS = (
     "tests/app/test_app_random_keys.py::",  # 51
     "tests/cli/test_sweep_cli.py::test_a_local_pool_and_a_dask_cluster",  # 44
-    "tests/cli/test_install.py::test_the_wheel_installed_in_a_fresh_venv",  # 36
+    "tests/cli/test_install.py::test_the_wheel_holds_what_it_needs",  # 36
     "tests/app/test_race_app.py::",  # 32, 29
     "tests/engine/test_sweep_speed.py::test_a_dask_worker",  # 27
     "tests/cli/test_cli.py::test_interrupt_stops_cleanly",  # 27
     "tests/cli/test_cli.py::test_the_installed_nn_tui_script",  # 26
     "tests/cli/test_entry_fixes.py::test_the_app_without_a_terminal",  # 21, 14
     "tests/engine/test_sweep.py::test_building_the_jobs_imports_no_numba",  # 16
-    "tests/cli/test_install.py::test_the_wheel_holds",  # 15
     "tests/engine/test_sweep.py::test_a_worker_that_dies",  # 14
     "tests/looks/test_signals_pty.py::",  # 9-13 each
 )

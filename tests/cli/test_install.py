@@ -13,7 +13,6 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -70,12 +69,10 @@ def test_the_lock_pins_every_package_and_this_venv_matches_it() -> None:
             f"{metadata.version(name)}, locked {pins[name]} (run `make`)"
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_wheel(out: Path) -> Path:
     """The wheel `pip install .` would build (the venv's setuptools, no network), from a copy
     of the sources: a build in the checkout would leave build/ there, and a stale build/lib
     could slip old files into the wheel."""
-    out = tmp_path_factory.mktemp("wheel")
     source = out / "source"
     for name in ("engine", "tui"):
         shutil.copytree(ROOT / name, source / name,
@@ -91,7 +88,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_the_wheel_holds_every_stylesheet_and_the_console_script(wheel: Path) -> None:
+def holds_every_stylesheet_and_the_console_script(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     sheets = {str(p.relative_to(ROOT)) for p in (ROOT / "tui").rglob("*.tcss")}
     assert sheets >= {"tui/app.tcss", "tui/inside.tcss"}
@@ -102,9 +99,14 @@ def test_the_wheel_holds_every_stylesheet_and_the_console_script(wheel: Path) ->
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 
-def test_the_wheel_installed_in_a_fresh_venv_runs(wheel: Path, tmp_path: Path) -> None:
-    """A fresh venv gets the wheel alone; the dependencies come from this venv through a .pth
-    line after its own site-packages, so the `tui` that runs is the wheel's, not the checkout."""
+def test_the_wheel_holds_what_it_needs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
+    """One test, so the wheel is built once (a module fixture was built again on each xdist
+    worker that ran one of two tests: 1.5 s of CPU). A fresh venv gets the wheel alone; the
+    dependencies come from this venv through a .pth line after its own site-packages, so the
+    `tui` that runs is the wheel's, not the checkout."""
+    (tmp_path / "wheel").mkdir()
+    wheel = build_wheel(tmp_path / "wheel")
+    holds_every_stylesheet_and_the_console_script(wheel)
     fresh = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(fresh)], check=True,
                    timeout=60)
