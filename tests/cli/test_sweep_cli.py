@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from distributed import LocalCluster
-
 from engine import RunStore
 from tests.cli.runner import NnTui
 
@@ -32,6 +30,8 @@ def _runs(path: Path) -> dict[tuple[float, int], tuple[str, list[tuple]]]:
 
 def test_a_local_pool_and_a_dask_cluster_give_the_same_runs(nn_tui: NnTui,
                                                             tmp_path: Path) -> None:
+    from distributed import LocalCluster  # here: 0.7 s to import, on the one worker that runs this
+
     local = nn_tui(*SWEEP, "--workers", "2", "--runs", "local.sqlite")
     assert local.code == 0, local.err
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

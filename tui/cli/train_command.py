@@ -72,7 +72,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         out.interrupted(session.trainer.epoch)
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
         return 130
-    test = session.evaluate("test")
+    test = session.evaluate("test", confusion=False)  # train prints no confusion counts
     saved, save_error = _save(session, target) if target is not None else (None, None)
     summary: dict[str, object] = {"event": "done"}
     if session.dataset.is_classification:
