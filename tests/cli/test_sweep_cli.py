@@ -15,7 +15,7 @@ from engine import RunStore
 from tests.cli.runner import NnTui
 
 ROOT = Path(__file__).resolve().parents[2]
-SWEEP = ("sweep", "--dataset", "iris", "--layers", "8:relu,3:softmax", "--epochs", "4",
+SWEEP = ("sweep", "--dataset", "digits", "--layers", "8:relu,10:softmax", "--epochs", "4",
          "--grid", "lr=0.01,0.1", "--seeds", "0-1", "--json")
 
 
