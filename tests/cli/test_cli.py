@@ -314,7 +314,7 @@ def test_the_installed_nn_tui_script_trains_and_saves(tmp_path: Path) -> None:
 
 def test_interrupt_stops_cleanly(tmp_path: Path) -> None:
     """A real Ctrl-C lands wherever training is, so it takes a real process (`python -m tui`)."""
-    process = subprocess.Popen([sys.executable, "-m", "tui", "train", "--dataset", "iris",
+    process = subprocess.Popen([sys.executable, "-m", "tui", "train", "--dataset", "digits",
                                 "--epochs", "10000000", "--json"], cwd=tmp_path, env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
