@@ -168,7 +168,6 @@ class Experiment:
         return Experiment(dataset or self.dataset, spec or self.spec, config or self.config,
                        dataset_options=options)
 
-
     # -- scores -------------------------------------------------------------------------------
     def evaluate(self, split: str = "test", network: Network | None = None, *,
                  confusion: bool = True) -> Evaluation:
