@@ -16,7 +16,6 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -26,9 +25,9 @@ from tui import edits
 from tui.design import Design, changed_fields
 from tui.widgets.choice import ChoiceField, label
 from tui.widgets.data_options import DataOptions
-from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
 from tui.widgets.field_stops import FieldStops
+from tui.widgets.labelled_row import LabelledRow
 from tui.widgets.layer_list import LayerList, LayerRows
 
 # The layer list's edits: (design, index, step, text) -> design, and where the cursor goes.
@@ -45,8 +44,8 @@ CURSOR_AFTER: dict[str, Callable[[int, int, Design], int]] = {
 }
 
 
-def _row(text: str, widget: Widget, row: type[Horizontal] = Horizontal) -> Horizontal:
-    return row(FieldLabel(text, classes="field-label"), widget, classes="field-row")
+def _row(text: str, widget: Widget, row: type[LabelledRow] = LabelledRow) -> LabelledRow:
+    return row(text, widget, classes="field-row")
 
 
 def loss_note(old: Design, new: Design) -> str:

@@ -16,15 +16,15 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
 from engine import EXTRA_FEATURES, SpecError
 from tui.design import DataShape
 from tui.widgets.choice import ChoiceField
-from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
+from tui.widgets.labelled_row import LabelledRow
 
 SHOWN = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2", "sin x1": "sin x1", "sin x2": "sin x2"}
 LINES = (("x1^2", "x2^2", "x1*x2"), ("sin x1", "sin x2"))  # two lines fit the editor's width
@@ -116,12 +116,10 @@ class DataOptions(Vertical):
         self.data: DataShape | None = None
 
     def compose(self) -> ComposeResult:
-        with FieldRow(classes="field-row", id="noise-row"):
-            yield FieldLabel("noise", classes="field-label")
-            yield Input(id="data-noise", select_on_focus=True)
-        with Horizontal(classes="data-row", id="inputs-row"):
-            yield FieldLabel("extra inputs", classes="field-label")
-            yield FeatureToggles(id="data-inputs")
+        yield FieldRow("noise", Input(id="data-noise", select_on_focus=True),
+                       classes="field-row", id="noise-row")
+        yield LabelledRow("extra inputs", FeatureToggles(id="data-inputs"),
+                          classes="data-row", id="inputs-row")
 
     def show(self, data: DataShape) -> None:
         self.data = data

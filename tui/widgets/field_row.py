@@ -11,13 +11,14 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.widgets import Input
+
+from tui.widgets.labelled_row import LabelledRow
 
 STARTS_A_NUMBER = frozenset("0123456789.-")
 
 
-class FieldRow(Horizontal, can_focus=True):
+class FieldRow(LabelledRow, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "edit", "edit", key_display="⏎",
                 tooltip="type the setting (or just start typing the number)"),

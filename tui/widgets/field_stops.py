@@ -15,8 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.widgets.choice import ChoiceField
-from tui.widgets.field_label import FieldLabel
 from tui.widgets.field_row import FieldRow
+from tui.widgets.labelled_row import LabelledRow
 from tui.widgets.layer_list import LayerRows
 
 
@@ -42,10 +42,8 @@ class FieldStops(Vertical, can_focus=False):
     def _mark_focus(self) -> None:
         """Marks the row that holds the focus (▸ in the gutter), so it reads without colour."""
         focused = self.screen.focused
-        for row_label in self.query(FieldLabel):
-            row = row_label.parent
-            row_label.marked = focused is not None and row is not None and (
-                focused is row or row in focused.ancestors)
+        for row in self.query(LabelledRow):
+            row.marked = focused is not None and (focused is row or row in focused.ancestors)
         self.query_one(LayerRows).refresh()
 
     def _stops(self) -> list[Widget]:

@@ -25,7 +25,7 @@ from textual.widgets import Input
 
 from tui.design import Design
 from tui.numbers import compact_number
-from tui.widgets.field_label import FOCUS_MARK, SELECTED_MARK
+from tui.widgets.labelled_row import FOCUS_MARK, SELECTED_MARK
 
 MARGIN = 1  # the free column the rows keep at the right edge
 
