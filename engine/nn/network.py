@@ -55,9 +55,12 @@ class NetworkCore:
         size = sum(layer.n_params for layer in self.layers)
         self.params = np.zeros(size, dtype=self.dtype)
         self.grads = np.zeros(size, dtype=self.dtype)
-        # 1 where a parameter is a weight (L2 applies), 0 where it is a bias.
-        self.decay_mask = np.zeros(size, dtype=self.dtype)
         self._bind()
+        # 1 where a parameter is a weight (L2 applies), 0 where it is a bias. Only layer shapes
+        # decide it and nothing writes it after this, so copies share it (see `copy`).
+        self.decay_mask = np.concatenate([
+            part for layer in self.layers for part in (
+                np.ones(layer.n_in * layer.n_out, self.dtype), np.zeros(layer.n_out, self.dtype))])
         self.initialize()
 
     # -- construction -------------------------------------------------------------------------
@@ -82,7 +85,6 @@ class NetworkCore:
             shape = (layer.n_in, layer.n_out)
             layer.W = self.params[offset:offset + n_w].reshape(shape)
             layer.dW = self.grads[offset:offset + n_w].reshape(shape)
-            self.decay_mask[offset:offset + n_w] = 1
             offset += n_w
             layer.b = self.params[offset:offset + layer.n_out]
             layer.db = self.grads[offset:offset + layer.n_out]
@@ -249,7 +251,7 @@ class NetworkCore:
         # np.zeros (pages the system zeroes as they are first written), not zeros_like (which
         # writes every one): a snapshot never trains, so its gradients are never touched
         twin.grads = np.zeros(self.params.shape, self.params.dtype)
-        twin.decay_mask = np.zeros(self.params.shape, self.params.dtype)
+        twin.decay_mask = self.decay_mask  # the same shapes; never written after __init__
         twin._bind()
         return twin
 
