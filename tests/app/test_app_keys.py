@@ -35,9 +35,14 @@ def drawn(app, widget: Widget) -> list[str]:
             for strip in strips[region.y:region.bottom]]
 
 
+def corner(app, panel: Widget) -> str:
+    """The top-left corner of `panel`'s border, as drawn on the screen."""
+    return drawn(app, panel)[0][0]
+
+
 def editor_line(app, text: str) -> str:
     """The editor's line holding `text`, as drawn, without the panel's border."""
-    return next(line for line in drawn(app, app.editor) if text in line).strip("│ ")
+    return next(line for line in drawn(app, app.editor) if text in line).strip("│┃ ")
 
 
 # -- 1. the first key ------------------------------------------------------------------------
@@ -193,8 +198,7 @@ async def test_up_and_down_stop_at_the_first_and_last_fields(make_app):
         assert app.focused.field.id == "field-patience"
 
 
-async def test_without_colour_the_focused_row_and_the_selected_layer_read_apart(make_app,
-                                                                              monkeypatch):
+async def test_without_colour_the_focus_reads_from_glyphs_alone(make_app, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -215,6 +219,12 @@ async def test_without_colour_the_focused_row_and_the_selected_layer_read_apart(
         await pilot.pause()
         assert editor_line(app, "relu").startswith("▸ 1")
         assert not editor_line(app, "seed").startswith("▸")
+        # the focused panel's border is heavy, the others' round: it reads without colour too
+        corners = {panel.id: corner(app, panel) for panel in app.workbench.panels}
+        assert corners.pop("editor") == "┏" and set(corners.values()) == {"╭"}
+        await pilot.press("tab")
+        assert corner(app, app.editor) == "╭" and "┏" in {corner(app, panel)
+                                                          for panel in app.workbench.panels}
 
 
 # -- 5. s after x, ctrl+s and ctrl+c while training ---------------------------------------------
