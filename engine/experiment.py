@@ -192,9 +192,9 @@ class Experiment:
                           confusion=counts)
 
     # -- files --------------------------------------------------------------------------------
-    def metadata(self) -> dict[str, Any]:
-        """Everything needed to rebuild and describe this model, JSON-able."""
-        test = self.evaluate("test", confusion=False)
+    def metadata(self, *, test: Evaluation | None = None) -> dict[str, Any]:
+        """Everything needed to rebuild and describe this model, JSON-able. `test`: the
+        current weights' test scores, if the caller has them already (not scored again)."""
         return {
             "format": "nn-tui/1",
             "model": self.spec.to_dict(),
@@ -206,7 +206,7 @@ class Experiment:
             "class_names": list(self.dataset.class_names),
             "history": [event.to_dict() for event in self.trainer.history],
             "epochs_trained": self.trainer.epoch,
-            "test": test.to_dict(),
+            "test": (test or self.evaluate("test", confusion=False)).to_dict(),
             "seed": self.config.seed,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
@@ -232,9 +232,9 @@ class Experiment:
             options["abs_path"] = str(Path(ds.source).expanduser().resolve())
         return options
 
-    def save(self, path: str, overwrite: bool = False) -> str:
-        """Saves to `path`, or to saved_models/NAME.safetensors for a bare name."""
-        written = save_network(self.network, model_path(path), metadata=self.metadata(),
+    def save(self, path: str, overwrite: bool = False, *, test: Evaluation | None = None) -> str:
+        """Saves to `path` (a bare name: saved_models/NAME.safetensors); `test`: see metadata."""
+        written = save_network(self.network, model_path(path), metadata=self.metadata(test=test),
                                overwrite=overwrite)
         self.name = written
         self._mark_saved()

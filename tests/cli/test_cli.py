@@ -110,9 +110,15 @@ def test_train_json_is_one_object_per_line(nn_tui: NnTui) -> None:
     assert result.err == ""
 
 
-def test_train_human_save_then_evaluate_and_info(nn_tui: NnTui, tmp_path: Path) -> None:
+def test_train_human_save_then_evaluate_and_info(nn_tui: NnTui, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    scored: list[str] = []
+    evaluate = Experiment.evaluate
+    monkeypatch.setattr(Experiment, "evaluate", lambda self, split="test", *args, **kwargs: (
+        scored.append(split), evaluate(self, split, *args, **kwargs))[1])
     result = nn_tui("train", *TINY, "--save", "flowers")
     assert result.code == 0, result.err
+    assert scored.count("test") == 1  # the summary's test scores go into the file as they are
     lines = result.out.splitlines()
     assert lines[0].startswith("iris: 104 train, 23 val, 23 test, 4 features -> 3 classes")
     assert "4 -> 16 relu -> 3 softmax, 131 params, cross_entropy, adam lr 0.05" in lines[0]

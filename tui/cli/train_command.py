@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from engine.errors import ModelFileError
-from engine.experiment import Experiment
+from engine.experiment import Evaluation, Experiment
 from engine.io.model_folder import MAX_FILE_NAME, MODELS_DIR, SUFFIX, model_path, suggest_name
 from engine.runs.recorder import RunRecorder
 from engine.train.events import EpochEnd, Event
@@ -73,7 +73,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"interrupted at epoch {session.trainer.epoch}", file=sys.stderr)
         return 130
     test = session.evaluate("test", confusion=False)  # train prints no confusion counts
-    saved, save_error = _save(session, target) if target is not None else (None, None)
+    saved, save_error = _save(session, target, test) if target is not None else (None, None)
     summary: dict[str, object] = {"event": "done"}
     if session.dataset.is_classification:
         summary["test_accuracy"] = test.accuracy
@@ -93,19 +93,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 1
 
 
-def _save(session: Experiment, target: Path) -> tuple[str | None, str | None]:
+def _save(session: Experiment, target: Path, test: Evaluation) -> tuple[str | None, str | None]:
     """Saves the finished run to `target`; if that write fails (full disk, unwritable folder, a
     file that appeared there while training), to a free name in saved_models/ here, then in the
     system's temp folder: minutes of training are not thrown away over a path. Returns the path
     written, if any, and why `target` failed, if it did."""
     try:
-        return session.save(str(target)), None
+        return session.save(str(target), test=test), None
     except (ModelFileError, OSError) as exc:
         error = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot write"
     for folder in (MODELS_DIR, Path(tempfile.gettempdir())):
         fallback = _free_path(folder, target)
         try:
-            return session.save(str(fallback)), error
+            return session.save(str(fallback), test=test), error
         except (ModelFileError, OSError):
             continue
     return None, error
