@@ -112,10 +112,14 @@ def test_train_json_is_one_object_per_line(nn_tui: NnTui) -> None:
 
 def test_train_human_save_then_evaluate_and_info(nn_tui: NnTui, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    scored: list[str] = []
+    scored: list[str] = []  # the split of each Experiment.evaluate call
     evaluate = Experiment.evaluate
-    monkeypatch.setattr(Experiment, "evaluate", lambda self, split="test", *args, **kwargs: (
-        scored.append(split), evaluate(self, split, *args, **kwargs))[1])
+
+    def counted(self: Experiment, split: str = "test", *args: object, **kwargs: object) -> object:
+        scored.append(split)
+        return evaluate(self, split, *args, **kwargs)
+
+    monkeypatch.setattr(Experiment, "evaluate", counted)
     result = nn_tui("train", *TINY, "--save", "flowers")
     assert result.code == 0, result.err
     assert scored.count("test") == 1  # the summary's test scores go into the file as they are
