@@ -17,7 +17,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from engine import OPTIMIZERS, EngineError, dataset_names
@@ -42,10 +41,6 @@ CURSOR_AFTER: dict[str, Callable[[int, int, Design], int]] = {
     "add": lambda i, _, d: min(i + 1, len(d.layers) - 1),
     "move": lambda i, step, _: i + step,
 }
-
-
-def _row(text: str, widget: Widget, row: type[LabelledRow] = LabelledRow) -> LabelledRow:
-    return row(text, widget, classes="field-row")
 
 
 def loss_note(old: Design, new: Design) -> str:
@@ -81,17 +76,16 @@ class ArchitectureEditor(FieldStops, can_focus=False):
         self._own_files: list[str] = []  # datasets from files (`--dataset PATH`): choices too
 
     def compose(self) -> ComposeResult:
-        yield _row("dataset", ChoiceField(id="dataset"))
+        yield LabelledRow("dataset", ChoiceField(id="dataset"))
         yield Static("loading…", id="shape")
         yield DataOptions(id="data-options")
         yield LayerList(id="layers")
-        yield _row("loss", ChoiceField(id="loss"))
-        yield _row("optimizer", ChoiceField(id="optimizer"))
-        yield _row("nesterov", ChoiceField(id="nesterov"))
-        yield _row("lr schedule", ChoiceField(id="schedule"))
+        yield LabelledRow("loss", ChoiceField(id="loss"))
+        yield LabelledRow("optimizer", ChoiceField(id="optimizer"))
+        yield LabelledRow("nesterov", ChoiceField(id="nesterov"))
+        yield LabelledRow("lr schedule", ChoiceField(id="schedule"))
         for field in edits.CONFIG_FIELDS.values():
-            yield _row(field.label, Input(id=f"field-{field.name}", select_on_focus=True),
-                       FieldRow)
+            yield FieldRow(field.label, Input(id=f"field-{field.name}", select_on_focus=True))
         yield Static("", id="total")
         yield Static("", id="reason")
 

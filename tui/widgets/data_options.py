@@ -116,8 +116,7 @@ class DataOptions(Vertical):
         self.data: DataShape | None = None
 
     def compose(self) -> ComposeResult:
-        yield FieldRow("noise", Input(id="data-noise", select_on_focus=True),
-                       classes="field-row", id="noise-row")
+        yield FieldRow("noise", Input(id="data-noise", select_on_focus=True), id="noise-row")
         yield LabelledRow("extra inputs", FeatureToggles(id="data-inputs"),
                           classes="data-row", id="inputs-row")
 
