@@ -80,8 +80,8 @@ LONG_TESTS = (
     "tests/cli/test_install.py::test_the_wheel_holds_what_it_needs",  # 36
     "tests/app/test_race_app.py::",  # 32, 29
     "tests/engine/test_sweep_speed.py::test_a_dask_worker",  # 27
-    "tests/cli/test_cli.py::test_interrupt_stops_cleanly",  # 27
-    "tests/cli/test_cli.py::test_the_installed_nn_tui_script",  # 26
+    "tests/cli/test_cli_process.py::test_interrupt_stops_cleanly",  # 27
+    "tests/cli/test_cli_process.py::test_the_installed_nn_tui_script",  # 26
     "tests/cli/test_entry_fixes.py::test_the_app_without_a_terminal",  # 21, 14
     "tests/engine/test_sweep.py::test_building_the_jobs_imports_no_numba",  # 16
     "tests/engine/test_sweep.py::test_a_worker_that_dies",  # 14
